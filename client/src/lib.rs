@@ -1,0 +1,42 @@
+//! A gRPC-Web client for the browser, written in Rust and compiled to WebAssembly.
+//!
+//! It speaks gRPC-Web itself over the browser's `fetch`: requests are length-prefixed
+//! protobuf frames, and replies are read as a stream, frame by frame, up to the trailer
+//! frame that carries the status. Messages are [prost](https://docs.rs/prost) types.
+//!
+//! ```no_run
+//! use grpc_web_wasm::{Client, Code, Request};
+//! use proto::demo::v1::{UserRequest, UserResponse};
+//!
+//! # async fn run() -> Result<(), grpc_web_wasm::Status> {
+//! let client = Client::new("http://127.0.0.1:50051");
+//! let mut request = Request::new(UserRequest { user_id: 1 });
+//! request.metadata_mut().insert("x-request-id", "abc").unwrap();
+//!
+//! match client
+//!     .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", request)
+//!     .await
+//! {
+//!     Ok(reply) => println!("hello, {}", reply.get_ref().name),
+//!     Err(status) if status.code() == Code::NotFound => println!("{}", status.message()),
+//!     Err(status) => return Err(status),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The crate is in two layers: [`protocol`] is the pure gRPC-Web wire format (no browser
+//! APIs, tested natively), and a thin transport moves its bytes through `fetch`.
+
+#![warn(missing_docs)]
+
+mod call;
+mod client;
+pub mod protocol;
+mod transport;
+
+pub use call::{IntoRequest, Request, Response};
+pub use client::Client;
+pub use protocol::body::Limits;
+pub use protocol::metadata::{InvalidMetadata, MetadataMap};
+pub use protocol::status::{Code, Status};

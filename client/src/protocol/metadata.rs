@@ -1,0 +1,228 @@
+//! Call metadata: request headers a caller attaches, and the headers and trailers a reply
+//! carries. ASCII values are stored as text; `-bin` keys carry base64 on the wire.
+
+use std::fmt;
+
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::Engine as _;
+
+/// Ordered multimap of lower-case keys to values. Duplicates are kept in arrival order.
+///
+/// ```
+/// use grpc_web_wasm::MetadataMap;
+///
+/// let mut md = MetadataMap::new();
+/// md.insert("x-request-id", "abc-123").unwrap();
+/// md.insert_bin("trace-bin", &[0, 1, 2]).unwrap();
+/// assert_eq!(md.get("x-request-id"), Some("abc-123"));
+/// assert_eq!(md.get("trace-bin"), Some("AAEC"));
+/// assert!(md.insert("grpc-status", "0").is_err()); // reserved for the protocol
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetadataMap {
+    entries: Vec<(String, String)>,
+}
+
+/// Why a key or value was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidMetadata {
+    /// The key is empty or has a byte outside `[0-9a-z_.-]` (after lower-casing).
+    Key(String),
+    /// The key is one the protocol or the browser sets itself.
+    Reserved(String),
+    /// An ASCII value has a byte outside printable ASCII (0x20..=0x7E).
+    Value(String),
+    /// A text value was given for a `-bin` key, or bytes for a text key.
+    Binary(String),
+}
+
+impl fmt::Display for InvalidMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidMetadata::Key(k) => write!(f, "invalid metadata key {k:?}: want [0-9a-z_.-]+"),
+            InvalidMetadata::Reserved(k) => {
+                write!(f, "metadata key {k:?} is reserved for the protocol")
+            }
+            InvalidMetadata::Value(k) => write!(
+                f,
+                "invalid value for metadata key {k:?}: want printable ASCII, or use a -bin key"
+            ),
+            InvalidMetadata::Binary(k) => write!(
+                f,
+                "metadata key {k:?}: binary values need a key ending in -bin (insert_bin), text values one that does not"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InvalidMetadata {}
+
+/// Headers that the call machinery owns; a caller setting them would corrupt the call.
+const RESERVED: &[&str] = &["content-type", "te", "x-grpc-web", "x-user-agent"];
+
+impl MetadataMap {
+    /// An empty map.
+    pub fn new() -> MetadataMap {
+        MetadataMap::default()
+    }
+
+    /// Sets `key` to an ASCII `value`, replacing earlier values.
+    pub fn insert(&mut self, key: &str, value: &str) -> Result<(), InvalidMetadata> {
+        let key = checked_key(key, false)?;
+        check_value(&key, value)?;
+        self.entries.retain(|(k, _)| *k != key);
+        self.entries.push((key, value.to_owned()));
+        Ok(())
+    }
+
+    /// Adds an ASCII `value` for `key`, keeping earlier ones.
+    pub fn append(&mut self, key: &str, value: &str) -> Result<(), InvalidMetadata> {
+        let key = checked_key(key, false)?;
+        check_value(&key, value)?;
+        self.entries.push((key, value.to_owned()));
+        Ok(())
+    }
+
+    /// Sets a binary value; `key` must end in `-bin`. Sent base64-encoded.
+    pub fn insert_bin(&mut self, key: &str, value: &[u8]) -> Result<(), InvalidMetadata> {
+        let key = checked_key(key, true)?;
+        self.entries.retain(|(k, _)| *k != key);
+        self.entries.push((key, STANDARD.encode(value)));
+        Ok(())
+    }
+
+    /// The first value for `key` (as sent: `-bin` values are base64 text).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value for `key`, in arrival order.
+    pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value for a `-bin` key, decoded. Padded and unpadded base64 are both accepted.
+    pub fn get_bin(&self, key: &str) -> Option<Result<Vec<u8>, base64::DecodeError>> {
+        let v = self.get(key)?;
+        Some(STANDARD_NO_PAD.decode(v.trim_end_matches('=')))
+    }
+
+    /// All entries in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Number of entries, duplicates counted.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Adds an entry received from the network. The key is lower-cased; nothing is refused,
+    /// because a reply's metadata is reported as the server sent it.
+    pub(crate) fn push_received(&mut self, key: &str, value: impl Into<String>) {
+        self.entries.push((key.to_ascii_lowercase(), value.into()));
+    }
+}
+
+fn checked_key(key: &str, binary: bool) -> Result<String, InvalidMetadata> {
+    let key = key.to_ascii_lowercase();
+    let valid = !key.is_empty()
+        && key.bytes().all(|b| {
+            b.is_ascii_digit() || b.is_ascii_lowercase() || matches!(b, b'-' | b'_' | b'.')
+        });
+    if !valid {
+        return Err(InvalidMetadata::Key(key));
+    }
+    if key.starts_with("grpc-") || RESERVED.contains(&key.as_str()) {
+        return Err(InvalidMetadata::Reserved(key));
+    }
+    if key.ends_with("-bin") != binary {
+        return Err(InvalidMetadata::Binary(key));
+    }
+    Ok(key)
+}
+
+fn check_value(key: &str, value: &str) -> Result<(), InvalidMetadata> {
+    if value.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        Ok(())
+    } else {
+        Err(InvalidMetadata::Value(key.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_validated_and_lower_cased() {
+        let mut md = MetadataMap::new();
+        md.insert("X-Tenant", "a").unwrap();
+        assert_eq!(md.iter().next(), Some(("x-tenant", "a")));
+        assert_eq!(md.get("X-TENANT"), Some("a"));
+        for bad in ["", "a b", "ü", "a:b"] {
+            assert!(
+                matches!(md.insert(bad, "v"), Err(InvalidMetadata::Key(_))),
+                "{bad:?}"
+            );
+        }
+        for reserved in ["grpc-timeout", "Content-Type", "x-grpc-web", "te"] {
+            assert!(matches!(
+                md.insert(reserved, "v"),
+                Err(InvalidMetadata::Reserved(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn values_are_printable_ascii() {
+        let mut md = MetadataMap::new();
+        assert!(md.insert("k", "line\r\nInjected: yes").is_err());
+        assert!(md.insert("k", "tab\t").is_err());
+        assert!(md.insert("k", "naïve").is_err());
+        assert!(md.insert("k", " ok ~").is_ok());
+    }
+
+    #[test]
+    fn insert_replaces_append_keeps() {
+        let mut md = MetadataMap::new();
+        md.append("k", "1").unwrap();
+        md.append("k", "2").unwrap();
+        assert_eq!(md.get_all("k").collect::<Vec<_>>(), ["1", "2"]);
+        md.insert("k", "3").unwrap();
+        assert_eq!(md.get_all("k").collect::<Vec<_>>(), ["3"]);
+        assert_eq!(md.len(), 1);
+    }
+
+    #[test]
+    fn binary_values() {
+        let mut md = MetadataMap::new();
+        assert!(matches!(
+            md.insert("k-bin", "x"),
+            Err(InvalidMetadata::Binary(_))
+        ));
+        assert!(matches!(
+            md.insert_bin("k", b"x"),
+            Err(InvalidMetadata::Binary(_))
+        ));
+        md.insert_bin("k-bin", &[0xff, 0, 1]).unwrap();
+        assert_eq!(md.get_bin("k-bin").unwrap().unwrap(), [0xff, 0, 1]);
+        md.push_received("unpadded-bin", "/wAB");
+        md.push_received("padded-bin", "/wA=");
+        assert_eq!(md.get_bin("unpadded-bin").unwrap().unwrap(), [0xff, 0, 1]);
+        assert_eq!(md.get_bin("padded-bin").unwrap().unwrap(), [0xff, 0]);
+        md.push_received("broken-bin", "@@@");
+        assert!(md.get_bin("broken-bin").unwrap().is_err());
+    }
+}

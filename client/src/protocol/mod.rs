@@ -1,0 +1,14 @@
+//! The gRPC-Web protocol, free of any browser API: it compiles and is tested natively.
+//!
+//! Data flows one way: a request message is [framed](frame::encode_message); a reply's
+//! [head](response::check_head) is classified, then its body chunks go through a
+//! [`BodyDecoder`](body::BodyDecoder) that yields messages and the [trailers], from which
+//! the [`Status`](status::Status) is read.
+
+pub mod body;
+pub mod frame;
+pub mod metadata;
+pub mod request;
+pub mod response;
+pub mod status;
+pub mod trailers;

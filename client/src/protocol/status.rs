@@ -1,0 +1,323 @@
+//! gRPC status: the [`Code`] set, the [`Status`] error, the `grpc-message` percent codec, and
+//! the mapping from HTTP statuses for replies that never reached a gRPC server.
+
+use std::fmt;
+
+use super::metadata::MetadataMap;
+
+/// A gRPC status code, as defined in `grpc/doc/statuscodes.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(i32)]
+pub enum Code {
+    /// Not an error.
+    Ok = 0,
+    /// The operation was cancelled, typically by the caller.
+    Cancelled = 1,
+    /// Unknown error, including a status that could not be parsed.
+    Unknown = 2,
+    /// The client sent an invalid argument.
+    InvalidArgument = 3,
+    /// The deadline expired before the operation could complete.
+    DeadlineExceeded = 4,
+    /// A requested entity was not found.
+    NotFound = 5,
+    /// The entity the client tried to create already exists.
+    AlreadyExists = 6,
+    /// The caller may not perform this operation.
+    PermissionDenied = 7,
+    /// A resource, or a size limit, has been exhausted.
+    ResourceExhausted = 8,
+    /// The system is not in a state required for the operation.
+    FailedPrecondition = 9,
+    /// The operation was aborted, typically by a concurrency conflict.
+    Aborted = 10,
+    /// The operation was attempted past the valid range.
+    OutOfRange = 11,
+    /// The operation is not implemented, or a reply had the wrong number of messages.
+    Unimplemented = 12,
+    /// An invariant was broken: a protocol violation or an undecodable message.
+    Internal = 13,
+    /// The service is unavailable: the request could not reach it. Often transient.
+    Unavailable = 14,
+    /// Unrecoverable data loss or corruption.
+    DataLoss = 15,
+    /// The request lacks valid authentication credentials.
+    Unauthenticated = 16,
+}
+
+impl Code {
+    const ALL: [Code; 17] = [
+        Code::Ok,
+        Code::Cancelled,
+        Code::Unknown,
+        Code::InvalidArgument,
+        Code::DeadlineExceeded,
+        Code::NotFound,
+        Code::AlreadyExists,
+        Code::PermissionDenied,
+        Code::ResourceExhausted,
+        Code::FailedPrecondition,
+        Code::Aborted,
+        Code::OutOfRange,
+        Code::Unimplemented,
+        Code::Internal,
+        Code::Unavailable,
+        Code::DataLoss,
+        Code::Unauthenticated,
+    ];
+
+    /// The code for a numeric value; values outside 0..=16 are [`Code::Unknown`], as the spec asks.
+    pub fn from_i32(value: i32) -> Code {
+        usize::try_from(value)
+            .ok()
+            .and_then(|i| Code::ALL.get(i).copied())
+            .unwrap_or(Code::Unknown)
+    }
+
+    /// The numeric value sent in `grpc-status`.
+    pub fn as_i32(self) -> i32 {
+        self as i32
+    }
+
+    /// The canonical upper-case name, e.g. `NOT_FOUND`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Ok => "OK",
+            Code::Cancelled => "CANCELLED",
+            Code::Unknown => "UNKNOWN",
+            Code::InvalidArgument => "INVALID_ARGUMENT",
+            Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+            Code::NotFound => "NOT_FOUND",
+            Code::AlreadyExists => "ALREADY_EXISTS",
+            Code::PermissionDenied => "PERMISSION_DENIED",
+            Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+            Code::FailedPrecondition => "FAILED_PRECONDITION",
+            Code::Aborted => "ABORTED",
+            Code::OutOfRange => "OUT_OF_RANGE",
+            Code::Unimplemented => "UNIMPLEMENTED",
+            Code::Internal => "INTERNAL",
+            Code::Unavailable => "UNAVAILABLE",
+            Code::DataLoss => "DATA_LOSS",
+            Code::Unauthenticated => "UNAUTHENTICATED",
+        }
+    }
+
+    /// The code a client reports for an HTTP reply that carries no gRPC status
+    /// (`grpc/doc/http-grpc-status-mapping.md`): typically a proxy or load balancer answered.
+    pub fn from_http_status(status: u16) -> Code {
+        match status {
+            400 => Code::Internal,
+            401 => Code::Unauthenticated,
+            403 => Code::PermissionDenied,
+            404 => Code::Unimplemented,
+            429 | 502 | 503 | 504 => Code::Unavailable,
+            _ => Code::Unknown,
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The outcome of a call that did not succeed: a [`Code`], a message, and the metadata
+/// (trailers, or headers of a trailers-only reply) that came with it.
+///
+/// Errors found on the client side (a malformed frame, an oversized message, a network
+/// failure) are reported as a `Status` too, with the code gRPC prescribes for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    code: Code,
+    message: String,
+    metadata: MetadataMap,
+}
+
+impl Status {
+    /// A status with this code and message and no metadata.
+    pub fn new(code: Code, message: impl Into<String>) -> Status {
+        Status {
+            code,
+            message: message.into(),
+            metadata: MetadataMap::new(),
+        }
+    }
+
+    /// The status code.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// The human-readable message (already percent-decoded).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Trailers (or trailers-only headers) received with the status.
+    pub fn metadata(&self) -> &MetadataMap {
+        &self.metadata
+    }
+
+    /// This status carrying `metadata`.
+    pub fn with_metadata(mut self, metadata: MetadataMap) -> Status {
+        self.metadata = metadata;
+        self
+    }
+
+    /// Reads `grpc-status` and `grpc-message` from trailers (or trailers-only headers).
+    ///
+    /// `None` when there is no `grpc-status`; an unparsable value is [`Code::Unknown`].
+    /// The returned status keeps all of `metadata`, including `grpc-status` itself.
+    pub fn from_metadata(metadata: &MetadataMap) -> Option<Status> {
+        let raw = metadata.get("grpc-status")?;
+        let message = metadata
+            .get("grpc-message")
+            .map(percent_decode)
+            .unwrap_or_default();
+        let status = match raw.trim().parse::<i32>() {
+            Ok(n) if (0..=16).contains(&n) => Status::new(Code::from_i32(n), message),
+            _ => Status::new(
+                Code::Unknown,
+                format!("invalid grpc-status {raw:?} from server; grpc-message: {message:?}"),
+            ),
+        };
+        Some(status.with_metadata(metadata.clone()))
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            write!(f, "{}", self.code)
+        } else {
+            write!(f, "{}: {}", self.code, self.message)
+        }
+    }
+}
+
+impl std::error::Error for Status {}
+
+/// Encodes a status message for `grpc-message`: bytes outside printable ASCII, and `%`,
+/// become `%XX` of their UTF-8 encoding.
+pub fn percent_encode(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for &b in message.as_bytes() {
+        if (0x20..=0x7e).contains(&b) && b != b'%' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `grpc-message`. The spec asks receivers to keep going on bad input: an invalid
+/// `%` sequence stays as it is, and invalid UTF-8 becomes U+FFFD.
+pub fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let decoded = match bytes[i..] {
+            [b'%', hi, lo, ..] => hex(hi).zip(hex(lo)).map(|(h, l)| h << 4 | l),
+            _ => None,
+        };
+        match decoded {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn hex(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknowns() {
+        for n in 0..=16 {
+            assert_eq!(Code::from_i32(n).as_i32(), n);
+        }
+        assert_eq!(Code::from_i32(17), Code::Unknown);
+        assert_eq!(Code::from_i32(-1), Code::Unknown);
+        assert_eq!(Code::NotFound.to_string(), "NOT_FOUND");
+    }
+
+    #[test]
+    fn http_mapping_follows_the_spec_table() {
+        let table = [
+            (400, Code::Internal),
+            (401, Code::Unauthenticated),
+            (403, Code::PermissionDenied),
+            (404, Code::Unimplemented),
+            (429, Code::Unavailable),
+            (502, Code::Unavailable),
+            (503, Code::Unavailable),
+            (504, Code::Unavailable),
+            (500, Code::Unknown),
+            (302, Code::Unknown),
+        ];
+        for (http, code) in table {
+            assert_eq!(Code::from_http_status(http), code, "HTTP {http}");
+        }
+    }
+
+    #[test]
+    fn status_from_trailers() {
+        let mut md = MetadataMap::new();
+        md.push_received("grpc-status", "5");
+        md.push_received("grpc-message", "user%2042%20not%20found");
+        let s = Status::from_metadata(&md).unwrap();
+        assert_eq!(s.code(), Code::NotFound);
+        assert_eq!(s.message(), "user 42 not found");
+        assert_eq!(s.metadata().get("grpc-status"), Some("5"));
+        assert_eq!(s.to_string(), "NOT_FOUND: user 42 not found");
+
+        assert!(Status::from_metadata(&MetadataMap::new()).is_none());
+        for bad in ["", "abc", "99", "-3", "1x"] {
+            let mut md = MetadataMap::new();
+            md.push_received("grpc-status", bad);
+            let s = Status::from_metadata(&md).unwrap();
+            assert_eq!(s.code(), Code::Unknown, "{bad:?}");
+            assert!(s.message().contains("invalid grpc-status"));
+        }
+    }
+
+    #[test]
+    fn percent_codec() {
+        assert_eq!(percent_encode("a b%c\n"), "a b%25c%0A");
+        assert_eq!(percent_encode("ünï"), "%C3%BCn%C3%AF");
+        assert_eq!(percent_decode("%C3%BCn%C3%AF"), "ünï");
+        // Broken sequences pass through rather than failing the call.
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn percent_round_trip(s in ".*") {
+            let encoded = percent_encode(&s);
+            proptest::prop_assert!(encoded.bytes().all(|b| (0x20..=0x7e).contains(&b)));
+            proptest::prop_assert_eq!(percent_decode(&encoded), s);
+        }
+
+        #[test]
+        fn percent_decode_never_panics(s in "(%|[0-9a-fA-F]|.){0,40}") {
+            let _ = percent_decode(&s);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The browser edge: one `fetch` per call, its body read as a stream. Only bytes and
+//! signals cross this boundary; every protocol decision is made in [`crate::protocol`].
+//!
+//! Dropping a [`Reply`] (or the future awaiting [`send`]) aborts the request, so a call
+//! that is abandoned or fails halfway never keeps a download running.
+
+mod body;
+
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestInit, RequestMode};
+
+use crate::protocol::metadata::MetadataMap;
+use crate::protocol::status::{Code, Status};
+
+pub use body::BodyReader;
+
+#[wasm_bindgen]
+extern "C" {
+    // The global `fetch`, so the client works in windows and in workers alike.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> Promise;
+}
+
+/// The head of a reply, and its body still to be read.
+pub struct Reply {
+    /// HTTP status code.
+    pub status: u16,
+    /// The `content-type` header, if readable.
+    pub content_type: Option<String>,
+    /// Every header the browser lets the page read (CORS exposes only some).
+    pub headers: MetadataMap,
+    /// The body stream.
+    pub body: BodyReader,
+}
+
+/// Aborts the request when dropped, unless disarmed after a clean end.
+pub(crate) struct AbortOnDrop {
+    controller: Option<AbortController>,
+}
+
+impl AbortOnDrop {
+    pub(crate) fn disarm(&mut self) {
+        self.controller = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.controller.take() {
+            c.abort();
+        }
+    }
+}
+
+/// POSTs `body` to `url` with `headers` and returns once the reply's head has arrived.
+///
+/// A rejected fetch (no server, a network failure, or a CORS refusal, which browsers do not
+/// tell apart) is `UNAVAILABLE`.
+pub async fn send(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Reply, Status> {
+    let controller = AbortController::new().map_err(|e| js_failure("AbortController", &e))?;
+    let mut abort = AbortOnDrop {
+        controller: Some(controller.clone()),
+    };
+
+    let h = Headers::new().map_err(|e| js_failure("Headers", &e))?;
+    for (k, v) in headers {
+        h.set(k, v)
+            .map_err(|e| js_failure("setting a request header", &e))?;
+    }
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_mode(RequestMode::Cors);
+    init.set_headers(&h);
+    init.set_body(&Uint8Array::from(body));
+    init.set_signal(Some(&controller.signal()));
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| {
+        Status::new(
+            Code::Internal,
+            format!("invalid request to {url}: {}", describe(&e)),
+        )
+    })?;
+
+    let response: web_sys::Response = match JsFuture::from(global_fetch(&request)).await {
+        Ok(r) => r.unchecked_into(),
+        Err(e) => {
+            abort.disarm();
+            return Err(Status::new(
+                Code::Unavailable,
+                format!(
+                    "fetch {url} failed: {} (server unreachable, network error, or the server's CORS policy does not admit origin {})",
+                    describe(&e),
+                    page_origin().as_deref().unwrap_or("of this page")
+                ),
+            ));
+        }
+    };
+
+    let mut metadata = MetadataMap::new();
+    let mut content_type = None;
+    if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
+        for entry in entries.flatten() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
+                continue;
+            };
+            if k.eq_ignore_ascii_case("content-type") {
+                content_type = Some(v.clone());
+            }
+            metadata.push_received(&k, v);
+        }
+    }
+    Ok(Reply {
+        status: response.status(),
+        content_type,
+        headers: metadata,
+        body: BodyReader::new(response.body(), abort),
+    })
+}
+
+/// A readable description of a thrown JS value.
+pub(crate) fn describe(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        format!(
+            "{}: {}",
+            String::from(err.name()),
+            String::from(err.message())
+        )
+    } else {
+        e.as_string().unwrap_or_else(|| format!("{e:?}"))
+    }
+}
+
+fn js_failure(what: &str, e: &JsValue) -> Status {
+    Status::new(Code::Internal, format!("{what} failed: {}", describe(e)))
+}
+
+/// `location.origin` of the page or worker, to make CORS failures easy to diagnose.
+fn page_origin() -> Option<String> {
+    let location = js_sys::Reflect::get(&js_sys::global(), &"location".into()).ok()?;
+    js_sys::Reflect::get(&location, &"origin".into())
+        .ok()?
+        .as_string()
+}

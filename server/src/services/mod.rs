@@ -1,0 +1,3 @@
+//! The gRPC services this server implements, one module each.
+
+pub mod users;

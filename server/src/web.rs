@@ -1,0 +1,110 @@
+//! The HTTP face: gRPC-Web translation, CORS, and the optional static UI.
+
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue, Method};
+use tonic::service::Routes;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+use crate::config::Config;
+
+/// Request headers a gRPC-Web client sends, admitted outside dev mode.
+const ALLOWED_HEADERS: &[&str] = &[
+    "content-type",
+    "accept",
+    "x-grpc-web",
+    "x-user-agent",
+    "grpc-timeout",
+    "grpc-accept-encoding",
+    "authorization",
+];
+
+/// Response headers a browser script may read: status arrives in them on trailers-only replies.
+const EXPOSED_HEADERS: &[&str] = &["grpc-status", "grpc-message", "grpc-status-details-bin"];
+
+/// CORS for gRPC-Web: the configured origins, plus loopback origins in dev mode; never `*`.
+pub fn cors(config: &Config) -> CorsLayer {
+    let configured: Vec<HeaderValue> = config
+        .allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    let dev = config.dev;
+    let origin = AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+        configured.contains(origin) || (dev && is_loopback_origin(origin.as_bytes()))
+    });
+    let headers = if dev {
+        // Dev tools send arbitrary metadata; the origin check above still applies.
+        AllowHeaders::mirror_request()
+    } else {
+        AllowHeaders::list(ALLOWED_HEADERS.iter().map(|h| HeaderName::from_static(h)))
+    };
+    CorsLayer::new()
+        .allow_origin(origin)
+        .allow_methods([Method::POST, Method::OPTIONS])
+        .allow_headers(headers)
+        .expose_headers(
+            EXPOSED_HEADERS
+                .iter()
+                .map(|h| HeaderName::from_static(h))
+                .collect::<Vec<_>>(),
+        )
+        .max_age(Duration::from_secs(24 * 60 * 60))
+}
+
+/// `http://localhost[:port]`, `http://127.0.0.1[:port]` or `http://[::1][:port]`.
+fn is_loopback_origin(origin: &[u8]) -> bool {
+    let Some(rest) = origin.strip_prefix(b"http://") else {
+        return false;
+    };
+    let port = [&b"localhost"[..], b"127.0.0.1", b"[::1]"]
+        .iter()
+        .find_map(|host| rest.strip_prefix(*host));
+    match port {
+        Some([]) => true,
+        Some([b':', digits @ ..]) => {
+            !digits.is_empty() && digits.len() <= 5 && digits.iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
+/// gRPC routes, with the static UI (if configured) answering every other path.
+pub fn with_static_files(routes: Routes, config: &Config) -> Routes {
+    match &config.static_dir {
+        Some(dir) => {
+            let files = ServeDir::new(dir).append_index_html_on_directories(true);
+            Routes::from(routes.into_axum_router().fallback_service(files))
+        }
+        None => routes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_origins() {
+        for ok in [
+            "http://localhost",
+            "http://localhost:8080",
+            "http://127.0.0.1:1",
+            "http://[::1]:65535",
+        ] {
+            assert!(is_loopback_origin(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "https://localhost:8080",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example",
+            "http://localhost:",
+            "http://localhost:123456",
+            "http://localhost:80/x",
+            "http://example.com",
+        ] {
+            assert!(!is_loopback_origin(bad.as_bytes()), "{bad}");
+        }
+    }
+}

@@ -11,7 +11,6 @@ use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::Routes;
 use tonic::transport::Server;
-use tonic_web::GrpcWebLayer;
 
 use crate::config::Config;
 use crate::services::users::{UserStore, Users};
@@ -27,13 +26,11 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
-    let routes = web::with_static_files(routes(), config);
     Server::builder()
         .accept_http1(true)
-        // CORS outermost, so preflights are answered before gRPC-Web sees them.
+        // CORS outermost, so preflights are answered before any route sees them.
         .layer(web::cors(config))
-        .layer(GrpcWebLayer::new())
-        .add_routes(routes)
+        .add_routes(web::app(routes(), config))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await
 }

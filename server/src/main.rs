@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use server::config::{Command, Config, USAGE};
@@ -24,12 +25,14 @@ async fn main() -> ExitCode {
     };
     let addr = listener.local_addr().expect("bound socket has an address");
     // Tools wait for this exact line to learn the port; keep its shape.
-    println!("listening on http://{addr}");
+    say(format_args!("listening on http://{addr}"));
     if config.dev {
-        println!("dev mode: CORS admits http://localhost:* and http://127.0.0.1:*");
+        say(format_args!(
+            "dev mode: CORS admits http://localhost:* and http://127.0.0.1:*"
+        ));
     }
     if let Some(dir) = &config.static_dir {
-        println!("serving static files from {}", dir.display());
+        say(format_args!("serving static files from {}", dir.display()));
     }
     match server::serve(&config, listener, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -38,6 +41,13 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A line on stdout. A closed stdout (the launcher went away) must not stop the server,
+/// which `println!` would do by panicking.
+fn say(line: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
 /// Ctrl-C or SIGTERM, whichever comes first.

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method};
 use tonic::service::Routes;
+use tonic_web::GrpcWebLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
@@ -70,15 +71,20 @@ fn is_loopback_origin(origin: &[u8]) -> bool {
     }
 }
 
-/// gRPC routes, with the static UI (if configured) answering every other path.
-pub fn with_static_files(routes: Routes, config: &Config) -> Routes {
-    match &config.static_dir {
+/// The gRPC routes behind gRPC-Web translation, with the static UI (if configured)
+/// answering every other path.
+///
+/// The translation wraps the gRPC routes only: tonic-web answers any other HTTP/1.1
+/// request with 400, which would hide the static files.
+pub fn app(routes: Routes, config: &Config) -> Routes {
+    let router = routes.into_axum_router().layer(GrpcWebLayer::new());
+    let router = match &config.static_dir {
         Some(dir) => {
-            let files = ServeDir::new(dir).append_index_html_on_directories(true);
-            Routes::from(routes.into_axum_router().fallback_service(files))
+            router.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
         }
-        None => routes,
-    }
+        None => router,
+    };
+    Routes::from(router)
 }
 
 #[cfg(test)]

@@ -1,1 +1,71 @@
-fn main() {}
+//! `cargo xtask`: the project's developer commands. Each command first runs the part of
+//! the setup it needs, so every command works on a fresh machine.
+
+mod demo;
+mod lint;
+mod process;
+mod server;
+mod setup;
+mod test;
+mod toolchain;
+mod tools;
+mod ui;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup           install everything every command needs (idempotent, cached)
+  test            run every test: native (cargo test --workspace) and in headless Chromium
+  demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
+  lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
+";
+
+/// A failure that ends the command, with the message to print.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(),
+        Some("test") => test::run(),
+        Some("demo") => demo::run(&args[1..]),
+        Some("lint") => lint::run(),
+        Some("help" | "-h" | "--help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown or missing command\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+}
+
+/// Where installed tools are cached across checkouts: `$GRPC_WEB_WASM_CACHE`, else
+/// `$XDG_CACHE_HOME/grpc-web-wasm`, else `~/.cache/grpc-web-wasm`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("GRPC_WEB_WASM_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cache")
+        });
+    base.join("grpc-web-wasm")
+}

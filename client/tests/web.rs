@@ -1,0 +1,101 @@
+//! Browser tests: real Chromium, real `fetch`, against the real server process that
+//! `cargo xtask test` starts on a free 127.0.0.1 port and names in `GRPC_WEB_TEST_SERVER`.
+//! The test page is served from another port, so every call also crosses CORS.
+
+#![cfg(target_arch = "wasm32")]
+
+use grpc_web_wasm::{Client, Code, Request, Status};
+use proto::demo::v1::{UserRequest, UserResponse};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const GET_USER: &str = "/demo.v1.UserService/GetUser";
+
+fn server() -> Client {
+    let url = option_env!("GRPC_WEB_TEST_SERVER")
+        .expect("GRPC_WEB_TEST_SERVER is unset: run the browser tests with `cargo xtask test`");
+    Client::new(url)
+}
+
+async fn get_user(client: &Client, request: Request<UserRequest>) -> Result<UserResponse, Status> {
+    client
+        .unary::<_, UserResponse>(GET_USER, request)
+        .await
+        .map(|r| r.into_inner())
+}
+
+#[wasm_bindgen_test]
+async fn get_user_returns_the_seeded_user() {
+    let reply = server()
+        .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
+        .await
+        .expect("GetUser(1)");
+    assert_eq!(reply.trailers().get("grpc-status"), Some("0"));
+    assert_eq!(
+        reply.into_inner(),
+        UserResponse {
+            user_id: 1,
+            name: "Ada Lovelace".into(),
+            email: "ada@example.com".into(),
+        }
+    );
+}
+
+#[wasm_bindgen_test]
+async fn unknown_user_is_not_found_with_the_servers_message() {
+    let status = get_user(&server(), Request::new(UserRequest { user_id: 4242 }))
+        .await
+        .expect_err("user 4242 does not exist");
+    assert_eq!(status.code(), Code::NotFound, "{status}");
+    assert_eq!(status.message(), "user 4242 not found");
+}
+
+#[wasm_bindgen_test]
+async fn request_metadata_is_sent() {
+    // The server accepts any well-formed metadata; this proves the headers pass CORS and
+    // the call still succeeds with them.
+    let mut request = Request::new(UserRequest { user_id: 2 });
+    request
+        .metadata_mut()
+        .insert("x-request-id", "abc-123")
+        .unwrap();
+    let user = get_user(&server(), request).await.expect("GetUser(2)");
+    assert_eq!(user.name, "Alan Turing");
+}
+
+#[wasm_bindgen_test]
+async fn unknown_method_is_unimplemented() {
+    let status = server()
+        .unary::<_, UserResponse>(
+            "/demo.v1.UserService/NoSuchMethod",
+            UserRequest { user_id: 1 },
+        )
+        .await
+        .expect_err("no such method");
+    assert_eq!(status.code(), Code::Unimplemented, "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn oversized_reply_is_resource_exhausted() {
+    // The encoded reply for user 1 is well over 8 bytes.
+    let status = server()
+        .max_decoding_message_size(8)
+        .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
+        .await
+        .expect_err("reply exceeds the limit");
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn unreachable_server_is_unavailable() {
+    // xtask reserves a loopback port and closes it again: a refused connection.
+    let url = option_env!("GRPC_WEB_TEST_DEAD_SERVER").expect(
+        "GRPC_WEB_TEST_DEAD_SERVER is unset: run the browser tests with `cargo xtask test`",
+    );
+    let status = Client::new(url)
+        .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
+        .await
+        .expect_err("nothing listens there");
+    assert_eq!(status.code(), Code::Unavailable, "{status}");
+}

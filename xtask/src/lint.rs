@@ -1,0 +1,37 @@
+//! `cargo xtask lint`: formatting, and clippy with warnings denied for both targets.
+
+use crate::setup::{self, Needs};
+use crate::toolchain::WASM;
+use crate::ui::{self, step};
+use crate::{process, Result};
+
+/// The crates that are built for the browser.
+const WASM_CRATES: &[&str] = &["grpc-web-wasm", "proto", "demo-app"];
+
+/// Runs every lint.
+pub fn run() -> Result {
+    let env = setup::ensure(Needs::default())?;
+    step("cargo fmt --check", || {
+        process::run(env.cargo_host().args(["fmt", "--all", "--", "--check"]))
+    })?;
+    step("clippy (host)", || {
+        process::run(env.cargo_host().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("clippy (wasm32)", || {
+        let mut cmd = env.cargo_wasm();
+        cmd.args(["clippy", "--target", WASM, "--all-targets"]);
+        for krate in WASM_CRATES {
+            cmd.args(["--package", krate]);
+        }
+        process::run(cmd.args(["--", "-D", "warnings"]))
+    })?;
+    ui::summary("lint");
+    Ok(())
+}

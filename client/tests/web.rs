@@ -12,10 +12,22 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const GET_USER: &str = "/demo.v1.UserService/GetUser";
 
+/// A URL xtask passes at build time. Missing, the tests fail with a pointer to the right
+/// command rather than failing to compile under `cargo clippy`.
+macro_rules! test_env {
+    ($name:literal) => {
+        match option_env!($name) {
+            Some(url) => url,
+            None => panic!(concat!(
+                $name,
+                " is unset: run the browser tests with `cargo xtask test`"
+            )),
+        }
+    };
+}
+
 fn server() -> Client {
-    let url = option_env!("GRPC_WEB_TEST_SERVER")
-        .expect("GRPC_WEB_TEST_SERVER is unset: run the browser tests with `cargo xtask test`");
-    Client::new(url)
+    Client::new(test_env!("GRPC_WEB_TEST_SERVER"))
 }
 
 async fn get_user(client: &Client, request: Request<UserRequest>) -> Result<UserResponse, Status> {
@@ -90,9 +102,7 @@ async fn oversized_reply_is_resource_exhausted() {
 #[wasm_bindgen_test]
 async fn unreachable_server_is_unavailable() {
     // xtask reserves a loopback port and closes it again: a refused connection.
-    let url = option_env!("GRPC_WEB_TEST_DEAD_SERVER").expect(
-        "GRPC_WEB_TEST_DEAD_SERVER is unset: run the browser tests with `cargo xtask test`",
-    );
+    let url = test_env!("GRPC_WEB_TEST_DEAD_SERVER");
     let status = Client::new(url)
         .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
         .await

@@ -117,13 +117,15 @@ fn has_std_rlib(dir: &Path) -> bool {
 const DEBIAN_SYSROOT_LIB: &str = "/usr/lib/rustlib/wasm32-unknown-unknown/lib";
 
 /// rustc-web/cargo-web: Debian's Rust; rust-web-src: the std sources for -Zbuild-std;
-/// lld-22: /usr/bin/rust-lld (from rust-web-llvm) links to it but nothing pulls it in.
+/// lld-22: /usr/bin/rust-lld (from rust-web-llvm) links to it but nothing pulls it in;
+/// rust-web-clippy: `cargo xtask lint` for wasm32.
 const DEBIAN_PACKAGES: &[&str] = &[
     "rustc-web",
     "cargo-web",
     "rust-web-src",
     "rust-web-llvm",
     "lld-22",
+    "rust-web-clippy",
 ];
 
 fn debian_fallback() -> crate::Result {

@@ -109,3 +109,18 @@ async fn unreachable_server_is_unavailable() {
         .expect_err("nothing listens there");
     assert_eq!(status.code(), Code::Unavailable, "{status}");
 }
+
+#[wasm_bindgen_test]
+async fn cors_refusal_is_unavailable_and_says_so() {
+    // A second server that admits only https://app.example.com: this page's origin is refused.
+    let status = Client::new(test_env!("GRPC_WEB_TEST_STRICT_SERVER"))
+        .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
+        .await
+        .expect_err("CORS refuses this origin");
+    assert_eq!(status.code(), Code::Unavailable, "{status}");
+    assert!(status.message().contains("CORS"), "{status}");
+    assert!(
+        status.message().contains("http://127.0.0.1:"),
+        "names the page origin: {status}"
+    );
+}

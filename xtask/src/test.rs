@@ -30,6 +30,16 @@ pub fn run() -> Result {
 
     step("browser tests (headless Chromium, real server)", || {
         let server = Server::start(&binary, &["--listen", "127.0.0.1:0", "--dev"])?;
+        // Admits one origin that is not the test page's: for the CORS-refusal test.
+        let strict = Server::start(
+            &binary,
+            &[
+                "--listen",
+                "127.0.0.1:0",
+                "--allow-origin",
+                "https://app.example.com",
+            ],
+        )?;
         let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
         let mut cmd = env.cargo_wasm();
         cmd.args([
@@ -51,10 +61,10 @@ pub fn run() -> Result {
             BROWSER_TEST_TIMEOUT.as_secs().to_string(),
         )
         .env("GRPC_WEB_TEST_SERVER", &server.url)
+        .env("GRPC_WEB_TEST_STRICT_SERVER", &strict.url)
         .env("GRPC_WEB_TEST_DEAD_SERVER", server::dead_url()?);
-        let result = process::run(&mut cmd);
-        drop(server);
-        result
+        // Both servers stop when dropped, after the run.
+        process::run(&mut cmd)
     })?;
 
     ui::summary("test");

@@ -95,7 +95,8 @@ impl BodyDecoder {
         } else {
             Err(Status::new(
                 Code::Internal,
-                "response body ended without trailers (truncated by the server or a proxy?)",
+                "response body ended without trailers: truncated by the server or a proxy, or a \
+                 trailers-only reply whose grpc-status header the server's CORS policy does not expose",
             ))
         }
     }

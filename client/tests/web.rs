@@ -113,7 +113,11 @@ async fn unreachable_server_is_unavailable() {
 #[wasm_bindgen_test]
 async fn cors_refusal_is_unavailable_and_says_so() {
     // A second server that admits only https://app.example.com: this page's origin is refused.
-    let status = Client::new(test_env!("GRPC_WEB_TEST_STRICT_SERVER"))
+    // xtask starts it and waits for it to listen before the tests run, so a failed fetch here
+    // is the CORS refusal. (A no-cors probe cannot check from here: Chromium's opaque-response
+    // blocking turns the probe into a network error too.)
+    let url = test_env!("GRPC_WEB_TEST_STRICT_SERVER");
+    let status = Client::new(url)
         .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
         .await
         .expect_err("CORS refuses this origin");

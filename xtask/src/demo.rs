@@ -1,9 +1,10 @@
 //! `cargo xtask demo`: builds the Leptos UI with trunk and serves it together with the
 //! gRPC-Web API from one origin, until Ctrl-C.
 
-use crate::server::Server;
+use std::process::Command;
+
 use crate::setup::{self, Needs};
-use crate::ui::step;
+use crate::ui::{note, step};
 use crate::{process, Result};
 
 /// Builds and serves the demo; `args` may hold `--port N`.
@@ -33,17 +34,41 @@ pub fn run(args: &[String]) -> Result {
     })?;
 
     let binary = crate::root().join("target/release/server");
-    let listen = format!("127.0.0.1:{port}");
     let dist = crate::root().join("dist");
-    let dist = dist.to_string_lossy();
-    let server = Server::start(
-        &binary,
-        &["--listen", &listen, "--dev", "--static-dir", &dist],
-    )
-    .map_err(|e| format!("{e} (is port {port} taken? try `cargo xtask demo --port N`)"))?;
+    let mut server = Command::new(&binary);
+    server
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--dev",
+            "--static-dir",
+        ])
+        .arg(&dist);
     println!(
-        "\n  demo: {url}/   (the UI; the gRPC-Web API is on the same origin)\n  try:  {url}/demo.v1.UserService/GetUser with a gRPC-Web frame, see README.md\n  stop: Ctrl-C\n",
-        url = server.url
+        "\n  demo: http://127.0.0.1:{port}/   (the UI; the gRPC-Web API is on the same origin)\n  \
+         try:  a hand-made GetUser request, see README.md\n  stop: Ctrl-C\n"
     );
-    server.wait()
+    note(format!("$ {}", process::show(&server)));
+    run_in_place(server)
+}
+
+/// Becomes the server (Unix `exec`), so Ctrl-C or a kill reaches it directly and no
+/// orphaned server can outlive this command.
+#[cfg(unix)]
+fn run_in_place(mut server: Command) -> Result {
+    use std::os::unix::process::CommandExt;
+    let e = server.exec();
+    Err(format!("cannot start the server: {e}"))
+}
+
+#[cfg(not(unix))]
+fn run_in_place(mut server: Command) -> Result {
+    let status = server
+        .status()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the server exited with {status}"))
+    }
 }

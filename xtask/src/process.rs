@@ -51,12 +51,9 @@ pub fn run_with_timeout(cmd: &mut Command, limit: Duration) -> crate::Result<boo
 pub fn show(cmd: &Command) -> String {
     let mut parts: Vec<String> = cmd
         .get_envs()
-        .filter_map(|(k, v)| {
-            let k = k.to_string_lossy();
-            // PATH is long and always the same prefix: leave it out of the log.
-            (k != "PATH")
-                .then(|| format!("{k}={}", v.map(|v| v.to_string_lossy()).unwrap_or_default()))
-        })
+        // PATH is long and always the same prefix, and removed variables print nothing.
+        .filter(|(k, _)| *k != "PATH")
+        .filter_map(|(k, v)| Some(format!("{}={}", k.to_string_lossy(), v?.to_string_lossy())))
         .collect();
     parts.push(cmd.get_program().to_string_lossy().into_owned());
     parts.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));

@@ -57,16 +57,6 @@ impl Server {
             }
         }
     }
-
-    /// Blocks until the server exits by itself (e.g. on Ctrl-C).
-    pub fn wait(mut self) -> crate::Result {
-        let status = self.child.wait().map_err(|e| e.to_string())?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("the server exited with {status}"))
-        }
-    }
 }
 
 impl Drop for Server {

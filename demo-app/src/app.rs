@@ -5,11 +5,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use proto::demo::v1::{UserRequest, UserResponse};
 
-/// The gRPC-Web server is the origin that served this page (`cargo xtask demo`).
-fn server_url() -> String {
-    window().location().origin().unwrap_or_default()
-}
-
 #[derive(Clone)]
 enum Outcome {
     Idle,
@@ -18,9 +13,10 @@ enum Outcome {
     Failed { code: String, message: String },
 }
 
-/// The page.
+/// The page, calling the gRPC-Web server at `server` (a base URL).
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(server: String) -> impl IntoView {
+    let client = Client::new(server);
     let (user_id, set_user_id) = signal(String::from("1"));
     let (outcome, set_outcome) = signal(Outcome::Idle);
 
@@ -34,8 +30,8 @@ pub fn App() -> impl IntoView {
             return;
         };
         set_outcome.set(Outcome::Pending);
+        let client = client.clone();
         spawn_local(async move {
-            let client = Client::new(server_url());
             let result = client
                 .unary::<_, UserResponse>(
                     "/demo.v1.UserService/GetUser",

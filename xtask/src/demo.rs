@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::setup::{self, Needs};
+use crate::setup::{self, Env, Needs};
 use crate::ui::{note, step};
 use crate::{process, Result};
 
@@ -21,11 +21,7 @@ pub fn run(args: &[String]) -> Result {
         ..Needs::default()
     })?;
 
-    step("build the demo UI (trunk build --release)", || {
-        let mut trunk = env.command("trunk");
-        env.toolchain.for_wasm(&mut trunk);
-        process::run(trunk.args(["build", "--release"]))
-    })?;
+    build_ui(&env)?;
     step("build the server", || {
         process::run(
             env.cargo_host()
@@ -50,6 +46,15 @@ pub fn run(args: &[String]) -> Result {
     );
     note(format!("$ {}", process::show(&server)));
     run_in_place(server)
+}
+
+/// Builds the UI into `dist/` with trunk (configured by `Trunk.toml`).
+pub fn build_ui(env: &Env) -> Result {
+    step("build the demo UI (trunk build --release)", || {
+        let mut trunk = env.command("trunk");
+        env.toolchain.for_wasm(&mut trunk);
+        process::run(trunk.args(["build", "--release"]))
+    })
 }
 
 /// Becomes the server (Unix `exec`), so Ctrl-C or a kill reaches it directly and no

@@ -1,7 +1,8 @@
 //! The demo server as a child process: started, awaited until it listens, and stopped
 //! when dropped, so no run leaves a server behind.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -73,4 +74,52 @@ pub fn dead_url() -> crate::Result<String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     Ok(format!("http://{addr}"))
+}
+
+/// A reply to [`get`].
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// The `content-type` header, if any.
+    pub content_type: Option<String>,
+    /// The body (the server sends static files with a length, not chunked).
+    pub body: Vec<u8>,
+}
+
+/// A plain HTTP/1.1 GET of `path` from `base` (`http://host:port`).
+pub fn get(base: &str, path: &str) -> crate::Result<Reply> {
+    let host = base.strip_prefix("http://").ok_or("want an http:// URL")?;
+    let mut stream = TcpStream::connect(host).map_err(|e| format!("connect {host}: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("GET {path}: {e}"))?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| format!("GET {path}: no HTTP head in the reply"))?;
+    let head = String::from_utf8_lossy(&raw[..split]);
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("GET {path}: bad status line"))?;
+    let content_type = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.trim().to_string());
+    Ok(Reply {
+        status,
+        content_type,
+        body: raw[split + 4..].to_vec(),
+    })
 }

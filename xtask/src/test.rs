@@ -1,55 +1,75 @@
 //! `cargo xtask test`: every test. Native tests first (fast, and they need no browser),
-//! then the browser tests in headless Chromium against a real server process.
+//! then the browser tests in headless Chromium against real server processes, then the
+//! demo as `cargo xtask demo` builds and serves it.
 
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use crate::server::{self, Server};
-use crate::setup::{self, Needs};
+use crate::setup::{self, Env, Needs};
 use crate::toolchain::WASM;
-use crate::ui::{self, step};
-use crate::{process, Result};
+use crate::ui::{self, note, step};
+use crate::{demo, process, Result};
 
 /// Per-test time limit in the browser, generous for a loaded 2-core CI machine.
 const BROWSER_TEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The browser test suites: (package, test target).
+const BROWSER_SUITES: &[(&str, &str)] = &[("grpc-web-wasm", "web"), ("demo-app", "ui")];
 
 /// Runs every test.
 pub fn run() -> Result {
     let env = setup::ensure(Needs {
         browser: true,
+        trunk: true,
         ..Needs::default()
     })?;
 
     step("native tests (cargo test --workspace)", || {
         process::run(env.cargo_host().args(["test", "--workspace"]))
     })?;
-
     step("build the server", || {
         process::run(env.cargo_host().args(["build", "--package", "server"]))
     })?;
     let binary = crate::root().join("target/debug/server");
 
-    step("browser tests (headless Chromium, real server)", || {
-        let server = Server::start(&binary, &["--listen", "127.0.0.1:0", "--dev"])?;
-        // Admits one origin that is not the test page's: for the CORS-refusal test.
-        let strict = Server::start(
-            &binary,
-            &[
-                "--listen",
-                "127.0.0.1:0",
-                "--allow-origin",
-                "https://app.example.com",
-            ],
-        )?;
-        let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
+    step("browser tests (headless Chromium, real servers)", || {
+        browser_tests(&env, &binary)
+    })?;
+    demo::build_ui(&env)?;
+    step("demo served and booted in Chromium", || {
+        demo_smoke(&env, &binary)
+    })?;
+
+    ui::summary("test");
+    Ok(())
+}
+
+fn browser_tests(env: &Env, binary: &Path) -> Result {
+    let server = Server::start(binary, &["--listen", "127.0.0.1:0", "--dev"])?;
+    // Admits one origin that is not the test page's: for the CORS-refusal test.
+    let strict = Server::start(
+        binary,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--allow-origin",
+            "https://app.example.com",
+        ],
+    )?;
+    let dead = server::dead_url()?;
+    let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
+    for (package, test) in BROWSER_SUITES {
         let mut cmd = env.cargo_wasm();
         cmd.args([
             "test",
             "--package",
-            "grpc-web-wasm",
+            package,
             "--target",
             WASM,
             "--test",
-            "web",
+            test,
         ])
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
@@ -57,16 +77,83 @@ pub fn run() -> Result {
         )
         .env("CHROMEDRIVER", driver)
         .env(
+            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+            crate::root().join("webdriver.json"),
+        )
+        .env(
             "WASM_BINDGEN_TEST_TIMEOUT",
             BROWSER_TEST_TIMEOUT.as_secs().to_string(),
         )
         .env("GRPC_WEB_TEST_SERVER", &server.url)
         .env("GRPC_WEB_TEST_STRICT_SERVER", &strict.url)
-        .env("GRPC_WEB_TEST_DEAD_SERVER", server::dead_url()?);
-        // Both servers stop when dropped, after the run.
-        process::run(&mut cmd)
-    })?;
-
-    ui::summary("test");
+        .env("GRPC_WEB_TEST_DEAD_SERVER", &dead);
+        process::run(&mut cmd)?;
+    }
+    // Both servers stop when dropped.
     Ok(())
 }
+
+/// Serves the trunk build as `cargo xtask demo` does, checks the bundle is served with the
+/// right types, and has Chromium load the page and run the app until it renders.
+fn demo_smoke(env: &Env, binary: &Path) -> Result {
+    let dist = crate::root().join("dist");
+    let dist = dist.to_string_lossy();
+    let server = Server::start(binary, &["--listen", "127.0.0.1:0", "--static-dir", &dist])?;
+
+    let page = server::get(&server.url, "/")?;
+    let html = String::from_utf8_lossy(&page.body).into_owned();
+    if page.status != 200 {
+        return Err(format!("GET / answered {}", page.status));
+    }
+    let wasm = html
+        .split(['"', '\''])
+        .find(|s| s.ends_with("_bg.wasm"))
+        .ok_or("the page does not load a _bg.wasm module")?;
+    let module = server::get(&server.url, &format!("/{}", wasm.trim_start_matches('/')))?;
+    note(format!(
+        "GET {wasm}: {} {}, {} bytes",
+        module.status,
+        module
+            .content_type
+            .as_deref()
+            .unwrap_or("(no content-type)"),
+        module.body.len()
+    ));
+    // Browsers compile streamed modules only when served as application/wasm.
+    if module.status != 200 || module.content_type.as_deref() != Some("application/wasm") {
+        return Err("the demo's wasm module is not served as application/wasm".into());
+    }
+
+    let profile =
+        std::env::temp_dir().join(format!("grpc-web-wasm-chromium-{}", std::process::id()));
+    let dom = process::output(
+        Command::new("chromium")
+            .env("PATH", &env.path)
+            .args(CHROMIUM_FLAGS)
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(["--virtual-time-budget=10000", "--dump-dom"])
+            .arg(format!("{}/", server.url)),
+    );
+    let _ = std::fs::remove_dir_all(&profile);
+    let dom = dom.ok_or("chromium --dump-dom failed")?;
+    if dom.contains(r#"id="title""#) && dom.contains(r#"id="lookup""#) {
+        note("the page rendered the app (title and lookup button present)");
+        Ok(())
+    } else {
+        Err(format!("the demo did not render; chromium saw:\n{dom}"))
+    }
+}
+
+/// Headless Chromium as root on a machine without internet: no sandbox, no background
+/// traffic (the closed network refuses it, noisily).
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+];

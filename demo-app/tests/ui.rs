@@ -1,0 +1,100 @@
+//! The demo UI in a real browser against the real server that `cargo xtask test` starts:
+//! type an id, press the button, read what the page shows.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use demo_app::App;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn server() -> String {
+    match option_env!("GRPC_WEB_TEST_SERVER") {
+        Some(url) => url.to_string(),
+        None => {
+            panic!("GRPC_WEB_TEST_SERVER is unset: run the browser tests with `cargo xtask test`")
+        }
+    }
+}
+
+/// Mounts the app in a fresh container; the handle keeps it mounted.
+fn mount() -> (HtmlElement, impl Drop) {
+    let document = document();
+    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let server = server();
+    let handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <App server=server.clone() /> },
+    );
+    (root, handle)
+}
+
+fn find<T: JsCast>(root: &HtmlElement, selector: &str) -> Option<T> {
+    root.query_selector(selector)
+        .unwrap()
+        .map(|e| e.unchecked_into())
+}
+
+/// Types `id` into the field and submits the form, as a user would.
+fn look_up(root: &HtmlElement, id: &str) {
+    let input: HtmlInputElement = find(root, "#user-id").expect("the id field");
+    input.set_value(id);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    find::<HtmlElement>(root, "#lookup")
+        .expect("the button")
+        .click();
+}
+
+/// The text of `selector` once it appears (polling for up to 10 s).
+async fn text_of(root: &HtmlElement, selector: &str) -> String {
+    for _ in 0..200 {
+        if let Some(el) = find::<HtmlElement>(root, selector) {
+            return el.inner_text();
+        }
+        sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "{selector} never appeared; the page shows: {}",
+        root.inner_text()
+    );
+}
+
+async fn sleep(d: Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, d.as_millis() as i32)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn looking_up_a_user_shows_it() {
+    let (root, _mounted) = mount();
+    look_up(&root, "2");
+    assert_eq!(text_of(&root, "#user-name").await, "Alan Turing");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_user_shows_the_status() {
+    let (root, _mounted) = mount();
+    look_up(&root, "404");
+    assert_eq!(text_of(&root, "#status-code").await, "NOT_FOUND");
+    assert!(
+        root.inner_text().contains("user 404 not found"),
+        "{}",
+        root.inner_text()
+    );
+    root.remove();
+}

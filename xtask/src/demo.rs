@@ -44,7 +44,6 @@ pub fn run(args: &[String]) -> Result {
         "\n  demo: http://127.0.0.1:{port}/   (the UI; the gRPC-Web API is on the same origin)\n  \
          try:  a hand-made GetUser request, see README.md\n  stop: Ctrl-C\n"
     );
-    note(format!("$ {}", process::show(&server)));
     run_in_place(server)
 }
 
@@ -62,18 +61,12 @@ pub fn build_ui(env: &Env) -> Result {
 #[cfg(unix)]
 fn run_in_place(mut server: Command) -> Result {
     use std::os::unix::process::CommandExt;
+    note(format!("$ {}", process::show(&server)));
     let e = server.exec();
     Err(format!("cannot start the server: {e}"))
 }
 
 #[cfg(not(unix))]
 fn run_in_place(mut server: Command) -> Result {
-    let status = server
-        .status()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("the server exited with {status}"))
-    }
+    process::run(&mut server)
 }

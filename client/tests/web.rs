@@ -128,3 +128,48 @@ async fn cors_refusal_is_unavailable_and_says_so() {
         "names the page origin: {status}"
     );
 }
+
+/// Calls GetUser on a route of the misbehaving peer xtask runs, expecting an error.
+async fn against_fault(route: &str) -> Status {
+    let base = format!("{}/{route}", test_env!("GRPC_WEB_TEST_FAULT_SERVER"));
+    Client::new(base)
+        .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
+        .await
+        .expect_err("the fault server never answers correctly")
+}
+
+#[wasm_bindgen_test]
+async fn proxy_error_page_maps_from_the_http_status() {
+    let status = against_fault("html-502").await;
+    assert_eq!(status.code(), Code::Unavailable, "{status}");
+    assert!(status.message().contains("HTTP 502"), "{status}");
+    assert!(status.message().contains("text/html"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn html_with_200_is_unknown_and_names_the_content_type() {
+    let status = against_fault("html-200").await;
+    assert_eq!(status.code(), Code::Unknown, "{status}");
+    assert!(status.message().contains("text/html"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn huge_length_prefix_is_resource_exhausted() {
+    let status = against_fault("huge").await;
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status}");
+    assert!(status.message().contains("4294967295"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn protocol_violations_are_internal() {
+    for (route, says) in [
+        ("truncated", "ended inside a frame"),
+        ("no-trailers", "without trailers"),
+        ("bad-flags", "reserved flag"),
+        ("bad-message", "decode"),
+    ] {
+        let status = against_fault(route).await;
+        assert_eq!(status.code(), Code::Internal, "{route}: {status}");
+        assert!(status.message().contains(says), "{route}: {status}");
+    }
+}

@@ -2,6 +2,7 @@
 //! the setup it needs, so every command works on a fresh machine.
 
 mod demo;
+mod fixture;
 mod lint;
 mod process;
 mod server;

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use crate::fixture::Fixture;
 use crate::server::{self, Server};
 use crate::setup::{self, Env, Needs};
 use crate::toolchain::WASM;
@@ -59,6 +60,7 @@ fn browser_tests(env: &Env, binary: &Path) -> Result {
         ],
     )?;
     let dead = server::dead_url()?;
+    let fault = Fixture::start()?;
     let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
     for (package, test) in BROWSER_SUITES {
         let mut cmd = env.cargo_wasm();
@@ -86,10 +88,11 @@ fn browser_tests(env: &Env, binary: &Path) -> Result {
         )
         .env("GRPC_WEB_TEST_SERVER", &server.url)
         .env("GRPC_WEB_TEST_STRICT_SERVER", &strict.url)
-        .env("GRPC_WEB_TEST_DEAD_SERVER", &dead);
+        .env("GRPC_WEB_TEST_DEAD_SERVER", &dead)
+        .env("GRPC_WEB_TEST_FAULT_SERVER", &fault.url);
         process::run(&mut cmd)?;
     }
-    // Both servers stop when dropped.
+    // The servers and the fixture stop when dropped.
     Ok(())
 }
 

@@ -102,11 +102,7 @@ async fn oversized_reply_is_resource_exhausted() {
 #[wasm_bindgen_test]
 async fn unreachable_server_is_unavailable() {
     // xtask reserves a loopback port and closes it again: a refused connection.
-    let url = test_env!("GRPC_WEB_TEST_DEAD_SERVER");
-    let status = Client::new(url)
-        .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
-        .await
-        .expect_err("nothing listens there");
+    let status = get_user_fails(test_env!("GRPC_WEB_TEST_DEAD_SERVER")).await;
     assert_eq!(status.code(), Code::Unavailable, "{status}");
 }
 
@@ -116,11 +112,7 @@ async fn cors_refusal_is_unavailable_and_says_so() {
     // xtask starts it and waits for it to listen before the tests run, so a failed fetch here
     // is the CORS refusal. (A no-cors probe cannot check from here: Chromium's opaque-response
     // blocking turns the probe into a network error too.)
-    let url = test_env!("GRPC_WEB_TEST_STRICT_SERVER");
-    let status = Client::new(url)
-        .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
-        .await
-        .expect_err("CORS refuses this origin");
+    let status = get_user_fails(test_env!("GRPC_WEB_TEST_STRICT_SERVER")).await;
     assert_eq!(status.code(), Code::Unavailable, "{status}");
     assert!(status.message().contains("CORS"), "{status}");
     assert!(
@@ -129,13 +121,27 @@ async fn cors_refusal_is_unavailable_and_says_so() {
     );
 }
 
-/// Calls GetUser on a route of the misbehaving peer xtask runs, expecting an error.
+/// GetUser(1) on a server at `base` that must fail.
+async fn get_user_fails(base: impl Into<String>) -> Status {
+    let base = base.into();
+    match get_user(
+        &Client::new(base.clone()),
+        Request::new(UserRequest { user_id: 1 }),
+    )
+    .await
+    {
+        Ok(user) => panic!("{base} answered {user:?}; expected an error"),
+        Err(status) => status,
+    }
+}
+
+/// GetUser on a route of the misbehaving peer xtask runs.
 async fn against_fault(route: &str) -> Status {
-    let base = format!("{}/{route}", test_env!("GRPC_WEB_TEST_FAULT_SERVER"));
-    Client::new(base)
-        .unary::<_, UserResponse>(GET_USER, UserRequest { user_id: 1 })
-        .await
-        .expect_err("the fault server never answers correctly")
+    get_user_fails(format!(
+        "{}/{route}",
+        test_env!("GRPC_WEB_TEST_FAULT_SERVER")
+    ))
+    .await
 }
 
 #[wasm_bindgen_test]

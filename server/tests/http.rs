@@ -143,21 +143,19 @@ const GRPC_WEB: &[(&str, &str)] = &[
     ("x-grpc-web", "1"),
 ];
 
-/// `UserRequest { user_id }` framed by hand: tag 0x08 (field 1, varint), one-byte varint.
-fn get_user_frame(user_id: u8) -> Vec<u8> {
+/// A gRPC-Web GetUser call with `UserRequest { user_id }` framed by hand: tag 0x08
+/// (field 1, varint), then a one-byte varint.
+fn get_user(server: &Server, user_id: u8, extra_headers: &[(&str, &str)]) -> Reply {
     assert!(user_id < 0x80);
-    vec![0, 0, 0, 0, 2, 0x08, user_id]
+    let headers: Vec<(&str, &str)> = GRPC_WEB.iter().chain(extra_headers).copied().collect();
+    let frame = [0, 0, 0, 0, 2, 0x08, user_id];
+    server.request("POST", "/demo.v1.UserService/GetUser", &headers, &frame)
 }
 
 #[test]
 fn get_user_over_grpc_web() {
     let server = Server::start(&[]);
-    let reply = server.request(
-        "POST",
-        "/demo.v1.UserService/GetUser",
-        GRPC_WEB,
-        &get_user_frame(1),
-    );
+    let reply = get_user(&server, 1, &[]);
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.header("content-type"),
@@ -180,12 +178,7 @@ fn get_user_over_grpc_web() {
 #[test]
 fn unknown_user_is_not_found_in_the_trailers() {
     let server = Server::start(&[]);
-    let reply = server.request(
-        "POST",
-        "/demo.v1.UserService/GetUser",
-        GRPC_WEB,
-        &get_user_frame(99),
-    );
+    let reply = get_user(&server, 99, &[]);
     assert_eq!(reply.status, 200);
     let frames = frames(&reply.body);
     let trailers = frames
@@ -239,16 +232,7 @@ fn cors_admits_configured_origins_only() {
         assert_eq!(r.header("access-control-allow-origin"), None, "{refused}");
     }
     // Status headers must be readable by scripts on trailers-only replies.
-    let reply = server.request(
-        "POST",
-        "/demo.v1.UserService/GetUser",
-        &[
-            GRPC_WEB[0],
-            GRPC_WEB[1],
-            ("origin", "https://app.example.com"),
-        ],
-        &get_user_frame(1),
-    );
+    let reply = get_user(&server, 1, &[("origin", "https://app.example.com")]);
     let exposed = reply.header("access-control-expose-headers").unwrap_or("");
     assert!(
         exposed.contains("grpc-status") && exposed.contains("grpc-message"),
@@ -279,12 +263,7 @@ fn serves_static_files_beside_the_api() {
     assert_eq!(page.status, 200);
     assert_eq!(page.body, b"<h1>demo</h1>");
     assert_eq!(server.request("GET", "/missing.js", &[], b"").status, 404);
-    let api = server.request(
-        "POST",
-        "/demo.v1.UserService/GetUser",
-        GRPC_WEB,
-        &get_user_frame(2),
-    );
+    let api = get_user(&server, 2, &[]);
     assert!(String::from_utf8_lossy(&api.body).contains("Alan Turing"));
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);

@@ -29,7 +29,7 @@ pub fn run(args: &[String]) -> Result {
         )
     })?;
 
-    let binary = crate::root().join("target/release/server");
+    let binary = crate::host_target_dir().join("release").join("server");
     let dist = crate::root().join("dist");
     let mut server = Command::new(&binary);
     server

@@ -57,6 +57,20 @@ pub fn root() -> &'static Path {
         .expect("xtask lives inside the workspace")
 }
 
+/// Where host builds go: `CARGO_TARGET_DIR` if set, else the workspace's `target/`.
+pub fn host_target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root().join(dir)
+            }
+        })
+        .unwrap_or_else(|| root().join("target"))
+}
+
 /// Where installed tools are cached across checkouts: `$GRPC_WEB_WASM_CACHE`, else
 /// `$XDG_CACHE_HOME/grpc-web-wasm`, else `~/.cache/grpc-web-wasm`.
 pub fn cache_dir() -> PathBuf {

@@ -30,10 +30,13 @@ pub fn run() -> Result {
     step("native tests (cargo test --workspace)", || {
         process::run(env.cargo_host().args(["test", "--workspace"]))
     })?;
-    step("build the server", || {
-        process::run(env.cargo_host().args(["build", "--package", "server"]))
-    })?;
-    let binary = crate::root().join("target/debug/server");
+    // That run built the server binary for the server's integration tests. A separate
+    // `cargo build -p server` would build it again with other features (cargo test unifies
+    // the dev-dependencies' features across the workspace) and then keep the two in turn.
+    let binary = crate::host_target_dir().join("debug").join("server");
+    if !binary.is_file() {
+        return Err(format!("{} is missing after cargo test", binary.display()));
+    }
 
     step("browser tests (headless Chromium, real servers)", || {
         browser_tests(&env, &binary)

@@ -2,7 +2,7 @@
 //! then the browser tests in headless Chromium against real server processes, then the
 //! demo as `cargo xtask demo` builds and serves it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -65,6 +65,7 @@ fn browser_tests(env: &Env, binary: &Path) -> Result {
     let dead = server::dead_url()?;
     let fault = Fixture::start()?;
     let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
+    let webdriver = write_webdriver_json()?;
     for (package, test) in BROWSER_SUITES {
         let mut cmd = env.cargo_wasm();
         cmd.args([
@@ -81,10 +82,7 @@ fn browser_tests(env: &Env, binary: &Path) -> Result {
             "wasm-bindgen-test-runner",
         )
         .env("CHROMEDRIVER", driver)
-        .env(
-            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-            crate::root().join("webdriver.json"),
-        )
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
         .env(
             "WASM_BINDGEN_TEST_TIMEOUT",
             BROWSER_TEST_TIMEOUT.as_secs().to_string(),
@@ -150,10 +148,29 @@ fn demo_smoke(env: &Env, binary: &Path) -> Result {
     }
 }
 
+/// The capabilities wasm-bindgen-test-runner gives chromedriver: the Chromium on PATH with
+/// [`CHROMIUM_FLAGS`], written under the target dir so the flags have one source.
+fn write_webdriver_json() -> Result<PathBuf> {
+    let binary = crate::tools::which("chromium").ok_or("chromium is not on PATH")?;
+    let quoted: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| format!("{f:?}")).collect();
+    let json = format!(
+        "{{ \"goog:chromeOptions\": {{ \"binary\": {:?}, \"args\": [{}] }} }}\n",
+        binary.display().to_string(),
+        quoted.join(", ")
+    );
+    let path = crate::host_target_dir()
+        .join("xtask")
+        .join("webdriver.json");
+    std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(|e| e.to_string())?;
+    std::fs::write(&path, json).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    Ok(path)
+}
+
 /// Headless Chromium as root on a machine without internet: no sandbox, no background
-/// traffic (the closed network refuses it, noisily).
+/// traffic (the closed network refuses it, noisily). Flags contain no characters that
+/// Rust's `{:?}` would escape differently from JSON.
 const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless",
+    "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",

@@ -21,6 +21,7 @@ usage: cargo xtask <command>
 commands:
   setup           install everything every command needs (idempotent, cached)
   test            run every test: native (cargo test --workspace) and in headless Chromium
+                  [--only native|browser|demo] [--suite PACKAGE/TEST]... to run a part
   demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
   lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
 ";
@@ -32,7 +33,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(),
-        Some("test") => test::run(),
+        Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
         Some("lint") => lint::run(),
         Some("help" | "-h" | "--help") => {

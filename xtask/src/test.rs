@@ -19,18 +19,61 @@ const BROWSER_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// The browser test suites: (package, test target).
 const BROWSER_SUITES: &[(&str, &str)] = &[("grpc-web-wasm", "web"), ("demo-app", "ui")];
 
-/// Runs every test.
-pub fn run() -> Result {
+/// Which parts to run: all by default; `--only native|browser|demo` and
+/// `--suite PACKAGE/TEST` (a browser suite, repeatable) narrow it for quick iteration.
+#[derive(Debug)]
+struct Selection {
+    only: Option<String>,
+    suites: Vec<String>,
+}
+
+impl Selection {
+    fn parse(args: &[String]) -> Result<Selection> {
+        let mut selection = Selection {
+            only: None,
+            suites: Vec::new(),
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            let value = args.next().ok_or(USAGE)?;
+            match arg.as_str() {
+                "--only" if ["native", "browser", "demo"].contains(&value.as_str()) => {
+                    selection.only = Some(value.clone())
+                }
+                "--suite" => selection.suites.push(value.clone()),
+                _ => return Err(USAGE.into()),
+            }
+        }
+        Ok(selection)
+    }
+
+    fn wants(&self, part: &str) -> bool {
+        self.only.as_deref().is_none_or(|only| only == part)
+    }
+}
+
+const USAGE: &str =
+    "usage: cargo xtask test [--only native|browser|demo] [--suite PACKAGE/TEST]...";
+
+/// Runs every test, or the parts `args` select.
+pub fn run(args: &[String]) -> Result {
+    let selection = Selection::parse(args)?;
     let env = setup::ensure(Needs {
         browser: true,
-        trunk: true,
+        trunk: selection.wants("demo"),
         ..Needs::default()
     })?;
 
-    step("native tests (cargo test --workspace)", || {
-        process::run(env.cargo_host().args(["test", "--workspace"]))
-    })?;
-    // That run built the server binary for the server's integration tests. A separate
+    if selection.wants("native") {
+        step("native tests (cargo test --workspace)", || {
+            process::run(env.cargo_host().args(["test", "--workspace"]))
+        })?;
+    } else {
+        step("build the server", || {
+            process::run(env.cargo_host().args(["build", "--package", "server"]))
+        })?;
+    }
+    // The native run built the server binary for the server's integration tests. A separate
     // `cargo build -p server` would build it again with other features (cargo test unifies
     // the dev-dependencies' features across the workspace) and then keep the two in turn.
     let binary = crate::host_target_dir().join("debug").join("server");
@@ -38,19 +81,23 @@ pub fn run() -> Result {
         return Err(format!("{} is missing after cargo test", binary.display()));
     }
 
-    step("browser tests (headless Chromium, real servers)", || {
-        browser_tests(&env, &binary)
-    })?;
-    demo::build_ui(&env)?;
-    step("demo served and booted in Chromium", || {
-        demo_smoke(&env, &binary)
-    })?;
+    if selection.wants("browser") {
+        step("browser tests (headless Chromium, real servers)", || {
+            browser_tests(&env, &binary, &selection.suites)
+        })?;
+    }
+    if selection.wants("demo") {
+        demo::build_ui(&env)?;
+        step("demo served and booted in Chromium", || {
+            demo_smoke(&env, &binary)
+        })?;
+    }
 
     ui::summary("test");
     Ok(())
 }
 
-fn browser_tests(env: &Env, binary: &Path) -> Result {
+fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
     let server = Server::start(binary, &["--listen", "127.0.0.1:0", "--dev"])?;
     // Admits one origin that is not the test page's: for the CORS-refusal test.
     let strict = Server::start(
@@ -66,7 +113,10 @@ fn browser_tests(env: &Env, binary: &Path) -> Result {
     let fault = Fixture::start()?;
     let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
     let webdriver = write_webdriver_json()?;
-    for (package, test) in BROWSER_SUITES {
+    let selected = BROWSER_SUITES
+        .iter()
+        .filter(|(package, test)| only.is_empty() || only.contains(&format!("{package}/{test}")));
+    for (package, test) in selected {
         let mut cmd = env.cargo_wasm();
         cmd.args([
             "test",

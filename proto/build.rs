@@ -3,7 +3,16 @@
 use std::path::PathBuf;
 
 /// Every .proto file that gets code, relative to the crate root (the include root).
-const PROTOS: &[&str] = &["demo/v1/users.proto"];
+const PROTOS: &[&str] = &[
+    "demo/v1/users.proto",
+    "demo/v1/scores.proto",
+    "demo/v1/chat.proto",
+    "grpc/testing/empty.proto",
+    "grpc/testing/messages.proto",
+    "grpc/testing/test.proto",
+    "google/rpc/status.proto",
+    "google/rpc/error_details.proto",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     for proto in PROTOS {
@@ -18,8 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             out_dir.join("file_descriptor_set.bin"),
             prost::Message::encode_to_vec(&fds),
         )?;
+        // Clients too (transport-agnostic), for the server's own native gRPC tests.
         tonic_prost_build::configure()
-            .build_client(false)
+            .build_client(true)
+            .build_transport(false)
             .build_server(true)
             .compile_fds(fds)?;
     } else {

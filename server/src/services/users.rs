@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use proto::demo::v1::user_service_server::{UserService, UserServiceServer};
-use proto::demo::v1::{UserRequest, UserResponse};
+use proto::demo::v1::{CreateUserRequest, ListUsersRequest, UserRequest, UserResponse};
 use tonic::{Request, Response, Status};
 
 /// A user as the store keeps it.
@@ -80,6 +80,23 @@ impl UserService for Users {
             })),
             None => Err(Status::not_found(format!("user {id} not found"))),
         }
+    }
+
+    type ListUsersStream =
+        std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<UserResponse, Status>> + Send>>;
+
+    async fn list_users(
+        &self,
+        _request: Request<ListUsersRequest>,
+    ) -> Result<Response<Self::ListUsersStream>, Status> {
+        Err(Status::unimplemented("ListUsers: not yet"))
+    }
+
+    async fn create_user(
+        &self,
+        _request: Request<CreateUserRequest>,
+    ) -> Result<Response<UserResponse>, Status> {
+        Err(Status::unimplemented("CreateUser: not yet"))
     }
 }
 

@@ -1,0 +1,437 @@
+//! Renders one service as a client type: the Rust text prost-build appends to the
+//! package's file. prost-build formats the whole file afterwards (prettyplease), but the
+//! text is indented as written here too, for builds that turn formatting off.
+
+use std::fmt::Write as _;
+
+use prost_build::{Method, Service};
+
+/// How an RPC streams, which decides what its client method returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Unary,
+    ServerStreaming,
+    ClientStreaming,
+    Bidi,
+}
+
+impl Kind {
+    pub(crate) fn of(method: &Method) -> Kind {
+        match (method.client_streaming, method.server_streaming) {
+            (false, false) => Kind::Unary,
+            (false, true) => Kind::ServerStreaming,
+            (true, false) => Kind::ClientStreaming,
+            (true, true) => Kind::Bidi,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Unary => "Unary",
+            Kind::ServerStreaming => "Server streaming",
+            Kind::ClientStreaming => "Client streaming",
+            Kind::Bidi => "Bidirectional streaming",
+        }
+    }
+}
+
+/// The path a call goes to: `/package.Service/Method`, or `/Service/Method` outside a package.
+pub(crate) fn method_path(service: &Service, method: &Method) -> String {
+    if service.package.is_empty() {
+        format!("/{}/{}", service.proto_name, method.proto_name)
+    } else {
+        format!(
+            "/{}.{}/{}",
+            service.package, service.proto_name, method.proto_name
+        )
+    }
+}
+
+/// The status message of a client-streaming or bidirectional stub, for `path`.
+pub(crate) fn unimplemented_message(kind: Kind, path: &str) -> String {
+    let kind = match kind {
+        Kind::ClientStreaming => "client-streaming",
+        _ => "bidirectional-streaming",
+    };
+    format!(
+        "{path} is a {kind} method, which gRPC-Web over fetch cannot carry: fetch cannot \
+         stream request bodies. A transport that streams requests can, such as native gRPC \
+         over HTTP/2 (e.g. tonic's Channel, outside the browser)."
+    )
+}
+
+/// Appends the client type for `service` to `buf`. `krate` is the path of the
+/// grpc-web-wasm crate as the generated code names it, e.g. `::grpc_web_wasm`.
+pub(crate) fn render(service: &Service, krate: &str, buf: &mut String) {
+    let full_name = if service.package.is_empty() {
+        service.proto_name.clone()
+    } else {
+        format!("{}.{}", service.package, service.proto_name)
+    };
+    let link = krate.trim_start_matches("::");
+    let client = format!("{}Client", service.name);
+
+    let has_comments =
+        !service.comments.leading.is_empty() || !service.comments.trailing.is_empty();
+    service.comments.append_with_indent(0, buf);
+    if has_comments {
+        buf.push_str("///\n");
+    }
+    let _ = write!(
+        buf,
+        "\
+/// A gRPC-Web client for `{full_name}`: one async method per RPC. Each takes a message, or a
+/// [`Request`]({link}::Request) to send metadata, a timeout or a cancel signal with it.
+#[derive(Debug, Clone)]
+pub struct {client} {{
+    client: {krate}::Client,
+}}
+
+impl {client} {{
+    /// A client for `{full_name}` that calls through `client`.
+    pub fn new(client: {krate}::Client) -> Self {{
+        Self {{ client }}
+    }}
+
+    /// The client this one calls through.
+    pub fn client(&self) -> &{krate}::Client {{
+        &self.client
+    }}
+"
+    );
+    for method in &service.methods {
+        buf.push('\n');
+        render_method(service, method, krate, buf);
+    }
+    buf.push_str("}\n");
+}
+
+fn render_method(service: &Service, method: &Method, krate: &str, buf: &mut String) {
+    let kind = Kind::of(method);
+    let path = method_path(service, method);
+    let name = &method.name;
+    let (input, output) = (&method.input_type, &method.output_type);
+
+    let has_comments = !method.comments.leading.is_empty() || !method.comments.trailing.is_empty();
+    method.comments.append_with_indent(1, buf);
+    if has_comments {
+        buf.push_str("    ///\n");
+    }
+    let _ = write!(buf, "    /// {}: `{path}`.", kind.describe());
+    match kind {
+        Kind::Unary => buf.push('\n'),
+        Kind::ServerStreaming => buf.push_str(
+            " Resolves once the response headers\n    \
+             /// arrive; the messages follow on the stream.\n",
+        ),
+        Kind::ClientStreaming | Kind::Bidi => buf.push_str(
+            " Always fails with `UNIMPLEMENTED`:\n    \
+             /// `fetch` cannot stream request bodies, so gRPC-Web over fetch cannot carry it.\n",
+        ),
+    }
+
+    let reply = match kind {
+        Kind::Unary | Kind::ClientStreaming => format!("{krate}::Response<{output}>"),
+        Kind::ServerStreaming | Kind::Bidi => format!("{krate}::Streaming<{output}>"),
+    };
+    let call = match kind {
+        Kind::Unary => "unary",
+        _ => "server_streaming",
+    };
+    match kind {
+        Kind::Unary | Kind::ServerStreaming => {
+            let _ = write!(
+                buf,
+                "    pub async fn {name}(
+        &self,
+        request: impl {krate}::IntoRequest<{input}>,
+    ) -> ::core::result::Result<{reply}, {krate}::Status> {{
+        self.client
+            .{call}({path:?}, {krate}::IntoRequest::into_request(request))
+            .await
+    }}
+"
+            );
+        }
+        Kind::ClientStreaming | Kind::Bidi => {
+            let message = unimplemented_message(kind, &path);
+            let _ = write!(
+                buf,
+                "    pub async fn {name}(
+        &self,
+        requests: impl ::futures_core::Stream<Item = {input}>,
+    ) -> ::core::result::Result<{reply}, {krate}::Status> {{
+        drop(requests);
+        Err({krate}::Status::new(
+            {krate}::Code::Unimplemented,
+            {message:?}
+        ))
+    }}
+"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use prost_build::{Comments, Method, Service};
+
+    use super::*;
+    use crate::testing::{self, GeneratedMethod};
+    use crate::ServiceGenerator;
+
+    const K: &str = "::grpc_web_wasm";
+
+    fn routes() -> (String, Vec<GeneratedMethod>) {
+        let code = testing::generate_routes(Box::new(ServiceGenerator::new()));
+        testing::client(&code, "RoutePlannerClient")
+    }
+
+    fn method<'a>(methods: &'a [GeneratedMethod], name: &str) -> &'a GeneratedMethod {
+        methods
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap_or_else(|| panic!("no method {name} in {methods:#?}"))
+    }
+
+    #[test]
+    fn one_async_snake_case_method_per_rpc_in_proto_order() {
+        let (_, methods) = routes();
+        let names: Vec<_> = methods.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "new",
+                "client",
+                "get_point",
+                "list_points",
+                "record_trip",
+                "route_chat",
+                "r#match"
+            ]
+        );
+        assert!(methods[2..].iter().all(|m| m.is_async));
+    }
+
+    #[test]
+    fn new_wraps_a_client() {
+        let (_, methods) = routes();
+        let new = method(&methods, "new");
+        assert_eq!(new.params, format!("client:{K}::Client"));
+        assert_eq!(new.output, "->Self");
+        assert_eq!(method(&methods, "client").output, format!("->&{K}::Client"));
+    }
+
+    #[test]
+    fn unary_returns_the_response_and_calls_its_path() {
+        let (_, methods) = routes();
+        let m = method(&methods, "get_point");
+        assert_eq!(m.params, format!("request:impl{K}::IntoRequest<Point>"));
+        assert_eq!(
+            m.output,
+            format!("->::core::result::Result<{K}::Response<Point>,{K}::Status>")
+        );
+        assert!(
+            m.body
+                .contains(r#".unary("/codegen.v1.RoutePlanner/GetPoint","#),
+            "{}",
+            m.body
+        );
+    }
+
+    #[test]
+    fn server_streaming_returns_a_stream_and_calls_its_path() {
+        let (_, methods) = routes();
+        let m = method(&methods, "list_points");
+        assert_eq!(m.params, format!("request:impl{K}::IntoRequest<Route>"));
+        assert_eq!(
+            m.output,
+            format!("->::core::result::Result<{K}::Streaming<Point>,{K}::Status>")
+        );
+        assert!(
+            m.body
+                .contains(r#".server_streaming("/codegen.v1.RoutePlanner/ListPoints","#),
+            "{}",
+            m.body
+        );
+    }
+
+    #[test]
+    fn well_known_empty_is_the_unit_type() {
+        let (_, methods) = routes();
+        let m = method(&methods, "r#match");
+        assert_eq!(m.params, format!("request:impl{K}::IntoRequest<()>"));
+        assert!(m.body.contains(r#"("/codegen.v1.RoutePlanner/Match","#));
+    }
+
+    #[test]
+    fn client_streaming_and_bidi_are_unimplemented_stubs_that_say_why() {
+        let (_, methods) = routes();
+        for (name, reply, path) in [
+            (
+                "record_trip",
+                "Response<Trip>",
+                "/codegen.v1.RoutePlanner/RecordTrip",
+            ),
+            (
+                "route_chat",
+                "Streaming<Note>",
+                "/codegen.v1.RoutePlanner/RouteChat",
+            ),
+        ] {
+            let m = method(&methods, name);
+            let item = if name == "record_trip" {
+                "Point"
+            } else {
+                "Note"
+            };
+            assert_eq!(
+                m.params,
+                format!("requests:impl::futures_core::Stream<Item={item}>")
+            );
+            assert_eq!(
+                m.output,
+                format!("->::core::result::Result<{K}::{reply},{K}::Status>")
+            );
+            assert!(m.body.contains(&format!("{K}::Code::Unimplemented")));
+            assert!(!m.body.contains(".unary(") && !m.body.contains(".server_streaming("));
+            assert!(m.body.contains(path), "names the method: {}", m.body);
+            assert!(
+                m.body.contains("fetchcannotstreamrequestbodies"),
+                "{}",
+                m.body
+            );
+            assert!(m.body.contains("nativegRPCoverHTTP/2"), "{}", m.body);
+            assert!(
+                m.docs.contains("Always fails with `UNIMPLEMENTED`"),
+                "{}",
+                m.docs
+            );
+        }
+        assert!(unimplemented_message(Kind::ClientStreaming, "/p.S/M")
+            .starts_with("/p.S/M is a client-streaming method"));
+        assert!(unimplemented_message(Kind::Bidi, "/p.S/M")
+            .starts_with("/p.S/M is a bidirectional-streaming method"));
+    }
+
+    #[test]
+    fn proto_comments_become_doc_comments() {
+        let (struct_docs, methods) = routes();
+        assert!(
+            struct_docs.starts_with(
+                "Plans and records routes.\n\
+                 See <https://example.com/routes> for the \\[map\\] format.\n\n\
+                 A gRPC-Web client for `codegen.v1.RoutePlanner`"
+            ),
+            "{struct_docs}"
+        );
+        assert_eq!(
+            method(&methods, "get_point").docs,
+            "Looks up one point.\n\nUnary: `/codegen.v1.RoutePlanner/GetPoint`."
+        );
+        assert!(method(&methods, "list_points")
+            .docs
+            .starts_with("Streams the points of a route in order.\n\nServer streaming:"));
+        // A trailing comment stands in for a missing leading one.
+        assert!(method(&methods, "r#match")
+            .docs
+            .starts_with("A method named like a Rust keyword, with no leading comment.\n\n"));
+    }
+
+    #[test]
+    fn a_service_without_comments_still_gets_docs() {
+        let code = testing::generate_routes(Box::new(ServiceGenerator::new()));
+        let (docs, methods) = testing::client(&code, "HealthClient");
+        assert!(
+            docs.starts_with("A gRPC-Web client for `codegen.v1.Health`"),
+            "{docs}"
+        );
+        assert_eq!(
+            method(&methods, "check").docs,
+            "Unary: `/codegen.v1.Health/Check`."
+        );
+    }
+
+    #[test]
+    fn the_client_crate_path_can_be_changed() {
+        let code = testing::generate_routes(Box::new(
+            ServiceGenerator::new().client_crate("::my_sdk::grpc"),
+        ));
+        assert!(!code.contains("grpc_web_wasm"));
+        let (docs, methods) = testing::client(&code, "RoutePlannerClient");
+        assert!(
+            docs.contains("[`Request`](my_sdk::grpc::Request)"),
+            "{docs}"
+        );
+        assert_eq!(
+            method(&methods, "get_point").params,
+            "request:impl::my_sdk::grpc::IntoRequest<Point>"
+        );
+    }
+
+    fn kinds() -> impl Strategy<Value = (bool, bool)> {
+        (any::<bool>(), any::<bool>())
+    }
+
+    proptest! {
+        /// Whatever the names, package and comments, the output parses, names the right
+        /// path, and keeps each comment line.
+        #[test]
+        fn any_service_renders_to_parseable_rust(
+            package in "([a-z][a-z0-9_]{0,8}(\\.[a-z][a-z0-9_]{0,8}){0,2})?",
+            service in "[A-Z][A-Za-z0-9]{0,12}",
+            methods in prop::collection::vec(("[A-Z][A-Za-z0-9]{0,12}", kinds()), 0..5),
+            comment in "[^\\x00-\\x1f\\x7f\\[\\]:]{0,40}",
+        ) {
+            let methods: Vec<Method> = methods
+                .into_iter()
+                .enumerate()
+                .map(|(i, (proto_name, (client_streaming, server_streaming)))| Method {
+                    // Distinct and never a keyword, as prost-build guarantees.
+                    name: format!("m{i}_{}", proto_name.to_lowercase()),
+                    proto_name,
+                    comments: Comments { leading: vec![comment.clone()], ..Comments::default() },
+                    input_type: "In".into(),
+                    output_type: "super::Out".into(),
+                    input_proto_type: ".p.In".into(),
+                    output_proto_type: ".p.Out".into(),
+                    options: Default::default(),
+                    client_streaming,
+                    server_streaming,
+                })
+                .collect();
+            let service = Service {
+                name: service.clone(),
+                proto_name: service.clone(),
+                package: package.clone(),
+                comments: Comments::default(),
+                methods,
+                options: Default::default(),
+            };
+            let mut code = String::new();
+            render(&service, K, &mut code);
+
+            let (_, generated) = testing::client(&code, &format!("{service_name}Client", service_name = service.name));
+            prop_assert_eq!(generated.len(), service.methods.len() + 2);
+            for (method, generated) in service.methods.iter().zip(&generated[2..]) {
+                let path = method_path(&service, method);
+                let expected = if package.is_empty() {
+                    format!("/{}/{}", service.proto_name, method.proto_name)
+                } else {
+                    format!("/{}.{}/{}", package, service.proto_name, method.proto_name)
+                };
+                prop_assert_eq!(&path, &expected);
+                prop_assert_eq!(&generated.name, &method.name);
+                let target = match Kind::of(method) {
+                    Kind::Unary | Kind::ServerStreaming => format!("({path:?},"),
+                    _ => format!("\"{path}isa"), // compacted: no spaces
+                };
+                prop_assert!(generated.body.contains(&target), "{}", generated.body);
+                let first_line = generated.docs.lines().next().unwrap_or("");
+                prop_assert_eq!(first_line.trim(), comment.trim());
+            }
+        }
+    }
+}

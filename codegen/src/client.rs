@@ -159,7 +159,7 @@ fn render_method(service: &Service, method: &Method, krate: &str, buf: &mut Stri
                 buf,
                 "    pub async fn {name}(
         &self,
-        requests: impl ::futures_core::Stream<Item = {input}>,
+        requests: impl {krate}::Stream<Item = {input}>,
     ) -> ::core::result::Result<{reply}, {krate}::Status> {{
         drop(requests);
         Err({krate}::Status::new(
@@ -287,10 +287,7 @@ mod tests {
             } else {
                 "Note"
             };
-            assert_eq!(
-                m.params,
-                format!("requests:impl::futures_core::Stream<Item={item}>")
-            );
+            assert_eq!(m.params, format!("requests:impl{K}::Stream<Item={item}>"));
             assert_eq!(
                 m.output,
                 format!("->::core::result::Result<{K}::{reply},{K}::Status>")

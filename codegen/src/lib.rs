@@ -10,7 +10,6 @@
 //! [dependencies]
 //! grpc-web-wasm = "0.1"
 //! prost = "0.14"
-//! futures-core = "0.3"   # only if a service has client-streaming or bidirectional methods
 //!
 //! [build-dependencies]
 //! grpc-web-wasm-build = "0.1"
@@ -83,7 +82,7 @@
 //! | bidirectional | `Err(Status)` with `UNIMPLEMENTED`, always |
 //!
 //! Browsers' `fetch` cannot stream a request body to a gRPC-Web server, so the last two
-//! cannot be carried; they are still generated (taking a `futures_core::Stream` of
+//! cannot be carried; they are still generated (taking a `grpc_web_wasm::Stream` of
 //! requests) so that the whole service is visible, and their status message names the
 //! kind of transport that could carry them. Proto comments become doc comments.
 //!

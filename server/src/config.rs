@@ -1,8 +1,9 @@
-//! Command-line flags. `--listen` and `--dev` are relied on by tools (xtask, CI):
-//! keep their spelling and meaning stable.
+//! Command-line flags, each with an environment fallback. `--listen` and `--dev` are relied
+//! on by tools (xtask, CI): keep their spelling and meaning stable.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// How the server was asked to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,16 +16,63 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// A directory of static files (the built demo UI) served for non-gRPC paths.
     pub static_dir: Option<PathBuf>,
+    /// PEM certificate chain and private key: serve TLS instead of plain TCP.
+    pub tls: Option<TlsFiles>,
+    /// Bearer token `CreateUser` demands; `None` leaves it open.
+    pub auth_token: Option<String>,
+    /// Largest message accepted or sent, in bytes (after decompression).
+    pub max_message_size: usize,
+    /// Calls handled at once over all connections; more wait their turn.
+    pub max_concurrent_calls: usize,
+    /// How long a call may take to produce its response headers: the whole of a unary
+    /// call, but only the start of a stream, so long streams are not cut.
+    pub request_timeout: Duration,
+    /// How long shutdown waits for calls to finish before the process exits anyway.
+    pub shutdown_grace: Duration,
+}
+
+/// Paths of a TLS identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key.
+    pub key: PathBuf,
 }
 
 /// Usage text printed for `--help` and after a flag error.
 pub const USAGE: &str = "\
-usage: server [--listen ADDR] [--dev] [--allow-origin ORIGIN]... [--static-dir DIR]
+usage: server [FLAGS]
 
-  --listen ADDR          address to bind (default 127.0.0.1:50051; port 0 = any free port)
-  --dev                  admit http://localhost:* and http://127.0.0.1:* origins (CORS)
-  --allow-origin ORIGIN  admit this exact origin (CORS), e.g. https://app.example.com
-  --static-dir DIR       serve files from DIR for paths that are not gRPC methods";
+Serves the demo and interop gRPC services as native gRPC (HTTP/2, h2c) and gRPC-Web
+(HTTP/1.1 and HTTP/2, binary and text) on one port. Each flag falls back to the
+environment variable shown; a flag wins over its variable.
+
+  --listen ADDR              address to bind (default 127.0.0.1:50051; port 0 = any free port)
+                             [GRPC_WEB_SERVER_LISTEN]
+  --dev                      admit http://localhost:*, http://127.0.0.1:* and http://[::1]:*
+                             origins (CORS) and any request header [GRPC_WEB_SERVER_DEV=1]
+  --allow-origin ORIGIN      admit this exact origin (CORS), e.g. https://app.example.com;
+                             repeatable [GRPC_WEB_SERVER_ALLOW_ORIGINS, comma-separated]
+  --static-dir DIR           serve files from DIR for paths that are not gRPC methods
+                             [GRPC_WEB_SERVER_STATIC_DIR]
+  --tls-cert FILE            PEM certificate chain; with --tls-key, serve TLS (HTTP/2 via ALPN)
+                             [GRPC_WEB_SERVER_TLS_CERT]
+  --tls-key FILE             PEM private key [GRPC_WEB_SERVER_TLS_KEY]
+  --auth-token TOKEN         demand `authorization: Bearer TOKEN` on demo.v1.UserService/CreateUser
+                             (UNAUTHENTICATED otherwise) [GRPC_WEB_SERVER_AUTH_TOKEN]
+  --max-message-size BYTES   largest message received or sent (default 4194304)
+                             [GRPC_WEB_SERVER_MAX_MESSAGE_SIZE]
+  --max-concurrent-calls N   calls handled at once; more wait (default 1024)
+                             [GRPC_WEB_SERVER_MAX_CONCURRENT_CALLS]
+  --request-timeout SECS     limit on producing response headers: all of a unary call, only the
+                             start of a stream (default 30) [GRPC_WEB_SERVER_REQUEST_TIMEOUT]
+  --shutdown-grace SECS      on SIGINT/SIGTERM, streams end with UNAVAILABLE at once; other calls
+                             get this long to finish (default 5) [GRPC_WEB_SERVER_SHUTDOWN_GRACE]
+  -h, --help                 print this text
+
+Logs go to stderr (filter with RUST_LOG, default info); stdout carries only the
+`listening on http://ADDR` line.";
 
 impl Default for Config {
     fn default() -> Self {
@@ -33,6 +81,12 @@ impl Default for Config {
             dev: false,
             allowed_origins: Vec::new(),
             static_dir: None,
+            tls: None,
+            auth_token: None,
+            max_message_size: 4 * 1024 * 1024,
+            max_concurrent_calls: 1024,
+            request_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(5),
         }
     }
 }
@@ -41,46 +95,143 @@ impl Default for Config {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     /// Run the server.
-    Run(Config),
+    Run(Box<Config>),
     /// Print [`USAGE`] and exit.
     Help,
 }
 
+/// Flags that take a value, with their environment variables.
+const VALUED: &[(&str, &str)] = &[
+    ("--listen", "GRPC_WEB_SERVER_LISTEN"),
+    ("--allow-origin", "GRPC_WEB_SERVER_ALLOW_ORIGINS"),
+    ("--static-dir", "GRPC_WEB_SERVER_STATIC_DIR"),
+    ("--tls-cert", "GRPC_WEB_SERVER_TLS_CERT"),
+    ("--tls-key", "GRPC_WEB_SERVER_TLS_KEY"),
+    ("--auth-token", "GRPC_WEB_SERVER_AUTH_TOKEN"),
+    ("--max-message-size", "GRPC_WEB_SERVER_MAX_MESSAGE_SIZE"),
+    (
+        "--max-concurrent-calls",
+        "GRPC_WEB_SERVER_MAX_CONCURRENT_CALLS",
+    ),
+    ("--request-timeout", "GRPC_WEB_SERVER_REQUEST_TIMEOUT"),
+    ("--shutdown-grace", "GRPC_WEB_SERVER_SHUTDOWN_GRACE"),
+];
+
 impl Config {
-    /// Parses the arguments that follow the program name.
-    pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
-        let mut config = Config::default();
+    /// Parses the arguments that follow the program name, with `env` (a variable lookup,
+    /// e.g. `|k| std::env::var(k).ok()`) filling in flags that were not given.
+    pub fn parse<I, E>(args: I, env: E) -> Result<Command, String>
+    where
+        I: IntoIterator<Item = String>,
+        E: Fn(&str) -> Option<String>,
+    {
+        let mut given: Vec<(String, String)> = Vec::new();
+        let mut dev = false;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
                 Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
                 _ => (arg, None),
             };
-            let mut value = |name: &str| {
-                inline
-                    .clone()
-                    .or_else(|| args.next())
-                    .ok_or_else(|| format!("{name} needs a value"))
-            };
+            match flag.as_str() {
+                "--dev" => dev = true,
+                "-h" | "--help" => return Ok(Command::Help),
+                f if VALUED.iter().any(|(name, _)| *name == f) => {
+                    let v = inline
+                        .or_else(|| args.next())
+                        .ok_or_else(|| format!("{f} needs a value"))?;
+                    given.push((flag, v));
+                }
+                other => return Err(format!("unknown argument {other:?}")),
+            }
+        }
+        // Environment fallbacks for flags not given at all.
+        for (flag, var) in VALUED {
+            if given.iter().any(|(f, _)| f == flag) {
+                continue;
+            }
+            if let Some(v) = env(var).filter(|v| !v.is_empty()) {
+                if *flag == "--allow-origin" {
+                    for origin in v.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+                        given.push((flag.to_string(), origin.to_string()));
+                    }
+                } else {
+                    given.push((flag.to_string(), v));
+                }
+            }
+        }
+        if !dev {
+            dev = matches!(env("GRPC_WEB_SERVER_DEV").as_deref(), Some("1" | "true"));
+        }
+
+        let mut config = Config {
+            dev,
+            ..Config::default()
+        };
+        let (mut cert, mut key) = (None, None);
+        for (flag, v) in given {
             match flag.as_str() {
                 "--listen" => {
-                    let v = value("--listen")?;
                     config.listen = v
                         .parse()
                         .map_err(|e| format!("--listen {v:?}: {e} (want IP:PORT)"))?;
                 }
-                "--dev" => config.dev = true,
                 "--allow-origin" => {
-                    let v = value("--allow-origin")?;
                     validate_origin(&v)?;
                     config.allowed_origins.push(v);
                 }
-                "--static-dir" => config.static_dir = Some(PathBuf::from(value("--static-dir")?)),
-                "-h" | "--help" => return Ok(Command::Help),
-                other => return Err(format!("unknown argument {other:?}")),
+                "--static-dir" => config.static_dir = Some(PathBuf::from(v)),
+                "--tls-cert" => cert = Some(PathBuf::from(v)),
+                "--tls-key" => key = Some(PathBuf::from(v)),
+                "--auth-token" => {
+                    validate_token(&v)?;
+                    config.auth_token = Some(v);
+                }
+                "--max-message-size" => {
+                    config.max_message_size = number(&flag, &v, 1..=(1 << 30))?;
+                }
+                "--max-concurrent-calls" => {
+                    config.max_concurrent_calls = number(&flag, &v, 1..=1_000_000)?;
+                }
+                "--request-timeout" => {
+                    config.request_timeout = Duration::from_secs(number(&flag, &v, 1..=86_400)?)
+                }
+                "--shutdown-grace" => {
+                    config.shutdown_grace = Duration::from_secs(number(&flag, &v, 0..=3_600)?)
+                }
+                _ => unreachable!("every valued flag is handled"),
             }
         }
-        Ok(Command::Run(config))
+        config.tls = match (cert, key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => return Err("--tls-cert and --tls-key go together".into()),
+        };
+        Ok(Command::Run(Box::new(config)))
+    }
+}
+
+/// A decimal number within `range`.
+fn number<T>(flag: &str, v: &str, range: std::ops::RangeInclusive<T>) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    match v.parse::<T>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{flag} {v:?}: want a number from {} to {}",
+            range.start(),
+            range.end()
+        )),
+    }
+}
+
+/// A token goes into a header value and is compared byte for byte: visible ASCII only.
+fn validate_token(token: &str) -> Result<(), String> {
+    if !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err("--auth-token: want visible ASCII characters, no spaces".into())
     }
 }
 
@@ -108,37 +259,84 @@ fn validate_origin(origin: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    fn parse_env(args: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::parse(args.iter().map(|s| s.to_string()), move |k| {
+            env.iter()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
     fn parse(args: &[&str]) -> Result<Command, String> {
-        Config::parse(args.iter().map(|s| s.to_string()))
+        parse_env(args, &[])
+    }
+
+    fn run(c: Result<Command, String>) -> Config {
+        match c {
+            Ok(Command::Run(c)) => *c,
+            other => panic!("expected run, got {other:?}"),
+        }
     }
 
     #[test]
     fn defaults_bind_loopback_and_are_not_dev() {
-        let Command::Run(c) = parse(&[]).unwrap() else {
-            panic!("expected run")
-        };
+        let c = run(parse(&[]));
         assert_eq!(c.listen.to_string(), "127.0.0.1:50051");
         assert!(!c.dev);
         assert!(c.allowed_origins.is_empty());
+        assert_eq!(c.max_message_size, 4 << 20);
+        assert!(c.auth_token.is_none() && c.tls.is_none());
     }
 
     #[test]
     fn flags_in_both_spellings() {
-        let Command::Run(c) = parse(&[
+        let c = run(parse(&[
             "--listen",
             "127.0.0.1:0",
             "--dev",
             "--allow-origin=https://app.example.com",
             "--static-dir",
             "dist",
-        ])
-        .unwrap() else {
-            panic!("expected run")
-        };
+            "--auth-token=s3cret",
+            "--max-message-size",
+            "1024",
+            "--tls-cert=c.pem",
+            "--tls-key=k.pem",
+        ]));
         assert_eq!(c.listen.port(), 0);
         assert!(c.dev);
         assert_eq!(c.allowed_origins, ["https://app.example.com"]);
         assert_eq!(c.static_dir.as_deref(), Some(std::path::Path::new("dist")));
+        assert_eq!(c.auth_token.as_deref(), Some("s3cret"));
+        assert_eq!(c.max_message_size, 1024);
+        assert_eq!(c.tls.unwrap().key, PathBuf::from("k.pem"));
+    }
+
+    #[test]
+    fn environment_fills_in_and_flags_win() {
+        let env = [
+            ("GRPC_WEB_SERVER_LISTEN", "127.0.0.1:7000"),
+            (
+                "GRPC_WEB_SERVER_ALLOW_ORIGINS",
+                "https://a.example, https://b.example",
+            ),
+            ("GRPC_WEB_SERVER_DEV", "1"),
+            ("GRPC_WEB_SERVER_REQUEST_TIMEOUT", "7"),
+        ];
+        let c = run(parse_env(&[], &env));
+        assert_eq!(c.listen.port(), 7000);
+        assert!(c.dev);
+        assert_eq!(
+            c.allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(c.request_timeout, Duration::from_secs(7));
+        let c = run(parse_env(&["--listen", "127.0.0.1:0"], &env));
+        assert_eq!(c.listen.port(), 0);
     }
 
     #[test]
@@ -148,6 +346,11 @@ mod tests {
         assert!(parse(&["--allow-origin", "*"]).is_err());
         assert!(parse(&["--allow-origin", "https://a.example/path"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
+        assert!(parse(&["--max-message-size", "0"]).is_err());
+        assert!(parse(&["--max-message-size", "lots"]).is_err());
+        assert!(parse(&["--auth-token", "two words"]).is_err());
+        assert!(parse(&["--tls-cert", "c.pem"]).is_err());
+        assert!(parse_env(&[], &[("GRPC_WEB_SERVER_ALLOW_ORIGINS", "*")]).is_err());
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
     }
 }

@@ -2,13 +2,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use server::config::{Command, Config, USAGE};
+use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match Config::parse(std::env::args().skip(1)) {
+    let config = match Config::parse(std::env::args().skip(1), |k| std::env::var(k).ok()) {
         Ok(Command::Run(config)) => config,
         Ok(Command::Help) => {
-            println!("{USAGE}");
+            say(format_args!("{USAGE}"));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
@@ -16,6 +17,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Logs on stderr: stdout is for the one line tools parse.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .init();
+
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -24,18 +34,23 @@ async fn main() -> ExitCode {
         }
     };
     let addr = listener.local_addr().expect("bound socket has an address");
-    // Tools wait for this exact line to learn the port; keep its shape.
+    // Tools wait for this exact line to learn the port; keep its shape (also with TLS).
     say(format_args!("listening on http://{addr}"));
-    if config.dev {
-        say(format_args!(
-            "dev mode: CORS admits http://localhost:* and http://127.0.0.1:*"
-        ));
-    }
-    if let Some(dir) = &config.static_dir {
-        say(format_args!("serving static files from {}", dir.display()));
-    }
+    tracing::info!(
+        %addr,
+        dev = config.dev,
+        origins = ?config.allowed_origins,
+        static_dir = ?config.static_dir,
+        tls = config.tls.is_some(),
+        auth = config.auth_token.is_some(),
+        max_message_size = config.max_message_size,
+        "serving"
+    );
     match server::serve(&config, listener, shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("server: {e}");
             ExitCode::FAILURE

@@ -2,27 +2,44 @@
 
 use std::time::Duration;
 
+use tokio_util::sync::CancellationToken;
+
 use http::{HeaderName, HeaderValue, Method};
 use tonic::service::Routes;
 use tonic_web::GrpcWebLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
+use crate::calls::CallBoundsLayer;
 use crate::config::Config;
 
-/// Request headers a gRPC-Web client sends, admitted outside dev mode.
-const ALLOWED_HEADERS: &[&str] = &[
+/// Request headers a gRPC-Web client sends, admitted outside dev mode: the protocol's own,
+/// `authorization`, and the interop tests' metadata.
+pub const ALLOWED_HEADERS: &[&str] = &[
     "content-type",
     "accept",
     "x-grpc-web",
     "x-user-agent",
     "grpc-timeout",
+    "grpc-encoding",
     "grpc-accept-encoding",
     "authorization",
+    "x-grpc-test-echo-initial",
+    "x-grpc-test-echo-trailing-bin",
 ];
 
-/// Response headers a browser script may read: status arrives in them on trailers-only replies.
-const EXPOSED_HEADERS: &[&str] = &["grpc-status", "grpc-message", "grpc-status-details-bin"];
+/// Response headers a browser script may read (it sees no others): the status, which
+/// arrives in headers on trailers-only replies, the encodings, and the metadata this
+/// server sends back.
+pub const EXPOSED_HEADERS: &[&str] = &[
+    "grpc-status",
+    "grpc-message",
+    "grpc-status-details-bin",
+    "grpc-encoding",
+    "grpc-accept-encoding",
+    "x-grpc-test-echo-initial",
+    "x-grpc-test-echo-trailing-bin",
+];
 
 /// CORS for gRPC-Web: the configured origins, plus loopback origins in dev mode; never `*`.
 pub fn cors(config: &Config) -> CorsLayer {
@@ -75,9 +92,13 @@ fn is_loopback_origin(origin: &[u8]) -> bool {
 /// answering every other path.
 ///
 /// The translation wraps the gRPC routes only: tonic-web answers any other HTTP/1.1
-/// request with 400, which would hide the static files.
-pub fn app(routes: Routes, config: &Config) -> Routes {
-    let router = routes.into_axum_router().layer(GrpcWebLayer::new());
+/// request with 400, which would hide the static files. Call bounds sit inside it, so the
+/// statuses they add are translated like any other (see [`crate::calls`]).
+pub fn app(routes: Routes, config: &Config, shutdown: CancellationToken) -> Routes {
+    let router = routes
+        .into_axum_router()
+        .layer(CallBoundsLayer::new(config.request_timeout, shutdown))
+        .layer(GrpcWebLayer::new());
     let router = match &config.static_dir {
         Some(dir) => {
             router.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))

@@ -1,10 +1,23 @@
 //! `demo.v1.UserService` over a small in-memory store.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
+use futures_util::stream;
 use proto::demo::v1::user_service_server::{UserService, UserServiceServer};
 use proto::demo::v1::{CreateUserRequest, ListUsersRequest, UserRequest, UserResponse};
 use tonic::{Request, Response, Status};
+
+use super::details::{bad_request, violation};
+use super::BoxStream;
+use crate::auth::check_bearer;
+
+/// Most users the store holds: creation beyond it is `RESOURCE_EXHAUSTED`, so a client
+/// cannot grow the server's memory without bound.
+pub const MAX_USERS: usize = 10_000;
+/// Longest pause `ListUsers` honours between users.
+const MAX_DELAY: Duration = Duration::from_secs(1);
 
 /// A user as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,35 +28,139 @@ pub struct User {
     pub email: String,
 }
 
-/// Read-only users keyed by id, seeded at start.
+/// Users keyed by id, seeded at start; shared by all calls.
 #[derive(Debug, Clone)]
 pub struct UserStore {
-    users: BTreeMap<i32, User>,
+    users: Arc<RwLock<BTreeMap<i32, User>>>,
 }
 
 impl UserStore {
-    /// The demo's fixed users: ids 1, 2 and 3.
+    /// The demo's users: ids 1 to 12 (1 is Ada Lovelace, 2 Alan Turing, 3 Grace Hopper).
     pub fn seeded() -> Self {
         let users = [
-            (1, "Ada Lovelace", "ada@example.com"),
-            (2, "Alan Turing", "alan@example.com"),
-            (3, "Grace Hopper", "grace@example.com"),
+            "Ada Lovelace",
+            "Alan Turing",
+            "Grace Hopper",
+            "Edsger Dijkstra",
+            "Barbara Liskov",
+            "Donald Knuth",
+            "Margaret Hamilton",
+            "John McCarthy",
+            "Frances Allen",
+            "Tony Hoare",
+            "Radia Perlman",
+            "Ken Thompson",
         ]
         .into_iter()
-        .map(|(id, name, email)| {
+        .zip(1..)
+        .map(|(name, id)| {
+            let first = name.split(' ').next().unwrap_or(name).to_ascii_lowercase();
             let user = User {
                 name: name.into(),
-                email: email.into(),
+                email: format!("{first}@example.com"),
             };
             (id, user)
         })
         .collect();
-        UserStore { users }
+        UserStore {
+            users: Arc::new(RwLock::new(users)),
+        }
     }
 
     /// The user with this id, if any.
-    pub fn get(&self, id: i32) -> Option<&User> {
-        self.users.get(&id)
+    pub fn get(&self, id: i32) -> Option<User> {
+        self.read().get(&id).cloned()
+    }
+
+    /// Users after `after_id` whose names contain `needle` (ASCII case ignored), at most `limit`.
+    fn list(&self, after_id: i32, needle: &str, limit: usize) -> Vec<UserResponse> {
+        let needle = needle.to_ascii_lowercase();
+        self.read()
+            .range(after_id.saturating_add(1)..)
+            .filter(|(_, u)| u.name.to_ascii_lowercase().contains(&needle))
+            .take(limit)
+            .map(|(&id, u)| response(id, u))
+            .collect()
+    }
+
+    /// Adds a user under the next free id.
+    fn insert(&self, user: User) -> Result<i32, Status> {
+        let mut users = self
+            .users
+            .write()
+            .map_err(|_| Status::internal("user store poisoned"))?;
+        if users
+            .values()
+            .any(|u| u.email.eq_ignore_ascii_case(&user.email))
+        {
+            return Err(Status::already_exists(format!(
+                "a user with email {} exists",
+                user.email
+            )));
+        }
+        if users.len() >= MAX_USERS {
+            return Err(Status::resource_exhausted("the user store is full"));
+        }
+        let id = users
+            .last_key_value()
+            .map_or(1, |(&id, _)| id.saturating_add(1));
+        users.insert(id, user);
+        Ok(id)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<i32, User>> {
+        // A panic while writing leaves the map whole (inserts are single calls).
+        self.users.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn response(id: i32, user: &User) -> UserResponse {
+    UserResponse {
+        user_id: id,
+        name: user.name.clone(),
+        email: user.email.clone(),
+    }
+}
+
+/// Checks a new user's fields; every problem becomes one field violation.
+fn validate(request: &CreateUserRequest) -> Result<User, Status> {
+    let mut violations = Vec::new();
+    let name = request.name.trim();
+    if name.is_empty() {
+        violations.push(violation("name", "must not be empty", "REQUIRED"));
+    } else if request.name.chars().count() > 100 {
+        violations.push(violation(
+            "name",
+            "must be at most 100 characters",
+            "TOO_LONG",
+        ));
+    }
+    let email = request.email.trim();
+    let well_formed = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && !domain.is_empty()
+            && !domain.contains('@')
+            && domain.contains('.')
+            && !email.chars().any(char::is_whitespace)
+    });
+    if email.is_empty() {
+        violations.push(violation("email", "must not be empty", "REQUIRED"));
+    } else if email.len() > 254 {
+        violations.push(violation("email", "must be at most 254 bytes", "TOO_LONG"));
+    } else if !well_formed {
+        violations.push(violation(
+            "email",
+            "must look like name@example.com",
+            "FORMAT",
+        ));
+    }
+    if violations.is_empty() {
+        Ok(User {
+            name: name.into(),
+            email: email.into(),
+        })
+    } else {
+        Err(bad_request("invalid user", violations))
     }
 }
 
@@ -51,12 +168,16 @@ impl UserStore {
 #[derive(Debug, Clone)]
 pub struct Users {
     store: UserStore,
+    auth_token: Option<Arc<str>>,
 }
 
 impl Users {
-    /// A service over `store`.
-    pub fn new(store: UserStore) -> Self {
-        Users { store }
+    /// A service over `store`; `CreateUser` demands `auth_token` as a bearer token if given.
+    pub fn new(store: UserStore, auth_token: Option<&str>) -> Self {
+        Users {
+            store,
+            auth_token: auth_token.map(Arc::from),
+        }
     }
 
     /// The tonic service, ready to add to a router.
@@ -73,40 +194,60 @@ impl UserService for Users {
     ) -> Result<Response<UserResponse>, Status> {
         let id = request.into_inner().user_id;
         match self.store.get(id) {
-            Some(user) => Ok(Response::new(UserResponse {
-                user_id: id,
-                name: user.name.clone(),
-                email: user.email.clone(),
-            })),
+            Some(user) => Ok(Response::new(response(id, &user))),
             None => Err(Status::not_found(format!("user {id} not found"))),
         }
     }
 
-    type ListUsersStream =
-        std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<UserResponse, Status>> + Send>>;
+    type ListUsersStream = BoxStream<UserResponse>;
 
     async fn list_users(
         &self,
-        _request: Request<ListUsersRequest>,
+        request: Request<ListUsersRequest>,
     ) -> Result<Response<Self::ListUsersStream>, Status> {
-        Err(Status::unimplemented("ListUsers: not yet"))
+        let r = request.into_inner();
+        let limit = match r.page_size {
+            0 => usize::MAX,
+            n => n as usize,
+        };
+        let users = self.store.list(r.after_user_id, &r.name_contains, limit);
+        let delay = Duration::from_millis(r.delay_ms.into()).min(MAX_DELAY);
+        let stream = stream::unfold(users.into_iter(), move |mut users| async move {
+            let user = users.next()?;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            Some((Ok(user), users))
+        });
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn create_user(
         &self,
-        _request: Request<CreateUserRequest>,
+        request: Request<CreateUserRequest>,
     ) -> Result<Response<UserResponse>, Status> {
-        Err(Status::unimplemented("CreateUser: not yet"))
+        check_bearer(request.metadata(), self.auth_token.as_deref())?;
+        let user = validate(request.get_ref())?;
+        let id = self.store.insert(user.clone())?;
+        tracing::info!(user_id = id, "user created");
+        Ok(Response::new(response(id, &user)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::StreamExt;
+    use prost::Message;
+    use proto::google::rpc::{BadRequest, Status as RpcStatus};
+
+    fn users() -> Users {
+        Users::new(UserStore::seeded(), None)
+    }
 
     #[tokio::test]
     async fn known_and_unknown_ids() {
-        let svc = Users::new(UserStore::seeded());
+        let svc = users();
         let ok = svc
             .get_user(Request::new(UserRequest { user_id: 3 }))
             .await
@@ -120,5 +261,85 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code(), tonic::Code::NotFound);
         assert_eq!(err.message(), "user 42 not found");
+    }
+
+    async fn list(svc: &Users, r: ListUsersRequest) -> Vec<i32> {
+        let stream = svc.list_users(Request::new(r)).await.unwrap().into_inner();
+        stream.map(|u| u.unwrap().user_id).collect().await
+    }
+
+    #[tokio::test]
+    async fn listing_pages_and_filters() {
+        let svc = users();
+        let all = list(&svc, ListUsersRequest::default()).await;
+        assert_eq!(all, (1..=12).collect::<Vec<_>>());
+        let page = ListUsersRequest {
+            page_size: 5,
+            after_user_id: 5,
+            ..Default::default()
+        };
+        assert_eq!(list(&svc, page).await, [6, 7, 8, 9, 10]);
+        let filtered = ListUsersRequest {
+            name_contains: "AR".into(),
+            ..Default::default()
+        };
+        // Barbara Liskov, Margaret Hamilton, John McCarthy, Tony Hoare.
+        assert_eq!(list(&svc, filtered).await, [5, 7, 8, 10]);
+    }
+
+    #[tokio::test]
+    async fn creation_validates_every_field() {
+        let svc = users();
+        let err = svc
+            .create_user(Request::new(CreateUserRequest {
+                name: " ".into(),
+                email: "nope".into(),
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
+        let rpc = RpcStatus::decode(err.details()).unwrap();
+        let br = BadRequest::decode(rpc.details[0].value.as_slice()).unwrap();
+        let fields: Vec<_> = br
+            .field_violations
+            .iter()
+            .map(|v| v.field.as_str())
+            .collect();
+        assert_eq!(fields, ["name", "email"]);
+
+        let made = svc
+            .create_user(Request::new(CreateUserRequest {
+                name: "Niklaus Wirth".into(),
+                email: "niklaus@example.com".into(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(made.user_id, 13);
+        assert_eq!(svc.store.get(13).unwrap().name, "Niklaus Wirth");
+
+        let dup = svc
+            .create_user(Request::new(CreateUserRequest {
+                name: "Someone".into(),
+                email: "NIKLAUS@example.com".into(),
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(dup.code(), tonic::Code::AlreadyExists);
+    }
+
+    #[tokio::test]
+    async fn creation_needs_the_token_when_one_is_set() {
+        let svc = Users::new(UserStore::seeded(), Some("t0ken"));
+        let request = || CreateUserRequest {
+            name: "Niklaus Wirth".into(),
+            email: "niklaus@example.com".into(),
+        };
+        let err = svc.create_user(Request::new(request())).await.unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unauthenticated);
+        let mut ok = Request::new(request());
+        ok.metadata_mut()
+            .insert("authorization", "Bearer t0ken".parse().unwrap());
+        assert!(svc.create_user(ok).await.is_ok());
     }
 }

@@ -1,0 +1,336 @@
+//! Per-call bounds, enforced in one place for every gRPC method, unary or streaming:
+//!
+//! - the client's `grpc-timeout`: `DEADLINE_EXCEEDED` when it passes, whether before the
+//!   response headers or in the middle of a stream;
+//! - the server's request timeout: a limit on producing the response headers only, so it
+//!   covers a whole unary call but never cuts a long stream short;
+//! - shutdown: open streams end at once with `UNAVAILABLE`, so graceful shutdown is not held
+//!   up by streams that would run forever;
+//! - the interop test metadata (`x-grpc-test-echo-initial` back as a header,
+//!   `x-grpc-test-echo-trailing-bin` back as a trailer) for `grpc.testing` methods.
+//!
+//! It sits inside the gRPC-Web translation, so a status it adds reaches browsers as a
+//! normal trailer frame (and passes CORS).
+//!
+//! tonic's own server also applies `grpc-timeout`, outside every layer, but answers
+//! `CANCELLED` and without CORS headers. This layer's clock for the headers therefore
+//! stops one millisecond early: timers have millisecond ticks and tonic polls the inner
+//! future first, so this layer's answer wins.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use http_body::{Body, Frame, SizeHint};
+use pin_project_lite::pin_project;
+use tokio::time::{Instant, Sleep};
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
+use tonic::{Code, Status};
+use tower::{Layer, Service};
+
+/// Boxed error of a response body.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const ECHO_INITIAL: HeaderName = HeaderName::from_static("x-grpc-test-echo-initial");
+const ECHO_TRAILING: HeaderName = HeaderName::from_static("x-grpc-test-echo-trailing-bin");
+/// Methods whose test metadata is echoed.
+const ECHO_PREFIX: &str = "/grpc.testing.";
+
+/// Adds [`CallBounds`] to a service.
+#[derive(Debug, Clone)]
+pub struct CallBoundsLayer {
+    request_timeout: Duration,
+    shutdown: CancellationToken,
+}
+
+impl CallBoundsLayer {
+    /// Bounds with the server's `request_timeout`; streams end when `shutdown` is cancelled.
+    pub fn new(request_timeout: Duration, shutdown: CancellationToken) -> Self {
+        CallBoundsLayer {
+            request_timeout,
+            shutdown,
+        }
+    }
+}
+
+impl<S> Layer<S> for CallBoundsLayer {
+    type Service = CallBounds<S>;
+
+    fn layer(&self, inner: S) -> CallBounds<S> {
+        CallBounds {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service [`CallBoundsLayer`] makes.
+#[derive(Debug, Clone)]
+pub struct CallBounds<S> {
+    inner: S,
+    layer: CallBoundsLayer,
+}
+
+impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for CallBounds<S>
+where
+    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>>,
+    ResBody: Body<Data = Bytes>,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = http::Response<BoundedBody<ResBody>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
+        let start = Instant::now();
+        let deadline = request
+            .headers()
+            .get("grpc-timeout")
+            .and_then(|v| parse_timeout(v.as_bytes()))
+            .map(|d| start + d);
+        let server_limit = start + self.layer.request_timeout;
+        let (head_limit, head_status) = match deadline {
+            Some(d) if d.checked_sub(Duration::from_millis(1)).unwrap_or(start) < server_limit => (
+                d.checked_sub(Duration::from_millis(1)).unwrap_or(start),
+                Status::deadline_exceeded("deadline exceeded (grpc-timeout)"),
+            ),
+            _ => (
+                server_limit,
+                Status::deadline_exceeded(format!(
+                    "the server's request timeout ({} s) passed before a reply",
+                    self.layer.request_timeout.as_secs()
+                )),
+            ),
+        };
+        let echo = if request.uri().path().starts_with(ECHO_PREFIX) {
+            Echo {
+                initial: request.headers().get(ECHO_INITIAL).cloned(),
+                trailing: request.headers().get(ECHO_TRAILING).cloned(),
+            }
+        } else {
+            Echo::default()
+        };
+        ResponseFuture {
+            inner: self.inner.call(request),
+            head_limit: tokio::time::sleep_until(head_limit),
+            head_status: Some(head_status),
+            deadline,
+            shutdown: self.layer.shutdown.clone(),
+            echo,
+        }
+    }
+}
+
+/// Test metadata to send back.
+#[derive(Debug, Default)]
+struct Echo {
+    initial: Option<HeaderValue>,
+    trailing: Option<HeaderValue>,
+}
+
+pin_project! {
+    /// The response future of [`CallBounds`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        #[pin]
+        head_limit: Sleep,
+        head_status: Option<Status>,
+        deadline: Option<Instant>,
+        shutdown: CancellationToken,
+        echo: Echo,
+    }
+}
+
+impl<F, ResBody, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<http::Response<ResBody>, E>>,
+{
+    type Output = Result<http::Response<BoundedBody<ResBody>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let (mut parts, body) = match this.inner.poll(cx) {
+            Poll::Ready(Ok(response)) => {
+                let (parts, body) = response.into_parts();
+                (parts, Some(body))
+            }
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending => {
+                ready!(this.head_limit.poll(cx));
+                let status = this
+                    .head_status
+                    .take()
+                    .unwrap_or_else(|| Status::unknown(""));
+                tracing::info!(code = ?status.code(), "{}", status.message());
+                let (parts, ()) = status.into_http::<()>().into_parts();
+                (parts, None)
+            }
+        };
+        if let Some(v) = this.echo.initial.take() {
+            parts.headers.insert(ECHO_INITIAL, v);
+        }
+        let mut extra_trailers = None;
+        if let Some(v) = this.echo.trailing.take() {
+            if body.is_none() || parts.headers.contains_key("grpc-status") {
+                // Trailers-only reply: trailing metadata goes with the status in the headers.
+                parts.headers.insert(ECHO_TRAILING, v);
+            } else {
+                extra_trailers = Some((ECHO_TRAILING, v));
+            }
+        }
+        let body = BoundedBody {
+            deadline: this.deadline.map(tokio::time::sleep_until),
+            shutdown: body
+                .is_some()
+                .then(|| Box::pin(this.shutdown.clone().cancelled_owned())),
+            inner: body,
+            extra_trailers,
+        };
+        Poll::Ready(Ok(http::Response::from_parts(parts, body)))
+    }
+}
+
+pin_project! {
+    /// A response body ended early with a status when its call's deadline passes or the
+    /// server shuts down. Ending it drops the inner body, and with it the handler's stream.
+    pub struct BoundedBody<B> {
+        #[pin]
+        inner: Option<B>,
+        #[pin]
+        deadline: Option<Sleep>,
+        shutdown: Option<Pin<Box<WaitForCancellationFutureOwned>>>,
+        extra_trailers: Option<(HeaderName, HeaderValue)>,
+    }
+}
+
+impl<B> Body for BoundedBody<B>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let mut this = self.project();
+        let Some(inner) = this.inner.as_mut().as_pin_mut() else {
+            return Poll::Ready(None);
+        };
+        match inner.poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let frame = match frame.into_trailers() {
+                    Ok(mut trailers) => {
+                        // The call is over: nothing left to bound.
+                        this.deadline.set(None);
+                        *this.shutdown = None;
+                        if let Some((k, v)) = this.extra_trailers.take() {
+                            trailers.insert(k, v);
+                        }
+                        Frame::trailers(trailers)
+                    }
+                    Err(frame) => frame,
+                };
+                return Poll::Ready(Some(Ok(frame)));
+            }
+            Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e.into()))),
+            Poll::Ready(None) => {
+                this.inner.set(None);
+                return Poll::Ready(None);
+            }
+            Poll::Pending => {}
+        }
+        let mut status = None;
+        if let Some(deadline) = this.deadline.as_mut().as_pin_mut() {
+            if deadline.poll(cx).is_ready() {
+                status = Some(Status::deadline_exceeded(
+                    "deadline exceeded (grpc-timeout)",
+                ));
+            }
+        }
+        if let (None, Some(shutdown)) = (&status, this.shutdown.as_mut()) {
+            if shutdown.as_mut().poll(cx).is_ready() {
+                status = Some(Status::unavailable("the server is shutting down"));
+            }
+        }
+        let Some(status) = status else {
+            return Poll::Pending;
+        };
+        tracing::info!(code = ?status.code(), "stream ended: {}", status.message());
+        this.inner.set(None);
+        this.deadline.set(None);
+        *this.shutdown = None;
+        let mut trailers = HeaderMap::new();
+        if status.add_header(&mut trailers).is_err() {
+            trailers.insert("grpc-status", HeaderValue::from(Code::Internal as i32));
+        }
+        if let Some((k, v)) = this.extra_trailers.take() {
+            trailers.insert(k, v);
+        }
+        Poll::Ready(Some(Ok(Frame::trailers(trailers))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.as_ref().is_none_or(|b| b.is_end_stream())
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.inner {
+            Some(b) => b.size_hint(),
+            None => SizeHint::with_exact(0),
+        }
+    }
+}
+
+/// Parses a `grpc-timeout` value: 1 to 8 digits and a unit (H, M, S, m, u, n).
+/// Anything else is ignored, as the spec leaves a malformed value without effect.
+pub fn parse_timeout(value: &[u8]) -> Option<Duration> {
+    let (&unit, digits) = value.split_last()?;
+    if digits.is_empty() || digits.len() > 8 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    Some(match unit {
+        b'H' => Duration::from_secs(n * 3600),
+        b'M' => Duration::from_secs(n * 60),
+        b'S' => Duration::from_secs(n),
+        b'm' => Duration::from_millis(n),
+        b'u' => Duration::from_micros(n),
+        b'n' => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout(b"1S"), Some(Duration::from_secs(1)));
+        assert_eq!(parse_timeout(b"250m"), Some(Duration::from_millis(250)));
+        assert_eq!(
+            parse_timeout(b"99999999H"),
+            Some(Duration::from_secs(99_999_999 * 3600))
+        );
+        assert_eq!(parse_timeout(b"7n"), Some(Duration::from_nanos(7)));
+        for bad in [&b""[..], b"S", b"123456789S", b"10", b"1x", b"-1S", b"1.5S"] {
+            assert_eq!(
+                parse_timeout(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}

@@ -1,61 +1,195 @@
-//! [`Client`]: one server's base URL and the limits that apply to every call on it.
+//! [`Client`]: one server's base URL and the options that apply to every call on it.
 
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
 use prost::Message;
+use web_sys::RequestCredentials;
 
 use crate::call::{self, IntoRequest, Response};
+use crate::interceptor::Interceptor;
 use crate::protocol::body::Limits;
-use crate::protocol::status::Status;
+use crate::protocol::compression::Compression;
+use crate::protocol::metadata::{InvalidMetadata, MetadataMap};
+use crate::protocol::status::{Code, Status};
+use crate::streaming::Streaming;
 
-/// A gRPC-Web client for one server. Cheap to clone.
+/// How request and reply bodies are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// `application/grpc-web+proto`: frames as bytes. The default, and the fastest.
+    #[default]
+    Binary,
+    /// `application/grpc-web-text`: frames as base64, for proxies that mangle binary bodies.
+    Text,
+}
+
+/// Whether `fetch` sends cookies and HTTP authentication (its `credentials` option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    /// Never.
+    Omit,
+    /// To the page's own origin only (the browser's default).
+    SameOrigin,
+    /// Also cross-origin; the server's CORS policy must allow credentials.
+    Include,
+}
+
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) base_url: String,
+    pub(crate) limits: Limits,
+    pub(crate) max_send_message_size: usize,
+    pub(crate) text: bool,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) credentials: Option<RequestCredentials>,
+    pub(crate) headers: MetadataMap,
+    pub(crate) interceptors: Arc<[Arc<dyn Interceptor>]>,
+    pub(crate) send_compression: Option<Compression>,
+    pub(crate) accept_compression: Vec<Compression>,
+}
+
+/// A gRPC-Web client for one server. Cheap to clone, `Send` and `Sync`.
 ///
 /// Limits are on by default: messages over 4 MiB are refused in both directions
 /// (`RESOURCE_EXHAUSTED`), before anything is allocated for them.
-#[derive(Debug, Clone)]
+///
+/// ```
+/// use std::time::Duration;
+/// use grpc_web_wasm::{Client, Compression, Mode};
+///
+/// let client = Client::new("https://api.example.com/grpc")
+///     .mode(Mode::Text)
+///     .timeout(Duration::from_secs(10))
+///     .accept_compressed(Compression::Gzip)
+///     .header("x-api-key", "k-123")
+///     .unwrap();
+/// ```
+#[derive(Clone)]
 pub struct Client {
-    base_url: String,
-    limits: Limits,
-    max_send_message_size: usize,
+    config: Arc<Config>,
 }
 
 impl Client {
     /// A client for the server at `base_url`, e.g. `"https://api.example.com"` or
-    /// `"http://127.0.0.1:50051"`. Method paths are appended to it.
+    /// `"http://127.0.0.1:50051"`. It may have a path prefix (`https://example.com/api`);
+    /// method paths are appended to it.
     pub fn new(base_url: impl Into<String>) -> Client {
+        let limits = Limits::default();
         Client {
-            base_url: base_url.into(),
-            limits: Limits::default(),
-            max_send_message_size: Limits::default().max_message_size,
+            config: Arc::new(Config {
+                base_url: base_url.into(),
+                limits,
+                max_send_message_size: limits.max_message_size,
+                text: false,
+                timeout: None,
+                credentials: None,
+                headers: MetadataMap::new(),
+                interceptors: Arc::new([]),
+                send_compression: None,
+                accept_compression: Vec::new(),
+            }),
         }
+    }
+
+    fn with(mut self, change: impl FnOnce(&mut Config)) -> Client {
+        change(Arc::make_mut(&mut self.config));
+        self
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The server's base URL.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.config.base_url
     }
 
-    /// Largest reply message accepted, in bytes.
-    pub fn max_decoding_message_size(mut self, bytes: usize) -> Client {
-        self.limits.max_message_size = bytes;
-        self
+    /// Binary (the default) or text mode.
+    pub fn mode(self, mode: Mode) -> Client {
+        self.with(|c| c.text = mode == Mode::Text)
     }
 
-    /// Largest request message sent, in bytes.
-    pub fn max_encoding_message_size(mut self, bytes: usize) -> Client {
-        self.max_send_message_size = bytes;
-        self
+    /// A deadline for every call that does not set its own
+    /// ([`Request::set_timeout`](crate::Request::set_timeout)).
+    pub fn timeout(self, timeout: Duration) -> Client {
+        self.with(|c| c.timeout = Some(timeout))
     }
 
-    pub(crate) fn limits(&self) -> Limits {
-        self.limits
+    /// `fetch`'s credentials mode for every call.
+    pub fn credentials(self, credentials: Credentials) -> Client {
+        self.with(|c| {
+            c.credentials = Some(match credentials {
+                Credentials::Omit => RequestCredentials::Omit,
+                Credentials::SameOrigin => RequestCredentials::SameOrigin,
+                Credentials::Include => RequestCredentials::Include,
+            })
+        })
     }
 
-    pub(crate) fn max_send_message_size(&self) -> usize {
-        self.max_send_message_size
+    /// A header sent with every call, before each request's own metadata.
+    pub fn header(self, key: &str, value: &str) -> Result<Client, InvalidMetadata> {
+        let mut headers = self.config.headers.clone();
+        headers.append(key, value)?;
+        Ok(self.with(|c| c.headers = headers))
+    }
+
+    /// A binary (`-bin`) header sent with every call.
+    pub fn header_bin(self, key: &str, value: &[u8]) -> Result<Client, InvalidMetadata> {
+        let mut headers = self.config.headers.clone();
+        headers.append_bin(key, value)?;
+        Ok(self.with(|c| c.headers = headers))
+    }
+
+    /// Adds an interceptor; interceptors run in the order they were added.
+    pub fn interceptor(self, interceptor: impl Interceptor) -> Client {
+        self.with(|c| {
+            let mut all: Vec<Arc<dyn Interceptor>> = c.interceptors.to_vec();
+            all.push(Arc::new(interceptor));
+            c.interceptors = all.into();
+        })
+    }
+
+    /// Compresses request messages with `compression` (`grpc-encoding`). The server must
+    /// support it, or it answers `UNIMPLEMENTED`.
+    pub fn send_compressed(self, compression: Compression) -> Client {
+        self.with(|c| c.send_compression = Some(compression))
+    }
+
+    /// Lets the server compress replies with `compression` (`grpc-accept-encoding`).
+    /// Compressed replies are decoded whatever was announced, if the scheme is supported.
+    pub fn accept_compressed(self, compression: Compression) -> Client {
+        self.with(|c| {
+            if !c.accept_compression.contains(&compression) {
+                c.accept_compression.push(compression);
+            }
+        })
+    }
+
+    /// Largest reply message accepted, in bytes (after decompression). Default 4 MiB.
+    pub fn max_decoding_message_size(self, bytes: usize) -> Client {
+        self.with(|c| c.limits.max_message_size = bytes)
+    }
+
+    /// Largest request message sent, in bytes. Default 4 MiB.
+    pub fn max_encoding_message_size(self, bytes: usize) -> Client {
+        self.with(|c| c.max_send_message_size = bytes)
+    }
+
+    /// Largest trailer block, and largest set of response headers, accepted. Default 64 KiB.
+    pub fn max_metadata_size(self, bytes: usize) -> Client {
+        self.with(|c| {
+            c.limits.max_trailers_size = bytes;
+            c.limits.max_headers_size = bytes;
+        })
     }
 
     /// Calls the unary method at `path` (`/package.Service/Method`).
     ///
-    /// `request` is a message, or a [`Request`](crate::Request) carrying metadata too.
+    /// `request` is a message, or a [`Request`](crate::Request) with per-call options.
     /// Every failure, local or remote, is a [`Status`] with the code gRPC prescribes.
     pub async fn unary<Req, Resp>(
         &self,
@@ -66,6 +200,73 @@ impl Client {
         Req: Message,
         Resp: Message + Default,
     {
+        let request = request
+            .into_request()
+            .map(|m| Bytes::from(m.encode_to_vec()));
+        let reply = call::unary(self, path, request).await?;
+        let trailers = reply.trailers().clone();
+        let bytes = reply.get_ref().clone();
+        let message = decode::<Resp>(bytes).map_err(|s| s.with_metadata(trailers))?;
+        Ok(reply.map(|_| message))
+    }
+
+    /// Calls the server-streaming method at `path`; resolves once the reply's headers have
+    /// arrived, with the [`Streaming`] of its messages.
+    pub async fn server_streaming<Req, Resp>(
+        &self,
+        path: &str,
+        request: impl IntoRequest<Req>,
+    ) -> Result<Streaming<Resp>, Status>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        let request = request
+            .into_request()
+            .map(|m| Bytes::from(m.encode_to_vec()));
+        let raw = call::start(self, path, request).await?;
+        Ok(Streaming::new(raw, decode::<Resp>))
+    }
+
+    /// [`unary`](Self::unary) with the request and reply messages already serialized, for
+    /// other protobuf libraries and adapters.
+    pub async fn unary_raw(
+        &self,
+        path: &str,
+        request: impl IntoRequest<Bytes>,
+    ) -> Result<Response<Bytes>, Status> {
         call::unary(self, path, request.into_request()).await
+    }
+
+    /// [`server_streaming`](Self::server_streaming) with serialized messages.
+    pub async fn server_streaming_raw(
+        &self,
+        path: &str,
+        request: impl IntoRequest<Bytes>,
+    ) -> Result<Streaming<Bytes>, Status> {
+        let raw = call::start(self, path, request.into_request()).await?;
+        Ok(Streaming::new(raw, Ok))
+    }
+}
+
+fn decode<T: Message + Default>(bytes: Bytes) -> Result<T, Status> {
+    T::decode(bytes).map_err(|e| {
+        Status::new(
+            Code::Internal,
+            format!("failed to decode the response message: {e}"),
+        )
+    })
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.config;
+        f.debug_struct("Client")
+            .field("base_url", &c.base_url)
+            .field("text", &c.text)
+            .field("timeout", &c.timeout)
+            .field("limits", &c.limits)
+            .field("interceptors", &c.interceptors.len())
+            .finish_non_exhaustive()
     }
 }

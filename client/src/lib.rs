@@ -31,12 +31,25 @@
 #![warn(missing_docs)]
 
 mod call;
+mod cancel;
 mod client;
+mod interceptor;
+#[cfg(feature = "js")]
+mod js;
 pub mod protocol;
+mod streaming;
 mod transport;
 
 pub use call::{IntoRequest, Request, Response};
-pub use client::Client;
+pub use cancel::CancelHandle;
+pub use client::{Client, Credentials, Mode};
+pub use interceptor::{CallEnd, Interceptor, RequestHead};
 pub use protocol::body::Limits;
+pub use protocol::compression::Compression;
+pub use protocol::details::RpcStatus;
 pub use protocol::metadata::{InvalidMetadata, MetadataMap};
 pub use protocol::status::{Code, Status};
+pub use streaming::Streaming;
+
+/// Re-exported so callers can name the stream trait without a direct dependency.
+pub use futures_core::Stream;

@@ -10,52 +10,164 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The fixture's replies: path → (status line, content type, body).
-fn reply(path: &str) -> (&'static str, &'static str, Vec<u8>) {
+/// One reply: status line, content type, extra header lines, body.
+type Reply = (&'static str, &'static str, String, Vec<u8>);
+
+fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![flags];
+    f.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// The fixture's replies by path; `request_headers` are the request's header lines.
+fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
     const GRPC_WEB: &str = "application/grpc-web+proto";
-    let frame = |flags: u8, payload: &[u8]| {
-        let mut f = vec![flags];
-        f.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-        f.extend_from_slice(payload);
-        f
-    };
+    let gzip_header = "grpc-encoding: gzip\r\n".to_string();
     match path {
+        // Trailers that echo every request header as `x-echo-<name>`, after an empty
+        // message: shows what the client put on the wire (grpc-timeout, -bin encodings).
+        "/echo-headers/demo.v1.UserService/GetUser" => {
+            let mut trailers = String::from("grpc-status: 0\r\n");
+            for (k, v) in request_headers {
+                trailers.push_str(&format!("x-echo-{}: {v}\r\n", k.to_ascii_lowercase()));
+            }
+            let mut body = frame(0, &[]);
+            body.extend(frame(0x80, trailers.as_bytes()));
+            ("200 OK", GRPC_WEB, String::new(), body)
+        }
+        // Text mode, each frame base64-encoded on its own: padding mid-body.
+        "/text-padded/demo.v1.UserService/GetUser" => {
+            let message = [0x08, 0x07, 0x12, 0x01, b'z']; // user_id 7, name "z"
+            let mut body = base64(&frame(0, &message));
+            body.push_str(&base64(&frame(0x80, b"grpc-status: 0\r\n")));
+            (
+                "200 OK",
+                "application/grpc-web-text+proto",
+                String::new(),
+                body.into_bytes(),
+            )
+        }
+        // gzip-compressed message and compressed trailer frame (flags 0x81).
+        "/gzip/demo.v1.UserService/GetUser" => {
+            let mut body = frame(1, &gzip(&[0x08, 0x09, 0x12, 0x02, b'g', b'z']));
+            body.extend(frame(0x81, &gzip(b"grpc-status: 0\r\nx-packed: yes\r\n")));
+            ("200 OK", GRPC_WEB, gzip_header, body)
+        }
+        // A compressed frame, but no grpc-encoding said how.
+        "/compressed-no-encoding/demo.v1.UserService/GetUser" => {
+            let mut body = frame(1, &gzip(&[0x08, 0x01]));
+            body.extend(frame(0x80, b"grpc-status: 0\r\n"));
+            ("200 OK", GRPC_WEB, String::new(), body)
+        }
+        // A compressed frame in a scheme the client does not implement.
+        "/unknown-encoding/demo.v1.UserService/GetUser" => {
+            let mut body = frame(1, b"\x00\x01");
+            body.extend(frame(0x80, b"grpc-status: 0\r\n"));
+            ("200 OK", GRPC_WEB, "grpc-encoding: snappy\r\n".into(), body)
+        }
         // A proxy's error page.
         "/html-502/demo.v1.UserService/GetUser" => (
             "502 Bad Gateway",
             "text/html; charset=utf-8",
+            String::new(),
             b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
         ),
         // A static host answering 200 with its index page.
         "/html-200/demo.v1.UserService/GetUser" => (
             "200 OK",
             "text/html",
+            String::new(),
             b"<!doctype html><title>app</title>".to_vec(),
         ),
         // A frame whose length prefix claims 4 GiB - 1.
         "/huge/demo.v1.UserService/GetUser" => {
             let mut body = vec![0, 0xff, 0xff, 0xff, 0xff];
             body.extend_from_slice(&[0; 64]);
-            ("200 OK", GRPC_WEB, body)
+            ("200 OK", GRPC_WEB, String::new(), body)
         }
         // The body ends in the middle of a message.
         "/truncated/demo.v1.UserService/GetUser" => {
             let mut body = frame(0, &[0x08, 0x01, 0x12, 0x03]);
             body.truncate(7);
-            ("200 OK", GRPC_WEB, body)
+            ("200 OK", GRPC_WEB, String::new(), body)
         }
         // A whole message, then the end: no trailers.
-        "/no-trailers/demo.v1.UserService/GetUser" => ("200 OK", GRPC_WEB, frame(0, &[0x08, 0x01])),
+        "/no-trailers/demo.v1.UserService/GetUser" => {
+            ("200 OK", GRPC_WEB, String::new(), frame(0, &[0x08, 0x01]))
+        }
         // Reserved flag bits set.
-        "/bad-flags/demo.v1.UserService/GetUser" => ("200 OK", GRPC_WEB, frame(0x40, &[])),
+        "/bad-flags/demo.v1.UserService/GetUser" => {
+            ("200 OK", GRPC_WEB, String::new(), frame(0x40, &[]))
+        }
         // Bytes that are not the message type: a length-delimited field cut short.
         "/bad-message/demo.v1.UserService/GetUser" => {
             let mut body = frame(0, &[0x12, 0x7f, b'x']);
             body.extend(frame(0x80, b"grpc-status: 0\r\n"));
-            ("200 OK", GRPC_WEB, body)
+            ("200 OK", GRPC_WEB, String::new(), body)
         }
-        _ => ("404 Not Found", "text/plain", b"no such fixture".to_vec()),
+        _ => (
+            "404 Not Found",
+            "text/plain",
+            String::new(),
+            b"no such fixture".to_vec(),
+        ),
     }
+}
+
+/// Standard base64 with padding (xtask has no dependencies).
+fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A gzip member holding `data` in one stored (uncompressed) deflate block: valid gzip
+/// that any inflater must accept, written without a compression library.
+fn gzip(data: &[u8]) -> Vec<u8> {
+    assert!(
+        data.len() < 0x10000,
+        "one stored block holds at most 64 KiB"
+    );
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let len = data.len() as u16;
+    out.push(1); // final block, stored
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&(!len).to_le_bytes());
+    out.extend_from_slice(data);
+    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                crc >> 1 ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
 
 /// A running fixture; stops accepting when dropped.
@@ -121,11 +233,17 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     let mut request_line = head.lines().next().unwrap_or("").split(' ');
     let method = request_line.next().unwrap_or("");
     let path = request_line.next().unwrap_or("");
+    let headers: Vec<(String, String)> = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
     let header = |name: &str| {
-        head.lines()
-            .filter_map(|l| l.split_once(':'))
-            .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim().to_string())
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
     };
     // Drain the request body so the browser sees a clean exchange.
     let length: usize = header("content-length")
@@ -144,7 +262,7 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     let cors = format!(
         "access-control-allow-origin: {origin}\r\nvary: origin\r\n\
          access-control-allow-methods: POST\r\naccess-control-allow-headers: *\r\n\
-         access-control-expose-headers: grpc-status, grpc-message\r\n"
+         access-control-expose-headers: grpc-status, grpc-message, grpc-encoding\r\n"
     );
     if method == "OPTIONS" {
         write!(
@@ -153,12 +271,25 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
         )?;
         return Ok(());
     }
-    let (status, content_type, body) = reply(path);
+    let (status, content_type, extra, body) = reply(path, &headers);
     write!(
         stream,
-        "HTTP/1.1 {status}\r\n{cors}content-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\n{cors}{extra}content-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     )?;
     stream.write_all(&body)?;
     stream.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoders_match_known_values() {
+        assert_eq!(base64(b"hi"), "aGk=");
+        assert_eq!(base64(b"hi!"), "aGkh");
+        assert_eq!(base64(b"h"), "aA==");
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
 }

@@ -22,7 +22,13 @@ impl Server {
     /// `listening on http://…` line. Its later output goes to this process's stdout.
     pub fn start(binary: &Path, args: &[&str]) -> crate::Result<Server> {
         note(format!("$ {} {}", binary.display(), args.join(" ")));
-        let mut child = Command::new(binary)
+        let mut command = Command::new(binary);
+        // Request logs for every test call would bury the test output: warnings only,
+        // unless the caller asked for more.
+        if std::env::var_os("RUST_LOG").is_none() {
+            command.env("RUST_LOG", "warn");
+        }
+        let mut child = command
             .args(args)
             .stdout(Stdio::piped())
             .spawn()

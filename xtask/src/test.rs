@@ -17,7 +17,11 @@ use crate::{demo, process, Result};
 const BROWSER_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The browser test suites: (package, test target).
-const BROWSER_SUITES: &[(&str, &str)] = &[("grpc-web-wasm", "web"), ("demo-app", "ui")];
+const BROWSER_SUITES: &[(&str, &str)] = &[
+    ("grpc-web-wasm", "web"),
+    ("grpc-web-wasm", "worker"),
+    ("demo-app", "ui"),
+];
 
 /// Which parts to run: all by default; `--only native|browser|demo` and
 /// `--suite PACKAGE/TEST` (a browser suite, repeatable) narrow it for quick iteration.

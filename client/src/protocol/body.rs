@@ -1,20 +1,28 @@
 //! The body of a framed reply as a sequence of events: messages, then exactly one trailer
 //! block, then the end. Frames in any other order are a protocol violation.
+//!
+//! In text mode the chunks are base64 and are decoded first; compressed frames are inflated
+//! with the reply's `grpc-encoding`, within the same limits as plain ones.
 
 use bytes::Bytes;
 
+use super::compression::Encoding;
 use super::frame::{Frame, FrameDecoder};
 use super::metadata::MetadataMap;
 use super::status::{Code, Status};
+use super::text::TextDecoder;
 use super::trailers;
 
 /// Size limits for what a reply may contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest message accepted, in bytes (gRPC's customary default: 4 MiB).
+    /// Largest message accepted, in bytes (gRPC's customary default: 4 MiB), compressed or
+    /// once decompressed.
     pub max_message_size: usize,
     /// Largest trailer block accepted, in bytes.
     pub max_trailers_size: usize,
+    /// Largest set of response headers accepted (names and values), in bytes.
+    pub max_headers_size: usize,
 }
 
 impl Default for Limits {
@@ -22,8 +30,18 @@ impl Default for Limits {
         Limits {
             max_message_size: 4 * 1024 * 1024,
             max_trailers_size: 64 * 1024,
+            max_headers_size: 64 * 1024,
         }
     }
+}
+
+/// How a reply body is encoded, read from its head.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFormat {
+    /// `application/grpc-web-text`: base64 over the frames.
+    pub text: bool,
+    /// The reply's `grpc-encoding`, for frames flagged as compressed.
+    pub encoding: Encoding,
 }
 
 /// One step of a reply body.
@@ -39,26 +57,50 @@ pub enum Event {
 #[derive(Debug)]
 pub struct BodyDecoder {
     frames: FrameDecoder,
+    text: Option<(TextDecoder, Vec<u8>)>,
+    encoding: Encoding,
+    limits: Limits,
     trailers_seen: bool,
 }
 
 impl BodyDecoder {
-    /// A decoder with these limits.
+    /// A decoder for a binary, uncompressed body with these limits.
     pub fn new(limits: Limits) -> BodyDecoder {
+        BodyDecoder::with_format(limits, BodyFormat::default())
+    }
+
+    /// A decoder for a body in `format`.
+    pub fn with_format(limits: Limits, format: BodyFormat) -> BodyDecoder {
         BodyDecoder {
             frames: FrameDecoder::new(limits.max_message_size, limits.max_trailers_size),
+            text: format.text.then(|| (TextDecoder::new(), Vec::new())),
+            encoding: format.encoding,
+            limits,
             trailers_seen: false,
         }
     }
 
     /// Appends a chunk; drain [`next_event`](Self::next_event) before the next push.
-    pub fn push(&mut self, chunk: &[u8]) {
-        self.frames.push(chunk);
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Status> {
+        self.push_with(chunk.len(), |dst| dst.copy_from_slice(chunk))
     }
 
     /// Appends `len` bytes written in place by `fill` (see [`FrameDecoder::push_with`]).
-    pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
-        self.frames.push_with(len, fill);
+    ///
+    /// In text mode the bytes are base64, decoded on the way in; invalid base64 is `INTERNAL`.
+    pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) -> Result<(), Status> {
+        match &mut self.text {
+            None => self.frames.push_with(len, fill),
+            Some((text, scratch)) => {
+                scratch.clear();
+                scratch.resize(len, 0);
+                fill(scratch);
+                let mut decoded = Vec::with_capacity(len / 4 * 3 + 3);
+                text.decode(scratch, &mut decoded)?;
+                self.frames.push(&decoded);
+            }
+        }
+        Ok(())
     }
 
     /// The next complete event, `Ok(None)` if more input is needed.
@@ -74,14 +116,29 @@ impl BodyDecoder {
         }
         match frame {
             Frame::Data {
-                compressed: true, ..
-            } => Err(Status::new(
-                Code::Internal,
-                "protocol error: compressed message, but no compression was negotiated",
-            )),
-            Frame::Data { payload, .. } => Ok(Some(Event::Message(payload))),
-            Frame::Trailers(block) => {
+                payload,
+                compressed: false,
+            } => Ok(Some(Event::Message(payload))),
+            Frame::Data {
+                payload,
+                compressed: true,
+            } => {
+                let inflated =
+                    self.encoding
+                        .decompress(&payload, self.limits.max_message_size, "message")?;
+                Ok(Some(Event::Message(Bytes::from(inflated))))
+            }
+            Frame::Trailers { block, compressed } => {
                 self.trailers_seen = true;
+                let block = if compressed {
+                    Bytes::from(self.encoding.decompress(
+                        &block,
+                        self.limits.max_trailers_size,
+                        "trailer block",
+                    )?)
+                } else {
+                    block
+                };
                 Ok(Some(Event::Trailers(trailers::parse(&block)?)))
             }
         }
@@ -89,6 +146,9 @@ impl BodyDecoder {
 
     /// Checks the body ended cleanly: on a frame boundary, after the trailers.
     pub fn finish(&self) -> Result<(), Status> {
+        if let Some((text, _)) = &self.text {
+            text.finish()?;
+        }
         self.frames.finish()?;
         if self.trailers_seen {
             Ok(())
@@ -99,6 +159,11 @@ impl BodyDecoder {
                  trailers-only reply whose grpc-status header the server's CORS policy does not expose",
             ))
         }
+    }
+
+    /// Whether the trailer frame has been read.
+    pub fn trailers_seen(&self) -> bool {
+        self.trailers_seen
     }
 }
 
@@ -137,23 +202,32 @@ impl UnaryReply {
     ///
     /// A non-OK status wins over a message that did arrive, as gRPC requires.
     pub fn finish(self) -> Result<(Bytes, MetadataMap), Status> {
-        let trailers = self
-            .trailers
-            .ok_or_else(|| Status::new(Code::Internal, "response body ended without trailers"))?;
-        let status = Status::from_metadata(&trailers).ok_or_else(|| {
-            Status::new(
-                Code::Internal,
-                "protocol error: trailers without grpc-status",
-            )
-            .with_metadata(trailers.clone())
-        })?;
-        if status.code() != Code::Ok {
-            return Err(status);
-        }
+        let status = final_status(self.trailers.as_ref())?;
+        let trailers = status.metadata().clone();
         match self.message {
             Some(m) => Ok((m, trailers)),
             None => Err(no_message(trailers)),
         }
+    }
+}
+
+/// The status that ends a reply, from its trailers: `Ok` with the OK status (its metadata
+/// holds the trailers), `Err` for any other code, for missing trailers, or for trailers
+/// without `grpc-status`.
+pub fn final_status(trailers: Option<&MetadataMap>) -> Result<Status, Status> {
+    let trailers = trailers
+        .ok_or_else(|| Status::new(Code::Internal, "response body ended without trailers"))?;
+    let status = Status::from_metadata(trailers).ok_or_else(|| {
+        Status::new(
+            Code::Internal,
+            "protocol error: trailers without grpc-status",
+        )
+        .with_metadata(trailers.clone())
+    })?;
+    if status.code() == Code::Ok {
+        Ok(status)
+    } else {
+        Err(status)
     }
 }
 
@@ -180,7 +254,7 @@ mod tests {
     fn unary(body: &[u8]) -> Result<(Bytes, MetadataMap), Status> {
         let mut d = BodyDecoder::new(Limits::default());
         let mut reply = UnaryReply::new();
-        d.push(body);
+        d.push(body)?;
         while let Some(e) = d.next_event()? {
             reply.on_event(e)?;
         }
@@ -230,7 +304,7 @@ mod tests {
                 [frame(FLAG_TRAILERS, b"grpc-status: 0"), frame(0, b"a")].concat(),
             ),
             (
-                "compressed",
+                "compressed without grpc-encoding",
                 [
                     frame(FLAG_COMPRESSED, b"a"),
                     frame(FLAG_TRAILERS, b"grpc-status: 0"),
@@ -252,11 +326,100 @@ mod tests {
     fn oversized_message_is_resource_exhausted() {
         let mut d = BodyDecoder::new(Limits {
             max_message_size: 2,
-            max_trailers_size: 64,
+            ..Limits::default()
         });
-        d.push(&frame(0, b"abc"));
+        d.push(&frame(0, b"abc")).unwrap();
         let s = d.next_event().unwrap_err();
         assert_eq!(s.code(), Code::ResourceExhausted);
         assert!(s.message().contains("limit of 2 bytes"), "{s}");
+    }
+
+    fn events(format: BodyFormat, chunks: &[&[u8]]) -> Result<Vec<Event>, Status> {
+        let mut d = BodyDecoder::with_format(Limits::default(), format);
+        let mut out = Vec::new();
+        for c in chunks {
+            d.push(c)?;
+            while let Some(e) = d.next_event()? {
+                out.push(e);
+            }
+        }
+        d.finish()?;
+        Ok(out)
+    }
+
+    fn ok_trailers() -> Event {
+        let mut t = MetadataMap::new();
+        t.push_received("grpc-status", "0");
+        Event::Trailers(t)
+    }
+
+    #[test]
+    fn text_mode_decodes_base64_flushed_in_pieces() {
+        use crate::protocol::text::encode;
+        let a = encode(&frame(0, b"hello"));
+        let b = encode(&frame(FLAG_TRAILERS, b"grpc-status: 0"));
+        let body = format!("{a}{b}");
+        let format = BodyFormat {
+            text: true,
+            ..BodyFormat::default()
+        };
+        let split = body.len() / 2 + 1;
+        let got = events(
+            format.clone(),
+            &[&body.as_bytes()[..split], &body.as_bytes()[split..]],
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [Event::Message(Bytes::from_static(b"hello")), ok_trailers()]
+        );
+        let s = events(format, &[b"AAAA*AAA"]).unwrap_err();
+        assert_eq!(s.code(), Code::Internal);
+    }
+
+    #[test]
+    fn gzip_frames_and_the_compressed_trailer_frame() {
+        use crate::protocol::compression::{compress, Compression};
+        let gz = BodyFormat {
+            text: false,
+            encoding: Encoding::Known(Compression::Gzip),
+        };
+        let body = [
+            frame(FLAG_COMPRESSED, &compress(Compression::Gzip, b"packed")),
+            frame(0, b"plain"),
+            frame(
+                FLAG_TRAILERS | FLAG_COMPRESSED,
+                &compress(Compression::Gzip, b"grpc-status: 0"),
+            ),
+        ]
+        .concat();
+        assert_eq!(
+            events(gz.clone(), &[&body]).unwrap(),
+            [
+                Event::Message(Bytes::from_static(b"packed")),
+                Event::Message(Bytes::from_static(b"plain")),
+                ok_trailers()
+            ]
+        );
+
+        // A bomb: 1 MiB of zeros in a few hundred bytes, against a 1 KiB limit.
+        let bomb = frame(FLAG_COMPRESSED, &compress(Compression::Gzip, &[0; 1 << 20]));
+        let mut d = BodyDecoder::with_format(
+            Limits {
+                max_message_size: 1024,
+                ..Limits::default()
+            },
+            gz,
+        );
+        d.push(&bomb).unwrap();
+        assert_eq!(d.next_event().unwrap_err().code(), Code::ResourceExhausted);
+
+        let unsupported = BodyFormat {
+            text: false,
+            encoding: Encoding::Unsupported("snappy".into()),
+        };
+        let s = events(unsupported, &[&frame(FLAG_COMPRESSED, b"x")]).unwrap_err();
+        assert_eq!(s.code(), Code::Internal);
+        assert!(s.message().contains("snappy"), "{s}");
     }
 }

@@ -28,7 +28,12 @@ pub enum Frame {
         compressed: bool,
     },
     /// The trailer block: HTTP/1-style header lines.
-    Trailers(Bytes),
+    Trailers {
+        /// The block's bytes.
+        block: Bytes,
+        /// Whether the block is compressed (flags `0x81`).
+        compressed: bool,
+    },
 }
 
 /// A violation found while decoding frames.
@@ -198,7 +203,10 @@ impl FrameDecoder {
         self.header = None;
         let payload = self.buf.split_to(header.len).freeze();
         Ok(Some(if header.flags & FLAG_TRAILERS != 0 {
-            Frame::Trailers(payload)
+            Frame::Trailers {
+                block: payload,
+                compressed: header.flags & FLAG_COMPRESSED != 0,
+            }
         } else {
             Frame::Data {
                 payload,
@@ -297,7 +305,10 @@ mod tests {
                     payload: Bytes::from_static(b"z"),
                     compressed: true
                 },
-                Frame::Trailers(Bytes::from_static(b"grpc-status: 0\r\n")),
+                Frame::Trailers {
+                    block: Bytes::from_static(b"grpc-status: 0\r\n"),
+                    compressed: false
+                },
             ]
         );
         assert_eq!(d.finish(), Ok(()));
@@ -407,7 +418,9 @@ mod tests {
                 prop_assert_eq!(d.finish(), Ok(()));
                 let expected: Vec<Frame> = frames.iter().map(|(f, p)| {
                     let payload = Bytes::from(p.clone());
-                    if f & FLAG_TRAILERS != 0 { Frame::Trailers(payload) }
+                    if f & FLAG_TRAILERS != 0 {
+                        Frame::Trailers { block: payload, compressed: f & FLAG_COMPRESSED != 0 }
+                    }
                     else { Frame::Data { payload, compressed: f & FLAG_COMPRESSED != 0 } }
                 }).collect();
                 prop_assert_eq!(out, expected);

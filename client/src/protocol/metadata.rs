@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine as _;
 
 /// Ordered multimap of lower-case keys to values. Duplicates are kept in arrival order.
@@ -58,7 +58,23 @@ impl fmt::Display for InvalidMetadata {
 impl std::error::Error for InvalidMetadata {}
 
 /// Headers that the call machinery owns; a caller setting them would corrupt the call.
-const RESERVED: &[&str] = &["content-type", "te", "x-grpc-web", "x-user-agent"];
+/// Browsers also refuse to let pages set some (the "forbidden request headers"); refusing
+/// them here says so, where `fetch` would drop them silently.
+const RESERVED: &[&str] = &[
+    "accept",
+    "accept-encoding",
+    "connection",
+    "content-length",
+    "content-type",
+    "cookie",
+    "host",
+    "origin",
+    "referer",
+    "te",
+    "transfer-encoding",
+    "x-grpc-web",
+    "x-user-agent",
+];
 
 impl MetadataMap {
     /// An empty map.
@@ -83,11 +99,19 @@ impl MetadataMap {
         Ok(())
     }
 
-    /// Sets a binary value; `key` must end in `-bin`. Sent base64-encoded.
+    /// Sets a binary value; `key` must end in `-bin`. Sent as unpadded base64, as gRPC
+    /// implementations emit it (receivers accept both).
     pub fn insert_bin(&mut self, key: &str, value: &[u8]) -> Result<(), InvalidMetadata> {
         let key = checked_key(key, true)?;
         self.entries.retain(|(k, _)| *k != key);
-        self.entries.push((key, STANDARD.encode(value)));
+        self.entries.push((key, STANDARD_NO_PAD.encode(value)));
+        Ok(())
+    }
+
+    /// Adds a binary value for a `-bin` key, keeping earlier ones.
+    pub fn append_bin(&mut self, key: &str, value: &[u8]) -> Result<(), InvalidMetadata> {
+        let key = checked_key(key, true)?;
+        self.entries.push((key, STANDARD_NO_PAD.encode(value)));
         Ok(())
     }
 
@@ -109,8 +133,18 @@ impl MetadataMap {
 
     /// The first value for a `-bin` key, decoded. Padded and unpadded base64 are both accepted.
     pub fn get_bin(&self, key: &str) -> Option<Result<Vec<u8>, base64::DecodeError>> {
-        let v = self.get(key)?;
-        Some(STANDARD_NO_PAD.decode(v.trim_end_matches('=')))
+        self.get_bin_all(key).next()
+    }
+
+    /// Every value for a `-bin` key, decoded, in order. Repeated values arrive either as
+    /// separate entries or joined with `,` in one (browsers join repeated headers).
+    pub fn get_bin_all<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> impl Iterator<Item = Result<Vec<u8>, base64::DecodeError>> + 'a {
+        self.get_all(key)
+            .flat_map(|v| v.split(','))
+            .map(|v| STANDARD_NO_PAD.decode(v.trim().trim_end_matches('=')))
     }
 
     /// All entries in order.
@@ -126,6 +160,11 @@ impl MetadataMap {
     /// Whether there are no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Appends every entry of `other`, keeping this map's entries.
+    pub fn extend_from(&mut self, other: &MetadataMap) {
+        self.entries.extend(other.entries.iter().cloned());
     }
 
     /// Adds an entry received from the network. The key is lower-cased; nothing is refused,
@@ -224,5 +263,16 @@ mod tests {
         assert_eq!(md.get_bin("padded-bin").unwrap().unwrap(), [0xff, 0]);
         md.push_received("broken-bin", "@@@");
         assert!(md.get_bin("broken-bin").unwrap().is_err());
+    }
+
+    #[test]
+    fn binary_values_are_sent_unpadded_and_read_split() {
+        let mut md = MetadataMap::new();
+        md.insert_bin("k-bin", &[0xff]).unwrap();
+        md.append_bin("k-bin", &[1, 2]).unwrap();
+        assert_eq!(md.get_all("k-bin").collect::<Vec<_>>(), ["/w", "AQI"]);
+        md.push_received("j-bin", "/w==, AQI");
+        let all: Vec<_> = md.get_bin_all("j-bin").map(Result::unwrap).collect();
+        assert_eq!(all, [vec![0xff], vec![1, 2]]);
     }
 }

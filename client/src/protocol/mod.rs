@@ -6,9 +6,13 @@
 //! the [`Status`](status::Status) is read.
 
 pub mod body;
+pub mod compression;
+pub mod details;
 pub mod frame;
 pub mod metadata;
 pub mod request;
 pub mod response;
 pub mod status;
+pub mod text;
+pub mod timeout;
 pub mod trailers;

@@ -1,8 +1,15 @@
-//! What a request puts on the wire besides its frame: the method URL and the headers.
+//! What a request puts on the wire: the method URL, the headers, and the body (one frame,
+//! possibly compressed, base64 in text mode).
 
+use std::borrow::Cow;
+use std::time::Duration;
+
+use super::compression::{self, Compression};
+use super::frame::{encode_header, FLAG_COMPRESSED, HEADER_LEN};
 use super::metadata::MetadataMap;
-use super::response::CONTENT_TYPE_PROTO;
+use super::response::{CONTENT_TYPE_PROTO, CONTENT_TYPE_TEXT};
 use super::status::{Code, Status};
+use super::{text, timeout};
 
 /// Identifies this client in `x-user-agent` (browsers own `user-agent`).
 pub const USER_AGENT: &str = concat!("grpc-web-wasm/", env!("CARGO_PKG_VERSION"));
@@ -37,16 +44,89 @@ pub fn method_url(base_url: &str, path: &str) -> Result<String, Status> {
     Ok(format!("{}{path}", base_url.trim_end_matches('/')))
 }
 
-/// Every header of a call: the protocol's own, then the caller's metadata (already validated
-/// by [`MetadataMap`], which refuses the protocol's names).
-pub fn headers(metadata: &MetadataMap) -> Vec<(&str, &str)> {
-    let mut h = vec![
-        ("content-type", CONTENT_TYPE_PROTO),
-        ("x-grpc-web", "1"),
-        ("x-user-agent", USER_AGENT),
+/// How a call is sent, beyond its metadata.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wire {
+    /// Text mode (`application/grpc-web-text`) rather than binary.
+    pub text: bool,
+    /// The deadline sent as `grpc-timeout`.
+    pub timeout: Option<Duration>,
+    /// Compression applied to the request message.
+    pub send_compression: Option<Compression>,
+    /// Compression the reply may use, announced in `grpc-accept-encoding`.
+    pub accept_compression: Vec<Compression>,
+}
+
+/// Every header of a call: the protocol's own, then each metadata map in turn (already
+/// validated by [`MetadataMap`], which refuses the protocol's names).
+pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, Cow<'a, str>)> {
+    let content_type = if wire.text {
+        CONTENT_TYPE_TEXT
+    } else {
+        CONTENT_TYPE_PROTO
+    };
+    let mut h: Vec<(&str, Cow<str>)> = vec![
+        ("content-type", content_type.into()),
+        ("x-grpc-web", "1".into()),
+        ("x-user-agent", USER_AGENT.into()),
     ];
-    h.extend(metadata.iter());
+    if wire.text {
+        h.push(("accept", CONTENT_TYPE_TEXT.into()));
+    }
+    if let Some(t) = wire.timeout {
+        h.push(("grpc-timeout", timeout::encode(t).into()));
+    }
+    if let Some(c) = wire.send_compression {
+        h.push(("grpc-encoding", c.as_str().into()));
+    }
+    if !wire.accept_compression.is_empty() {
+        let names: Vec<&str> = wire.accept_compression.iter().map(|c| c.as_str()).collect();
+        h.push(("grpc-accept-encoding", names.join(",").into()));
+    }
+    for md in metadata {
+        h.extend(md.iter().map(|(k, v)| (k, Cow::Borrowed(v))));
+    }
     h
+}
+
+/// The request body for an encoded message: one data frame, compressed if `wire` says so.
+///
+/// A message over `max_len` bytes (before compression) is `RESOURCE_EXHAUSTED`.
+pub fn body(wire: &Wire, message: &[u8], max_len: usize) -> Result<Body, Status> {
+    if message.len() > max_len || u32::try_from(message.len()).is_err() {
+        return Err(Status::new(
+            Code::ResourceExhausted,
+            format!(
+                "request message of {} bytes exceeds the limit of {max_len} bytes",
+                message.len()
+            ),
+        ));
+    }
+    let packed;
+    let (flags, payload) = match wire.send_compression {
+        Some(c) => {
+            packed = compression::compress(c, message);
+            (FLAG_COMPRESSED, packed.as_slice())
+        }
+        None => (0, message),
+    };
+    let mut framed = Vec::with_capacity(HEADER_LEN + payload.len());
+    framed.extend_from_slice(&encode_header(flags, payload.len()));
+    framed.extend_from_slice(payload);
+    Ok(if wire.text {
+        Body::Text(text::encode(&framed))
+    } else {
+        Body::Binary(framed)
+    })
+}
+
+/// A request body ready for `fetch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Frames as bytes.
+    Binary(Vec<u8>),
+    /// Frames as base64 text.
+    Text(String),
 }
 
 #[cfg(test)]
@@ -72,10 +152,57 @@ mod tests {
     fn protocol_headers_come_first() {
         let mut md = MetadataMap::new();
         md.insert("x-k", "v").unwrap();
-        let h = headers(&md);
-        assert_eq!(h[0], ("content-type", "application/grpc-web+proto"));
-        assert_eq!(h[1], ("x-grpc-web", "1"));
+        let h = headers(&Wire::default(), &[&md]);
+        assert_eq!(h[0], ("content-type", "application/grpc-web+proto".into()));
+        assert_eq!(h[1], ("x-grpc-web", "1".into()));
         assert!(h[2].1.starts_with("grpc-web-wasm/"));
-        assert_eq!(h[3], ("x-k", "v"));
+        assert_eq!(h[3], ("x-k", "v".into()));
+    }
+
+    #[test]
+    fn wire_options_become_headers() {
+        let wire = Wire {
+            text: true,
+            timeout: Some(Duration::from_millis(1500)),
+            send_compression: Some(Compression::Gzip),
+            accept_compression: vec![Compression::Gzip],
+        };
+        let h = headers(&wire, &[]);
+        let get = |k: &str| h.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_ref());
+        assert_eq!(get("content-type"), Some(CONTENT_TYPE_TEXT));
+        assert_eq!(get("accept"), Some(CONTENT_TYPE_TEXT));
+        assert_eq!(get("grpc-timeout"), Some("1500000u"));
+        assert_eq!(get("grpc-encoding"), Some("gzip"));
+        assert_eq!(get("grpc-accept-encoding"), Some("gzip"));
+    }
+
+    #[test]
+    fn bodies_are_framed_compressed_and_encoded() {
+        let plain = body(&Wire::default(), b"hi", 10).unwrap();
+        assert_eq!(plain, Body::Binary(vec![0, 0, 0, 0, 2, b'h', b'i']));
+        let text = body(
+            &Wire {
+                text: true,
+                ..Wire::default()
+            },
+            b"hi",
+            10,
+        )
+        .unwrap();
+        assert_eq!(text, Body::Text("AAAAAAJoaQ==".into()));
+        let Body::Binary(gz) = body(
+            &Wire {
+                send_compression: Some(Compression::Gzip),
+                ..Wire::default()
+            },
+            b"hi",
+            10,
+        )
+        .unwrap() else {
+            panic!("binary expected")
+        };
+        assert_eq!(gz[0], FLAG_COMPRESSED);
+        let s = body(&Wire::default(), &[0; 11], 10).unwrap_err();
+        assert_eq!(s.code(), Code::ResourceExhausted);
     }
 }

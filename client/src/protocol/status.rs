@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+use prost::Message as _;
+
+use super::details::{self, RpcStatus};
 use super::metadata::MetadataMap;
 
 /// A gRPC status code, as defined in `grpc/doc/statuscodes.md`.
@@ -132,6 +135,14 @@ pub struct Status {
     code: Code,
     message: String,
     metadata: MetadataMap,
+    http: Option<HttpReply>,
+}
+
+/// What came back when the reply was not gRPC-Web at all, kept for debugging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HttpReply {
+    status: u16,
+    body_excerpt: String,
 }
 
 impl Status {
@@ -141,6 +152,7 @@ impl Status {
             code,
             message: message.into(),
             metadata: MetadataMap::new(),
+            http: None,
         }
     }
 
@@ -163,6 +175,47 @@ impl Status {
     pub fn with_metadata(mut self, metadata: MetadataMap) -> Status {
         self.metadata = metadata;
         self
+    }
+
+    /// The HTTP status of a reply that carried no gRPC status (a proxy's error page, a 404).
+    pub fn http_status(&self) -> Option<u16> {
+        self.http.as_ref().map(|h| h.status)
+    }
+
+    /// The start of that reply's body, as text, for debugging.
+    pub fn body_excerpt(&self) -> Option<&str> {
+        self.http.as_ref().map(|h| h.body_excerpt.as_str())
+    }
+
+    /// This status recording the HTTP reply it was derived from.
+    pub fn with_http_reply(mut self, status: u16, body_excerpt: impl Into<String>) -> Status {
+        self.http = Some(HttpReply {
+            status,
+            body_excerpt: body_excerpt.into(),
+        });
+        self
+    }
+
+    /// The `google.rpc.Status` from `grpc-status-details-bin`, if present and decodable.
+    pub fn rpc_status(&self) -> Option<RpcStatus> {
+        let bytes = self.metadata.get_bin("grpc-status-details-bin")?.ok()?;
+        RpcStatus::decode(bytes.as_slice()).ok()
+    }
+
+    /// The rich error details (`google.protobuf.Any`s) sent with this status; empty if none.
+    pub fn details(&self) -> Vec<prost_types::Any> {
+        self.rpc_status().map(|s| s.details).unwrap_or_default()
+    }
+
+    /// The first detail of message type `T`, e.g. `google.rpc.BadRequest`.
+    ///
+    /// ```ignore
+    /// if let Some(bad) = status.detail::<proto::google::rpc::BadRequest>() {
+    ///     for v in bad.field_violations { show(&v.field, &v.description) }
+    /// }
+    /// ```
+    pub fn detail<T: prost::Name + Default>(&self) -> Option<T> {
+        details::find(&self.details())
     }
 
     /// Reads `grpc-status` and `grpc-message` from trailers (or trailers-only headers).
@@ -189,9 +242,13 @@ impl Status {
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.message.is_empty() {
-            write!(f, "{}", self.code)
+            write!(f, "{}", self.code)?;
         } else {
-            write!(f, "{}: {}", self.code, self.message)
+            write!(f, "{}: {}", self.code, self.message)?;
+        }
+        match &self.http {
+            Some(h) if !h.body_excerpt.is_empty() => write!(f, " (body: {:?})", h.body_excerpt),
+            _ => Ok(()),
         }
     }
 }
@@ -293,6 +350,55 @@ mod tests {
             assert_eq!(s.code(), Code::Unknown, "{bad:?}");
             assert!(s.message().contains("invalid grpc-status"));
         }
+    }
+
+    #[test]
+    fn rich_details_decode_from_trailers() {
+        let detail = prost_types::Duration {
+            seconds: 3,
+            nanos: 0,
+        };
+        let rpc = RpcStatus {
+            code: 3,
+            message: "bad".into(),
+            details: vec![
+                prost_types::Any {
+                    type_url: "type.googleapis.com/other.Thing".into(),
+                    value: vec![1, 2],
+                },
+                prost_types::Any::from_msg(&detail).unwrap(),
+            ],
+        };
+        let mut md = MetadataMap::new();
+        md.push_received("grpc-status", "3");
+        md.push_received(
+            "grpc-status-details-bin",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                rpc.encode_to_vec(),
+            ),
+        );
+        let s = Status::from_metadata(&md).unwrap();
+        assert_eq!(s.rpc_status(), Some(rpc));
+        assert_eq!(s.details().len(), 2);
+        assert_eq!(s.detail::<prost_types::Duration>(), Some(detail));
+        assert_eq!(s.detail::<prost_types::Timestamp>(), None);
+
+        let mut garbage = MetadataMap::new();
+        garbage.push_received("grpc-status-details-bin", "!!!");
+        let s = Status::new(Code::Unknown, "x").with_metadata(garbage);
+        assert!(s.details().is_empty());
+    }
+
+    #[test]
+    fn http_replies_are_kept_for_debugging() {
+        let s = Status::new(Code::Unavailable, "HTTP 502").with_http_reply(502, "<h1>Bad</h1>");
+        assert_eq!(s.http_status(), Some(502));
+        assert_eq!(s.body_excerpt(), Some("<h1>Bad</h1>"));
+        assert_eq!(
+            s.to_string(),
+            "UNAVAILABLE: HTTP 502 (body: \"<h1>Bad</h1>\")"
+        );
     }
 
     #[test]

@@ -2,19 +2,25 @@
 //! signals cross this boundary; every protocol decision is made in [`crate::protocol`].
 //!
 //! Dropping a [`Reply`] (or the future awaiting [`send`]) aborts the request, so a call
-//! that is abandoned or fails halfway never keeps a download running.
+//! that is abandoned or fails halfway never keeps a download running; deadlines and the
+//! caller's `AbortSignal` abort it too ([`Abort`]).
 
+mod abort;
 mod body;
+
+use std::borrow::Cow;
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, RequestMode};
+use web_sys::{Headers, RequestCredentials, RequestInit, RequestMode};
 
 use crate::protocol::metadata::MetadataMap;
+use crate::protocol::request::Body;
 use crate::protocol::status::{Code, Status};
 
+pub(crate) use abort::Abort;
 pub use body::BodyReader;
 
 #[wasm_bindgen]
@@ -36,46 +42,35 @@ pub struct Reply {
     pub body: BodyReader,
 }
 
-/// Aborts the request when dropped, unless disarmed after a clean end.
-pub(crate) struct AbortOnDrop {
-    controller: Option<AbortController>,
-}
-
-impl AbortOnDrop {
-    pub(crate) fn disarm(&mut self) {
-        self.controller = None;
-    }
-}
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(c) = self.controller.take() {
-            c.abort();
-        }
-    }
-}
-
 /// POSTs `body` to `url` with `headers` and returns once the reply's head has arrived.
 ///
-/// A rejected fetch (no server, a network failure, or a CORS refusal, which browsers do not
-/// tell apart) is `UNAVAILABLE`.
-pub async fn send(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Reply, Status> {
-    let controller = AbortController::new().map_err(|e| js_failure("AbortController", &e))?;
-    let mut abort = AbortOnDrop {
-        controller: Some(controller.clone()),
-    };
-
+/// `abort` goes with the body: it aborts the request if the reply is dropped early. A
+/// rejected fetch (no server, a network failure, or a CORS refusal, which browsers do not
+/// tell apart) is `UNAVAILABLE`, unless the deadline or the caller's signal fired.
+pub(crate) async fn send(
+    url: &str,
+    headers: &[(&str, Cow<'_, str>)],
+    body: &Body,
+    credentials: Option<RequestCredentials>,
+    abort: Abort,
+) -> Result<Reply, Status> {
     let h = Headers::new().map_err(|e| js_failure("Headers", &e))?;
     for (k, v) in headers {
-        h.set(k, v)
+        h.append(k, v)
             .map_err(|e| js_failure("setting a request header", &e))?;
     }
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_mode(RequestMode::Cors);
     init.set_headers(&h);
-    init.set_body(&Uint8Array::from(body));
-    init.set_signal(Some(&controller.signal()));
+    match body {
+        Body::Binary(bytes) => init.set_body(&Uint8Array::from(bytes.as_slice())),
+        Body::Text(text) => init.set_body(&JsValue::from_str(text)),
+    }
+    if let Some(c) = credentials {
+        init.set_credentials(c);
+    }
+    init.set_signal(Some(&abort.signal()));
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| {
         Status::new(
             Code::Internal,
@@ -86,15 +81,15 @@ pub async fn send(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Re
     let response: web_sys::Response = match JsFuture::from(global_fetch(&request)).await {
         Ok(r) => r.unchecked_into(),
         Err(e) => {
-            abort.disarm();
-            return Err(Status::new(
-                Code::Unavailable,
-                format!(
-                    "fetch {url} failed: {} (server unreachable, network error, or the server's CORS policy does not admit origin {})",
-                    describe(&e),
-                    page_origin().as_deref().unwrap_or("of this page")
-                ),
-            ));
+            return Err(abort.failure(&e, |why| {
+                Status::new(
+                    Code::Unavailable,
+                    format!(
+                        "fetch {url} failed: {why} (server unreachable, network error, or the server's CORS policy does not admit origin {})",
+                        page_origin().as_deref().unwrap_or("of this page")
+                    ),
+                )
+            }))
         }
     };
 

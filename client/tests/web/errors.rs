@@ -1,41 +1,11 @@
-//! Browser tests: real Chromium, real `fetch`, against the real server process that
-//! `cargo xtask test` starts on a free 127.0.0.1 port and names in `GRPC_WEB_TEST_SERVER`.
-//! The test page is served from another port, so every call also crosses CORS.
-
-#![cfg(target_arch = "wasm32")]
+//! Failures: what the server refuses, what the network refuses, and replies no gRPC-Web
+//! server sends (from the misbehaving peer xtask runs), each with its code and message.
 
 use grpc_web_wasm::{Client, Code, Request, Status};
 use proto::demo::v1::{UserRequest, UserResponse};
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-const GET_USER: &str = "/demo.v1.UserService/GetUser";
-
-/// A URL xtask passes at build time. Missing, the tests fail with a pointer to the right
-/// command rather than failing to compile under `cargo clippy`.
-macro_rules! test_env {
-    ($name:literal) => {
-        match option_env!($name) {
-            Some(url) => url,
-            None => panic!(concat!(
-                $name,
-                " is unset: run the browser tests with `cargo xtask test`"
-            )),
-        }
-    };
-}
-
-fn server() -> Client {
-    Client::new(test_env!("GRPC_WEB_TEST_SERVER"))
-}
-
-async fn get_user(client: &Client, request: Request<UserRequest>) -> Result<UserResponse, Status> {
-    client
-        .unary::<_, UserResponse>(GET_USER, request)
-        .await
-        .map(|r| r.into_inner())
-}
+use crate::{fault, get_user, server, GET_USER};
 
 #[wasm_bindgen_test]
 async fn get_user_returns_the_seeded_user() {
@@ -137,11 +107,7 @@ async fn get_user_fails(base: impl Into<String>) -> Status {
 
 /// GetUser on a route of the misbehaving peer xtask runs.
 async fn against_fault(route: &str) -> Status {
-    get_user_fails(format!(
-        "{}/{route}",
-        test_env!("GRPC_WEB_TEST_FAULT_SERVER")
-    ))
-    .await
+    get_user_fails(fault(route).base_url()).await
 }
 
 #[wasm_bindgen_test]
@@ -150,6 +116,12 @@ async fn proxy_error_page_maps_from_the_http_status() {
     assert_eq!(status.code(), Code::Unavailable, "{status}");
     assert!(status.message().contains("HTTP 502"), "{status}");
     assert!(status.message().contains("text/html"), "{status}");
+    // The HTTP status and the start of the page are kept for debugging.
+    assert_eq!(status.http_status(), Some(502));
+    assert_eq!(
+        status.body_excerpt(),
+        Some("<html><body><h1>502 Bad Gateway</h1></body></html>")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -157,6 +129,11 @@ async fn html_with_200_is_unknown_and_names_the_content_type() {
     let status = against_fault("html-200").await;
     assert_eq!(status.code(), Code::Unknown, "{status}");
     assert!(status.message().contains("text/html"), "{status}");
+    assert_eq!(status.http_status(), Some(200));
+    assert_eq!(
+        status.body_excerpt(),
+        Some("<!doctype html><title>app</title>")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -173,9 +150,68 @@ async fn protocol_violations_are_internal() {
         ("no-trailers", "without trailers"),
         ("bad-flags", "reserved flag"),
         ("bad-message", "decode"),
+        ("compressed-no-encoding", "no grpc-encoding"),
+        ("unknown-encoding", "\"snappy\""),
     ] {
         let status = against_fault(route).await;
         assert_eq!(status.code(), Code::Internal, "{route}: {status}");
         assert!(status.message().contains(says), "{route}: {status}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn rich_error_details_reach_the_caller() {
+    use proto::demo::v1::CreateUserRequest;
+    use proto::google::rpc::BadRequest;
+
+    let status = server()
+        .unary::<_, UserResponse>(
+            "/demo.v1.UserService/CreateUser",
+            CreateUserRequest {
+                name: String::new(),
+                email: "not-an-email".into(),
+            },
+        )
+        .await
+        .expect_err("invalid user");
+    assert_eq!(status.code(), Code::InvalidArgument, "{status}");
+    let bad = status
+        .detail::<BadRequest>()
+        .unwrap_or_else(|| panic!("no BadRequest in {:?}", status.details()));
+    let fields: Vec<&str> = bad
+        .field_violations
+        .iter()
+        .map(|v| v.field.as_str())
+        .collect();
+    assert!(
+        fields.contains(&"name") && fields.contains(&"email"),
+        "{fields:?}"
+    );
+    assert!(bad
+        .field_violations
+        .iter()
+        .all(|v| !v.description.is_empty()));
+}
+
+#[wasm_bindgen_test]
+async fn server_status_and_non_ascii_message_round_trip() {
+    use proto::grpc::testing::{EchoStatus, SimpleRequest, SimpleResponse};
+
+    let message = "déjà vu: 100% \u{1F680}\nnext line";
+    for code in [Code::Aborted, Code::OutOfRange, Code::DataLoss] {
+        let status = server()
+            .unary::<_, SimpleResponse>(
+                "/grpc.testing.TestService/UnaryCall",
+                SimpleRequest {
+                    response_status: Some(EchoStatus {
+                        code: code.as_i32(),
+                        message: message.into(),
+                    }),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect_err("echoed status");
+        assert_eq!((status.code(), status.message()), (code, message));
     }
 }

@@ -1,0 +1,107 @@
+//! Interceptors: hooks that see every call on a [`Client`](crate::Client), to add
+//! credentials, log, or measure. Several compose; they run in the order they were added.
+
+use std::time::Duration;
+
+use crate::protocol::metadata::MetadataMap;
+use crate::protocol::status::Status;
+
+/// A hook on every call. Both methods have defaults, so implement only what you need.
+///
+/// A closure `Fn(&mut RequestHead) -> Result<(), Status>` is an interceptor too:
+///
+/// ```
+/// use grpc_web_wasm::{Client, RequestHead, Status};
+///
+/// let token = "secret".to_owned();
+/// let client = Client::new("https://api.example.com").interceptor(
+///     move |head: &mut RequestHead| -> Result<(), Status> {
+///         head.metadata_mut()
+///             .insert("authorization", &format!("Bearer {token}"))
+///             .map_err(|e| Status::new(grpc_web_wasm::Code::Internal, e.to_string()))
+///     },
+/// );
+/// ```
+pub trait Interceptor: Send + Sync + 'static {
+    /// Runs before the request is sent. It may change the metadata or the timeout; an
+    /// error ends the call with that status, and nothing is sent.
+    fn on_request(&self, head: &mut RequestHead) -> Result<(), Status> {
+        let _ = head;
+        Ok(())
+    }
+
+    /// Runs once when the call ends, with its final status (`OK` included). A stream
+    /// dropped before its end reports `CANCELLED`.
+    fn on_end(&self, end: &CallEnd<'_>) {
+        let _ = end;
+    }
+}
+
+impl<F> Interceptor for F
+where
+    F: Fn(&mut RequestHead) -> Result<(), Status> + Send + Sync + 'static,
+{
+    fn on_request(&self, head: &mut RequestHead) -> Result<(), Status> {
+        self(head)
+    }
+}
+
+/// What an interceptor may see and change of a call before it is sent.
+#[derive(Debug, Clone)]
+pub struct RequestHead {
+    pub(crate) path: String,
+    pub(crate) metadata: MetadataMap,
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl RequestHead {
+    /// The method path, `/package.Service/Method`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The metadata to send: the client's headers, then the request's.
+    pub fn metadata(&self) -> &MetadataMap {
+        &self.metadata
+    }
+
+    /// The metadata to send, for changing.
+    pub fn metadata_mut(&mut self) -> &mut MetadataMap {
+        &mut self.metadata
+    }
+
+    /// The call's deadline, if any.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Sets or clears the call's deadline.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
+    }
+}
+
+/// How a call ended, for [`Interceptor::on_end`].
+#[derive(Debug)]
+pub struct CallEnd<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) status: &'a Status,
+    pub(crate) elapsed: Duration,
+}
+
+impl CallEnd<'_> {
+    /// The method path.
+    pub fn path(&self) -> &str {
+        self.path
+    }
+
+    /// The final status; for `OK` its metadata holds the trailers.
+    pub fn status(&self) -> &Status {
+        self.status
+    }
+
+    /// Time from sending to the end.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+}

@@ -1,0 +1,181 @@
+//! `application/grpc-web-text`: the binary body, base64-encoded.
+//!
+//! A server may flush its output in pieces and encode each piece on its own, so every
+//! 4-character quantum is decoded independently and `=` padding can appear mid-stream
+//! (`AAA=AAAA` is two quanta). Whitespace between quanta is ignored.
+
+use super::status::{Code, Status};
+use base64::Engine as _;
+
+/// Streaming base64 decoder for a grpc-web-text body, fed in arbitrary chunks.
+///
+/// ```
+/// use grpc_web_wasm::protocol::text::TextDecoder;
+///
+/// let mut d = TextDecoder::new();
+/// let mut out = Vec::new();
+/// d.decode("aGk=".as_bytes(), &mut out).unwrap(); // "hi", flushed with its own padding
+/// d.decode("IQ".as_bytes(), &mut out).unwrap();   // half a quantum: kept for later
+/// d.decode("==".as_bytes(), &mut out).unwrap();
+/// d.finish().unwrap();
+/// assert_eq!(out, b"hi!");
+/// ```
+#[derive(Debug, Default)]
+pub struct TextDecoder {
+    quantum: [u8; 4],
+    filled: usize,
+    consumed: u64,
+}
+
+impl TextDecoder {
+    /// A decoder at the start of a body.
+    pub fn new() -> TextDecoder {
+        TextDecoder::default()
+    }
+
+    /// Decodes `chunk`, appending the bytes it completes to `out`.
+    ///
+    /// A character outside the base64 alphabet, or padding in the wrong place, is `INTERNAL`.
+    pub fn decode(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), Status> {
+        out.reserve(chunk.len() / 4 * 3 + 3);
+        for &c in chunk {
+            self.consumed += 1;
+            if c.is_ascii_whitespace() {
+                continue;
+            }
+            if c != b'=' && sextet(c).is_none() {
+                return Err(self.invalid(c));
+            }
+            self.quantum[self.filled] = c;
+            self.filled += 1;
+            if self.filled == 4 {
+                self.filled = 0;
+                self.flush_quantum(out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the body did not end inside a quantum.
+    pub fn finish(&self) -> Result<(), Status> {
+        if self.filled == 0 {
+            Ok(())
+        } else {
+            Err(Status::new(
+                Code::Internal,
+                format!(
+                    "grpc-web-text body ended inside a base64 quantum ({} of 4 characters)",
+                    self.filled
+                ),
+            ))
+        }
+    }
+
+    fn flush_quantum(&mut self, out: &mut Vec<u8>) -> Result<(), Status> {
+        let q = self.quantum;
+        let mut bits = 0u32;
+        let mut data = 0;
+        for (i, &c) in q.iter().enumerate() {
+            if c == b'=' {
+                // `xx==` or `xxx=`: padding only at the end of the quantum, after 2 or 3 digits.
+                if i < 2 || q[i..].iter().any(|&p| p != b'=') {
+                    return Err(self.invalid(c));
+                }
+                break;
+            }
+            let v = sextet(c).ok_or_else(|| self.invalid(c))?;
+            bits = bits << 6 | u32::from(v);
+            data += 1;
+        }
+        bits <<= 6 * (4 - data);
+        let bytes = bits.to_be_bytes();
+        out.extend_from_slice(&bytes[1..data]);
+        Ok(())
+    }
+
+    fn invalid(&self, c: u8) -> Status {
+        Status::new(
+            Code::Internal,
+            format!(
+                "invalid base64 in grpc-web-text body: byte {c:#04x} near offset {}",
+                self.consumed - 1
+            ),
+        )
+    }
+}
+
+fn sextet(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// A request body in text mode: the framed bytes, base64 with padding.
+pub fn encode(body: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_chunks(chunks: &[&[u8]]) -> Result<Vec<u8>, Status> {
+        let mut d = TextDecoder::new();
+        let mut out = Vec::new();
+        for c in chunks {
+            d.decode(c, &mut out)?;
+        }
+        d.finish()?;
+        Ok(out)
+    }
+
+    #[test]
+    fn padding_mid_stream_and_whitespace() {
+        assert_eq!(decode_chunks(&[b"YQ==Yg==", b"Yw=="]).unwrap(), b"abc");
+        assert_eq!(decode_chunks(&[b"YWJj\r\nZA=", b"="]).unwrap(), b"abcd");
+        assert_eq!(decode_chunks(&[b""]).unwrap(), b"");
+    }
+
+    #[test]
+    fn errors_are_internal() {
+        for bad in [&b"YW*j"[..], b"Y===", b"=AAA", b"YQ=a", b"YWJ"] {
+            let s = decode_chunks(&[bad]).unwrap_err();
+            assert_eq!(s.code(), Code::Internal, "{bad:?}: {s}");
+        }
+        assert!(decode_chunks(&[b"YW*j"])
+            .unwrap_err()
+            .message()
+            .contains("offset 2"));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// Any body, encoded in independently padded pieces, then split anywhere, decodes
+        /// to the same bytes.
+        #[test]
+        fn pieces_and_splits_round_trip(
+            pieces in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..40), 0..6),
+            cuts in proptest::collection::vec(0usize..400, 0..8),
+        ) {
+            let text: String = pieces.iter().map(|p| encode(p)).collect();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(text.len())).collect();
+            cuts.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut at = 0;
+            for c in cuts { chunks.push(&text.as_bytes()[at..c]); at = c; }
+            chunks.push(&text.as_bytes()[at..]);
+            let decoded = decode_chunks(&chunks).unwrap();
+            proptest::prop_assert_eq!(decoded, pieces.concat());
+        }
+
+        #[test]
+        fn garbage_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let _ = decode_chunks(&[&bytes]);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The client in a dedicated Web Worker: no `window`, only the worker's global `fetch`
+//! and timers. Same real server as the other browser tests.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use grpc_web_wasm::{Client, Code, Request};
+use proto::demo::v1::{ListUsersRequest, UserRequest, UserResponse};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+fn server() -> Client {
+    match option_env!("GRPC_WEB_TEST_SERVER") {
+        Some(url) => Client::new(url),
+        None => panic!("GRPC_WEB_TEST_SERVER is unset: run with `cargo xtask test`"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn calls_and_streams_work_in_a_worker() {
+    assert!(
+        js_sys::Reflect::get(&js_sys::global(), &"window".into())
+            .unwrap()
+            .is_undefined(),
+        "this test must run without a window"
+    );
+    let mut request = Request::new(UserRequest { user_id: 2 });
+    request.set_timeout(Duration::from_secs(20));
+    let user = server()
+        .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", request)
+        .await
+        .expect("GetUser in a worker");
+    assert_eq!(user.get_ref().name, "Alan Turing");
+
+    let mut stream = server()
+        .server_streaming::<_, UserResponse>(
+            "/demo.v1.UserService/ListUsers",
+            ListUsersRequest::default(),
+        )
+        .await
+        .expect("ListUsers in a worker");
+    let mut n = 0;
+    while stream.message().await.expect("message").is_some() {
+        n += 1;
+    }
+    assert!(n >= 3, "{n} users");
+}
+
+#[wasm_bindgen_test]
+async fn deadlines_fire_in_a_worker() {
+    let mut request = Request::new(ListUsersRequest {
+        delay_ms: 3_000,
+        ..Default::default()
+    });
+    request.set_timeout(Duration::from_millis(200));
+    let result = async {
+        let mut s = server()
+            .server_streaming::<_, UserResponse>("/demo.v1.UserService/ListUsers", request)
+            .await?;
+        while s.message().await?.is_some() {}
+        Ok::<_, grpc_web_wasm::Status>(())
+    }
+    .await;
+    assert_eq!(result.unwrap_err().code(), Code::DeadlineExceeded);
+}

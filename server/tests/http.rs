@@ -1,147 +1,11 @@
 //! The server binary as a browser (or curl) meets it: raw HTTP/1.1 on 127.0.0.1, gRPC-Web
 //! frames by hand, CORS preflights, and static files.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-/// A server process, killed on drop.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        // Keep draining, as a terminal would, so later lines never block or break the server.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        Server { child, addr }
-    }
-
-    /// Sends a raw request (with `Connection: close`) and returns (status, headers, body).
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\ncontent-length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str("\r\n");
-        s.write_all(req.as_bytes()).unwrap();
-        s.write_all(body).unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        Reply::parse(&raw)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn parse(raw: &[u8]) -> Reply {
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("end of head");
-        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-        let mut lines = head.split("\r\n");
-        let status = lines
-            .next()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-            .collect();
-        let mut body = raw[split + 4..].to_vec();
-        if headers
-            .iter()
-            .any(|(k, v)| k == "transfer-encoding" && v == "chunked")
-        {
-            body = dechunk(&body);
-        }
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let eol = data
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .expect("chunk size line");
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&data[..eol]).unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
-        data = &data[eol + 2 + size + 2..];
-    }
-}
-
-/// Splits a gRPC-Web body into (flags, payload) frames.
-fn frames(mut body: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    while !body.is_empty() {
-        let len = u32::from_be_bytes(body[1..5].try_into().unwrap()) as usize;
-        out.push((body[0], body[5..5 + len].to_vec()));
-        body = &body[5 + len..];
-    }
-    out
-}
-
-const GRPC_WEB: &[(&str, &str)] = &[
-    ("content-type", "application/grpc-web+proto"),
-    ("x-grpc-web", "1"),
-];
+use common::{frames, Reply, Server, GRPC_WEB};
 
 /// A gRPC-Web GetUser call with `UserRequest { user_id }` framed by hand: tag 0x08
 /// (field 1, varint), then a one-byte varint.
@@ -180,20 +44,7 @@ fn unknown_user_is_not_found_in_the_trailers() {
     let server = Server::start(&[]);
     let reply = get_user(&server, 99, &[]);
     assert_eq!(reply.status, 200);
-    let frames = frames(&reply.body);
-    let trailers = frames
-        .iter()
-        .find(|(f, _)| *f == 0x80)
-        .map(|(_, t)| String::from_utf8_lossy(t).to_string())
-        .or_else(|| {
-            reply.header("grpc-status").map(|s| {
-                format!(
-                    "grpc-status:{s}\r\ngrpc-message:{}",
-                    reply.header("grpc-message").unwrap_or("")
-                )
-            })
-        })
-        .expect("status in trailers or headers");
+    let trailers = reply.trailers();
     assert!(trailers.contains("grpc-status:5"), "{trailers}");
     assert!(trailers.contains("user%2099%20not%20found"), "{trailers}");
 }
@@ -267,4 +118,253 @@ fn serves_static_files_beside_the_api() {
     assert!(String::from_utf8_lossy(&api.body).contains("Alan Turing"));
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use prost::Message;
+use proto::demo::v1::{CreateUserRequest, SendReply, SendRequest, SubscribeRequest};
+use proto::google::rpc::{BadRequest, Status as RpcStatus};
+use proto::grpc::testing::{
+    BoolValue, ResponseParameters, SimpleRequest, SimpleResponse, StreamingOutputCallRequest,
+};
+
+const UNARY_CALL: &str = "/grpc.testing.TestService/UnaryCall";
+
+#[test]
+fn text_mode_is_base64_both_ways() {
+    let server = Server::start(&[]);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let request = SimpleRequest {
+        response_size: 10,
+        ..Default::default()
+    };
+    let body = b64.encode(common::frame(&request));
+    let reply = server.request(
+        "POST",
+        UNARY_CALL,
+        &[
+            ("content-type", "application/grpc-web-text"),
+            ("accept", "application/grpc-web-text"),
+            ("x-grpc-web", "1"),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/grpc-web-text+proto")
+    );
+    // Each base64 block may end in padding (one per frame here), so decode by quantum.
+    let raw: Vec<u8> = reply
+        .body
+        .chunks(4)
+        .flat_map(|q| b64.decode(q).expect("base64 quantum"))
+        .collect();
+    let frames = frames(&raw);
+    assert_eq!(frames.len(), 2, "data + trailers");
+    let reply = SimpleResponse::decode(frames[0].1.as_slice()).unwrap();
+    assert_eq!(reply.payload.unwrap().body, vec![0; 10]);
+    assert_eq!(frames[1].0, 0x80);
+    assert!(String::from_utf8_lossy(&frames[1].1).contains("grpc-status:0"));
+}
+
+#[test]
+fn gzip_frames_for_clients_that_accept_them() {
+    let server = Server::start(&[]);
+    let request = SimpleRequest {
+        response_size: 5000,
+        ..Default::default()
+    };
+    let reply = common::grpc_web(
+        &server,
+        UNARY_CALL,
+        &request,
+        &[("grpc-accept-encoding", "gzip")],
+    );
+    assert_eq!(reply.header("grpc-encoding"), Some("gzip"));
+    let frames = frames(&reply.body);
+    let (flags, compressed) = &frames[0];
+    assert_eq!(*flags, 0x01, "compressed-flag data frame");
+    assert!(
+        compressed.len() < 200,
+        "5000 zeros compress: {}",
+        compressed.len()
+    );
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(compressed.as_slice())
+        .read_to_end(&mut plain)
+        .unwrap();
+    let message = SimpleResponse::decode(plain.as_slice()).unwrap();
+    assert_eq!(message.payload.unwrap().body.len(), 5000);
+    assert_eq!(frames[1].0, 0x80, "the trailer frame is never compressed");
+
+    // Asked not to compress this one: identity frame even though gzip is accepted.
+    let plain_request = SimpleRequest {
+        response_size: 5000,
+        response_compressed: Some(BoolValue { value: false }),
+        ..Default::default()
+    };
+    let reply = common::grpc_web(
+        &server,
+        UNARY_CALL,
+        &plain_request,
+        &[("grpc-accept-encoding", "gzip")],
+    );
+    assert_eq!(frames_of(&reply)[0].0, 0);
+    // No gzip accepted: plain frames.
+    let reply = common::grpc_web(&server, UNARY_CALL, &request, &[]);
+    assert_eq!(reply.header("grpc-encoding"), None);
+    assert_eq!(frames_of(&reply)[0].0, 0);
+}
+
+fn frames_of(reply: &Reply) -> Vec<(u8, Vec<u8>)> {
+    frames(&reply.body)
+}
+
+#[test]
+fn interop_metadata_is_echoed_and_exposed() {
+    let server = Server::start(&["--allow-origin", "https://app.example.com"]);
+    let reply = common::grpc_web(
+        &server,
+        UNARY_CALL,
+        &SimpleRequest::default(),
+        &[
+            ("origin", "https://app.example.com"),
+            ("x-grpc-test-echo-initial", "test_initial_metadata_value"),
+            ("x-grpc-test-echo-trailing-bin", "q6urqw"),
+        ],
+    );
+    assert_eq!(
+        reply.header("x-grpc-test-echo-initial"),
+        Some("test_initial_metadata_value")
+    );
+    let trailers = reply.trailers();
+    assert!(trailers.contains("grpc-status:0"), "{trailers}");
+    assert!(
+        trailers.contains("x-grpc-test-echo-trailing-bin:q6urqw"),
+        "{trailers}"
+    );
+    let exposed = reply.header("access-control-expose-headers").unwrap();
+    for h in [
+        "grpc-status",
+        "grpc-message",
+        "grpc-status-details-bin",
+        "grpc-encoding",
+        "x-grpc-test-echo-initial",
+    ] {
+        assert!(exposed.contains(h), "{h} not in {exposed}");
+    }
+}
+
+#[test]
+fn bad_request_details_ride_in_grpc_status_details_bin() {
+    let server = Server::start(&[]);
+    let reply = common::grpc_web(
+        &server,
+        "/demo.v1.UserService/CreateUser",
+        &CreateUserRequest {
+            name: String::new(),
+            email: "no-at-sign".into(),
+        },
+        &[],
+    );
+    // Trailers-only: the status, and its details, are response headers.
+    assert_eq!(reply.header("grpc-status"), Some("3"));
+    let details = reply
+        .header("grpc-status-details-bin")
+        .expect("details header");
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(details.trim_end_matches('='))
+        .unwrap();
+    let status = RpcStatus::decode(bytes.as_slice()).unwrap();
+    assert_eq!(status.code, 3);
+    assert_eq!(
+        status.details[0].type_url,
+        "type.googleapis.com/google.rpc.BadRequest"
+    );
+    let bad = BadRequest::decode(status.details[0].value.as_slice()).unwrap();
+    let fields: Vec<_> = bad
+        .field_violations
+        .iter()
+        .map(|v| (v.field.as_str(), v.reason.as_str()))
+        .collect();
+    assert_eq!(fields, [("name", "REQUIRED"), ("email", "FORMAT")]);
+}
+
+#[test]
+fn a_stream_past_its_deadline_ends_with_deadline_exceeded() {
+    let server = Server::start(&[]);
+    let request = StreamingOutputCallRequest {
+        response_parameters: (0..20)
+            .map(|_| ResponseParameters {
+                size: 8,
+                interval_us: 50_000,
+                compressed: None,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let reply = common::grpc_web(
+        &server,
+        "/grpc.testing.TestService/StreamingOutputCall",
+        &request,
+        &[("grpc-timeout", "300m")],
+    );
+    let took = started.elapsed();
+    let frames = frames(&reply.body);
+    let data = frames.iter().filter(|(f, _)| *f == 0).count();
+    assert!((1..20).contains(&data), "some messages, not all: {data}");
+    let trailers = reply.trailers();
+    assert!(trailers.contains("grpc-status:4"), "{trailers}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+fn chat_send(server: &Server, room: &str) -> SendReply {
+    let reply = common::grpc_web(
+        server,
+        "/demo.v1.ChatService/Send",
+        &SendRequest {
+            room: room.into(),
+            author: "test".into(),
+            text: "hello".into(),
+        },
+        &[],
+    );
+    assert!(reply.trailers().contains("grpc-status:0"));
+    SendReply::decode(frames(&reply.body)[0].1.as_slice()).unwrap()
+}
+
+/// What a browser's abort does to an HTTP/1.1 stream: the connection closes. The server
+/// must count that subscriber out promptly (the client's cancellation test relies on it).
+#[test]
+fn a_closed_http1_subscriber_is_unregistered() {
+    let server = Server::start(&[]);
+    let room = "abort-test";
+    let mut headers: Vec<(&str, &str)> = GRPC_WEB.to_vec();
+    headers.push(("accept", "application/grpc-web+proto"));
+    let mut sub = server.send_head(
+        "POST",
+        "/demo.v1.ChatService/Subscribe",
+        &headers,
+        &common::frame(&SubscribeRequest { room: room.into() }),
+    );
+    // The response head means the subscription is registered.
+    let mut head = [0u8; 12];
+    sub.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    assert_eq!(chat_send(&server, room).delivered, 1);
+    drop(sub);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let delivered = chat_send(&server, room).delivered;
+        if delivered == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still delivered to {delivered}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -5,14 +5,17 @@
 //! frame that carries the status. Messages are [prost](https://docs.rs/prost) types.
 //!
 //! ```no_run
+//! use std::time::Duration;
 //! use grpc_web_wasm::{Client, Code, Request};
-//! use proto::demo::v1::{UserRequest, UserResponse};
+//! use proto::demo::v1::{ListUsersRequest, UserRequest, UserResponse};
 //!
 //! # async fn run() -> Result<(), grpc_web_wasm::Status> {
-//! let client = Client::new("http://127.0.0.1:50051");
+//! let client = Client::new("http://127.0.0.1:50051").timeout(Duration::from_secs(10));
+//!
+//! // Unary, with metadata and a deadline of its own.
 //! let mut request = Request::new(UserRequest { user_id: 1 });
 //! request.metadata_mut().insert("x-request-id", "abc").unwrap();
-//!
+//! request.set_timeout(Duration::from_secs(2));
 //! match client
 //!     .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", request)
 //!     .await
@@ -21,9 +24,30 @@
 //!     Err(status) if status.code() == Code::NotFound => println!("{}", status.message()),
 //!     Err(status) => return Err(status),
 //! }
+//!
+//! // Server streaming: messages as they arrive; dropping the stream cancels the call.
+//! let mut users = client
+//!     .server_streaming::<_, UserResponse>("/demo.v1.UserService/ListUsers", ListUsersRequest::default())
+//!     .await?;
+//! while let Some(user) = users.message().await? {
+//!     println!("{}", user.name);
+//! }
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! What it covers:
+//! - binary and text ([`Mode::Text`]) modes, per-message gzip ([`Compression`]);
+//! - status with every code, `grpc-message` decoding, and rich details
+//!   ([`Status::detail`]); replies that are not gRPC-Web (a proxy's 502 page) keep their HTTP
+//!   status and a body excerpt;
+//! - request metadata (ASCII and `-bin`), response headers and trailers;
+//! - deadlines sent as `grpc-timeout` and enforced locally; cancellation by dropping, by
+//!   [`CancelHandle`] or by any `AbortSignal`;
+//! - [`Interceptor`]s; `fetch` credentials mode, default headers, a base URL with a path;
+//! - limits on by default (4 MiB messages both ways, 64 KiB of headers and of trailers),
+//!   checked before anything is allocated;
+//! - windows and workers alike (only the global `fetch` and timers are used).
 //!
 //! The crate is in two layers: [`protocol`] is the pure gRPC-Web wire format (no browser
 //! APIs, tested natively), and a thin transport moves its bytes through `fetch`.
@@ -38,6 +62,8 @@ mod interceptor;
 mod js;
 pub mod protocol;
 mod streaming;
+#[cfg(feature = "tonic")]
+pub mod tonic;
 mod transport;
 
 pub use call::{IntoRequest, Request, Response};

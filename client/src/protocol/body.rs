@@ -422,4 +422,58 @@ mod tests {
         assert_eq!(s.code(), Code::Internal);
         assert!(s.message().contains("snappy"), "{s}");
     }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::*;
+        use crate::protocol::compression::{compress, Compression};
+        use crate::protocol::text::encode;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Random messages, some gzip-compressed, then trailers; sent binary or as text
+            /// with each frame base64-encoded on its own; split anywhere: the same events
+            /// come out, in order.
+            #[test]
+            fn any_body_any_split(
+                messages in prop::collection::vec((any::<bool>(), prop::collection::vec(any::<u8>(), 0..200)), 0..6),
+                text in any::<bool>(),
+                cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..10),
+            ) {
+                let mut frames: Vec<Vec<u8>> = messages.iter().map(|(packed, m)| {
+                    if *packed { frame(FLAG_COMPRESSED, &compress(Compression::Gzip, m)) } else { frame(0, m) }
+                }).collect();
+                frames.push(frame(FLAG_TRAILERS, b"grpc-status: 0\r\nx-k: v"));
+                let body: Vec<u8> = if text {
+                    frames.iter().map(|f| encode(f)).collect::<String>().into_bytes()
+                } else {
+                    frames.concat()
+                };
+                let mut points: Vec<usize> = cuts.iter().map(|i| i.index(body.len() + 1)).collect();
+                points.extend([0, body.len()]);
+                points.sort_unstable();
+                let chunks: Vec<&[u8]> = points.windows(2).map(|w| &body[w[0]..w[1]]).collect();
+
+                let format = BodyFormat { text, encoding: Encoding::Known(Compression::Gzip) };
+                let got = events(format, &chunks).unwrap();
+                prop_assert_eq!(got.len(), messages.len() + 1);
+                for (event, (_, m)) in got.iter().zip(&messages) {
+                    prop_assert_eq!(event, &Event::Message(Bytes::from(m.clone())));
+                }
+                let Some(Event::Trailers(t)) = got.last() else { panic!("no trailers") };
+                prop_assert_eq!(t.get("x-k"), Some("v"));
+            }
+
+            /// Arbitrary bytes, binary or text, never panic the body decoder.
+            #[test]
+            fn garbage_never_panics(
+                chunks in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..12),
+                text in any::<bool>(),
+            ) {
+                let format = BodyFormat { text, encoding: Encoding::Known(Compression::Gzip) };
+                let chunks: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+                let _ = events(format, &chunks);
+            }
+        }
+    }
 }

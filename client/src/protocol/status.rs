@@ -209,10 +209,14 @@ impl Status {
 
     /// The first detail of message type `T`, e.g. `google.rpc.BadRequest`.
     ///
-    /// ```ignore
+    /// ```
+    /// # fn show(status: &grpc_web_wasm::Status) {
     /// if let Some(bad) = status.detail::<proto::google::rpc::BadRequest>() {
-    ///     for v in bad.field_violations { show(&v.field, &v.description) }
+    ///     for v in bad.field_violations {
+    ///         println!("{}: {}", v.field, v.description);
+    ///     }
     /// }
+    /// # }
     /// ```
     pub fn detail<T: prost::Name + Default>(&self) -> Option<T> {
         details::find(&self.details())

@@ -323,6 +323,59 @@ fn a_stream_past_its_deadline_ends_with_deadline_exceeded() {
     assert!(took < Duration::from_secs(3), "{took:?}");
 }
 
+/// A call still reading its request when the deadline passes (half duplex reads the whole
+/// request stream first; this one never ends) gets DEADLINE_EXCEEDED as a trailers-only
+/// reply a browser can read, not tonic's own CANCELLED without CORS headers.
+#[test]
+fn a_call_past_its_deadline_before_replying_is_deadline_exceeded() {
+    let server = Server::start(&["--allow-origin", "https://app.example.com"]);
+    let mut headers: Vec<(&str, &str)> = GRPC_WEB.to_vec();
+    headers.extend([
+        ("grpc-timeout", "200m"),
+        ("origin", "https://app.example.com"),
+    ]);
+    // One whole frame sent of a body announced as longer.
+    let frame = common::frame(&StreamingOutputCallRequest::default());
+    let mut body = frame.clone();
+    body.extend_from_slice(&frame);
+    let started = Instant::now();
+    let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut head = format!(
+        "POST /grpc.testing.TestService/HalfDuplexCall HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n",
+        server.addr,
+        body.len() + 100
+    );
+    for (k, v) in &headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    std::io::Write::write_all(&mut s, head.as_bytes()).unwrap();
+    std::io::Write::write_all(&mut s, &body).unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Read until the head is complete (the connection stays open: the body is unfinished).
+    while !raw.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "closed early");
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let took = started.elapsed();
+    let reply = Reply::parse(&raw);
+    assert_eq!(
+        reply.header("grpc-status"),
+        Some("4"),
+        "{:?}",
+        reply.headers
+    );
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+    assert!(took >= Duration::from_millis(150), "{took:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
 fn chat_send(server: &Server, room: &str) -> SendReply {
     let reply = common::grpc_web(
         server,

@@ -5,12 +5,24 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStream, ReadableStreamDefaultReader};
 
 use super::abort::Abort;
 use crate::protocol::status::{Code, Status};
+
+#[wasm_bindgen]
+extern "C" {
+    /// What `reader.read()` resolves to. Typed getters read it without building the
+    /// property names as JS strings on every chunk, as `Reflect::get` would.
+    type ReadResult;
+    #[wasm_bindgen(method, getter)]
+    fn done(this: &ReadResult) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &ReadResult) -> JsValue;
+}
 
 /// A response body as a sequence of chunks. Dropping it before the end cancels the stream
 /// and aborts the request.
@@ -53,22 +65,24 @@ impl BodyReader {
                 })));
             }
         };
-        let done = js_sys::Reflect::get(&result, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true);
-        if done {
+        let result: ReadResult = result.unchecked_into();
+        if result.done() {
             self.reader = None;
             self.abort.disarm();
             return Poll::Ready(Ok(None));
         }
-        let value = js_sys::Reflect::get(&result, &"value".into()).unwrap_or_default();
-        Poll::Ready(value.dyn_into::<Uint8Array>().map(Some).map_err(|v| {
-            Status::new(
-                Code::Internal,
-                format!("response body yielded a non-byte chunk: {v:?}"),
-            )
-        }))
+        Poll::Ready(
+            result
+                .value()
+                .dyn_into::<Uint8Array>()
+                .map(Some)
+                .map_err(|v| {
+                    Status::new(
+                        Code::Internal,
+                        format!("response body yielded a non-byte chunk: {v:?}"),
+                    )
+                }),
+        )
     }
 
     /// [`poll_chunk`](Self::poll_chunk) as a future.

@@ -30,6 +30,7 @@ mod deadline;
 mod errors;
 mod features;
 mod streaming;
+mod unary;
 
 pub const GET_USER: &str = "/demo.v1.UserService/GetUser";
 

@@ -1,0 +1,182 @@
+//! `GrpcWebClient`: the Rust [`Client`] for JavaScript, with serialized messages
+//! (`Uint8Array`) in and out, so it pairs with any JavaScript protobuf library.
+
+use std::rc::Rc;
+
+use bytes::Bytes;
+use js_sys::{Object, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::interop::{self, count, get, invalid, millis, set, CallOptions, MetadataValue};
+use super::stream;
+use crate::client::{Client, Credentials, Mode};
+use crate::protocol::compression::Compression;
+use crate::protocol::status::Status;
+
+/// A gRPC-Web client for one server.
+#[wasm_bindgen]
+pub struct GrpcWebClient {
+    client: Client,
+}
+
+const CLIENT_OPTIONS: &[&str] = &[
+    "mode",
+    "timeoutMs",
+    "credentials",
+    "metadata",
+    "sendCompressed",
+    "acceptCompressed",
+    "maxReceiveMessageSize",
+    "maxSendMessageSize",
+];
+
+#[wasm_bindgen]
+impl GrpcWebClient {
+    /// A client for the server at `baseUrl`; method paths are appended to it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = baseUrl)] base_url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClientOptions")] options: JsValue,
+    ) -> Result<GrpcWebClient, JsValue> {
+        configure(Client::new(base_url), &options)
+            .map(|client| GrpcWebClient { client })
+            .map_err(|status| interop::error(&status))
+    }
+
+    /// Calls a unary method with a serialized request message.
+    #[wasm_bindgen(unchecked_return_type = "Promise<UnaryResponse>")]
+    pub fn unary(
+        &self,
+        method: String,
+        request: Uint8Array,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let client = self.client.clone();
+        let request = Bytes::from(request.to_vec());
+        future_to_promise(async move {
+            let request = CallOptions::from_js(&options)
+                .map_err(|s| interop::error(&s))?
+                .request(request);
+            let reply = client
+                .unary_raw(&interop::method_path(&method), request)
+                .await
+                .map_err(|s| interop::error(&s))?;
+            let response = Object::new();
+            set(
+                &response,
+                "message",
+                &Uint8Array::from(&reply.get_ref()[..]).into(),
+            );
+            set(
+                &response,
+                "headers",
+                &interop::metadata_to_js(reply.headers()),
+            );
+            set(
+                &response,
+                "trailers",
+                &interop::metadata_to_js(reply.trailers()),
+            );
+            Ok(response.into())
+        })
+    }
+
+    /// Calls a server-streaming method; iterate the result with `for await`. The call
+    /// starts with the first message asked for.
+    #[wasm_bindgen(
+        js_name = serverStream,
+        unchecked_return_type = "MessageStream<Uint8Array>"
+    )]
+    pub fn server_stream(
+        &self,
+        method: String,
+        request: Uint8Array,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> JsValue {
+        let request =
+            CallOptions::from_js(&options).map(|o| o.request(Bytes::from(request.to_vec())));
+        stream::start(
+            self.client.clone(),
+            interop::method_path(&method),
+            request,
+            Rc::new(|bytes: Bytes| Ok(Uint8Array::from(&bytes[..]).into())),
+        )
+    }
+
+    /// The base URL this client calls.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_string()
+    }
+}
+
+impl GrpcWebClient {
+    /// The Rust client behind it.
+    pub fn inner(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Applies a `ClientOptions` object.
+fn configure(mut client: Client, options: &JsValue) -> Result<Client, Status> {
+    let Some(object) = interop::options_object(options, CLIENT_OPTIONS)? else {
+        return Ok(client);
+    };
+    let mode = get(&object, "mode");
+    if !mode.is_undefined() {
+        client = client.mode(match mode.as_string().as_deref() {
+            Some("binary") => Mode::Binary,
+            Some("text") => Mode::Text,
+            _ => return Err(invalid("mode must be \"binary\" or \"text\"")),
+        });
+    }
+    if let Some(timeout) = millis(&get(&object, "timeoutMs"), "timeoutMs")? {
+        client = client.timeout(timeout);
+    }
+    let credentials = get(&object, "credentials");
+    if !credentials.is_undefined() {
+        client = client.credentials(match credentials.as_string().as_deref() {
+            Some("omit") => Credentials::Omit,
+            Some("same-origin") => Credentials::SameOrigin,
+            Some("include") => Credentials::Include,
+            _ => {
+                return Err(invalid(
+                    "credentials must be \"omit\", \"same-origin\" or \"include\"",
+                ))
+            }
+        });
+    }
+    for (key, value) in interop::metadata_from_js(&get(&object, "metadata"))? {
+        client = match value {
+            MetadataValue::Text(text) => client.header(&key, &text),
+            MetadataValue::Bin(bytes) => client.header_bin(&key, &bytes),
+        }
+        .map_err(|e| invalid(format!("invalid metadata: {e}")))?;
+    }
+    let send = get(&object, "sendCompressed");
+    if !send.is_undefined() {
+        client = client.send_compressed(compression(&send, "sendCompressed")?);
+    }
+    let accept = get(&object, "acceptCompressed");
+    if !accept.is_undefined() {
+        client = client.accept_compressed(compression(&accept, "acceptCompressed")?);
+    }
+    if let Some(n) = count(
+        &get(&object, "maxReceiveMessageSize"),
+        "maxReceiveMessageSize",
+    )? {
+        client = client.max_decoding_message_size(n);
+    }
+    if let Some(n) = count(&get(&object, "maxSendMessageSize"), "maxSendMessageSize")? {
+        client = client.max_encoding_message_size(n);
+    }
+    Ok(client)
+}
+
+fn compression(value: &JsValue, name: &str) -> Result<Compression, Status> {
+    match value.as_string().as_deref() {
+        Some("gzip") => Ok(Compression::Gzip),
+        _ => Err(invalid(format!("{name} must be \"gzip\""))),
+    }
+}

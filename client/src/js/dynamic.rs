@@ -1,0 +1,263 @@
+//! `DynamicClient`: calls by method name with plain JavaScript objects, encoded and decoded
+//! per the proto3 JSON mapping from descriptors (a `FileDescriptorSet`, or the server's
+//! reflection service). No generated code.
+
+use std::rc::Rc;
+
+use bytes::Bytes;
+use js_sys::{Promise, Uint8Array, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::client::GrpcWebClient;
+use super::interop::{self, flag, get, invalid, CallOptions};
+use super::reflection::{self, Discovery};
+use super::schema::{self, JsonOptions, Method, Schema};
+use super::stream;
+use crate::client::Client;
+use crate::protocol::status::{Code, Status};
+
+/// Calls described by descriptors rather than generated code.
+#[wasm_bindgen]
+pub struct DynamicClient {
+    client: Client,
+    schema: Rc<Schema>,
+    json: JsonOptions,
+}
+
+#[wasm_bindgen]
+impl DynamicClient {
+    /// From an encoded `google.protobuf.FileDescriptorSet` with every import included.
+    #[wasm_bindgen(js_name = fromFileDescriptorSet)]
+    pub fn from_file_descriptor_set(
+        client: &GrpcWebClient,
+        #[wasm_bindgen(js_name = fileDescriptorSet)] file_descriptor_set: Uint8Array,
+        #[wasm_bindgen(unchecked_optional_param_type = "DynamicOptions")] options: JsValue,
+    ) -> Result<DynamicClient, JsValue> {
+        let build = || {
+            Ok(DynamicClient {
+                client: client.inner().clone(),
+                schema: Rc::new(Schema::from_file_descriptor_set(
+                    &file_descriptor_set.to_vec(),
+                )?),
+                json: json_options(&options)?,
+            })
+        };
+        build().map_err(|s: Status| interop::error(&s))
+    }
+
+    /// Asks the server's reflection service (`grpc.reflection.v1`, else `v1alpha`) for its
+    /// services and their descriptors. `callOptions` apply to each reflection request.
+    #[wasm_bindgen(
+        js_name = fromReflection,
+        unchecked_return_type = "Promise<DynamicClient>"
+    )]
+    pub fn from_reflection(
+        client: &GrpcWebClient,
+        #[wasm_bindgen(unchecked_optional_param_type = "DynamicOptions")] options: JsValue,
+        #[wasm_bindgen(js_name = callOptions, unchecked_optional_param_type = "CallOptions")]
+        call_options: JsValue,
+    ) -> Promise {
+        let client = client.inner().clone();
+        future_to_promise(async move {
+            let build = async {
+                let json = json_options(&options)?;
+                let call = CallOptions::from_js(&call_options)?;
+                let schema = discover(&client, &call).await?;
+                Ok(DynamicClient {
+                    client,
+                    schema: Rc::new(schema),
+                    json,
+                })
+            };
+            build
+                .await
+                .map(JsValue::from)
+                .map_err(|s: Status| interop::error(&s))
+        })
+    }
+
+    /// Every service and its methods, sorted by name.
+    #[wasm_bindgen(unchecked_return_type = "ServiceInfo[]")]
+    pub fn services(&self) -> Result<JsValue, JsValue> {
+        parse_json(&self.schema.services().to_string()).map_err(|s| interop::error(&s))
+    }
+
+    /// Calls a unary method with a plain object; resolves to the reply as a plain object.
+    #[wasm_bindgen(unchecked_return_type = "Promise<JsonObject>")]
+    pub fn call(
+        &self,
+        method: String,
+        #[wasm_bindgen(unchecked_param_type = "JsonObject")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let client = self.client.clone();
+        let schema = self.schema.clone();
+        let json = self.json;
+        future_to_promise(async move {
+            let run = async {
+                let method = schema.method(&method)?;
+                expect_kind(&method, false)?;
+                let body = encode(&method.input(), &request)?;
+                let request = CallOptions::from_js(&options)?.request(body);
+                let reply = client.unary_raw(&method.path(), request).await?;
+                let text = schema::decode(&method.output(), reply.get_ref(), json)
+                    .map_err(|s| s.with_metadata(reply.trailers().clone()))?;
+                parse_json(&text)
+            };
+            run.await.map_err(|s: Status| interop::error(&s))
+        })
+    }
+
+    /// Calls a server-streaming method with a plain object; iterate the replies with
+    /// `for await`. The call starts with the first message asked for.
+    #[wasm_bindgen(
+        js_name = serverStream,
+        unchecked_return_type = "MessageStream<JsonObject>"
+    )]
+    pub fn server_stream(
+        &self,
+        method: String,
+        #[wasm_bindgen(unchecked_param_type = "JsonObject")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> JsValue {
+        let json = self.json;
+        let prepared = self.schema.method(&method).and_then(|method| {
+            expect_kind(&method, true)?;
+            let body = encode(&method.input(), &request)?;
+            let request = CallOptions::from_js(&options)?.request(body);
+            Ok((method, request))
+        });
+        let (path, output, request) = match prepared {
+            Ok((method, request)) => (method.path(), Some(method.output()), Ok(request)),
+            Err(status) => (String::new(), None, Err(status)),
+        };
+        stream::start(
+            self.client.clone(),
+            path,
+            request,
+            Rc::new(move |bytes: Bytes| {
+                let output = output.as_ref().ok_or_else(|| invalid("no method"))?;
+                parse_json(&schema::decode(output, &bytes, json)?)
+            }),
+        )
+    }
+
+    /// Encodes a plain object as the message type `typeName` (`package.Message`), e.g. for
+    /// `GrpcWebClient.unary`.
+    pub fn encode(
+        &self,
+        #[wasm_bindgen(js_name = typeName)] type_name: String,
+        #[wasm_bindgen(unchecked_param_type = "JsonObject")] message: JsValue,
+    ) -> Result<Uint8Array, JsValue> {
+        self.schema
+            .message(&type_name)
+            .and_then(|desc| encode(&desc, &message))
+            .map(|bytes| Uint8Array::from(&bytes[..]))
+            .map_err(|s| interop::error(&s))
+    }
+
+    /// Decodes the bytes of a `typeName` message into a plain object.
+    #[wasm_bindgen(unchecked_return_type = "JsonObject")]
+    pub fn decode(
+        &self,
+        #[wasm_bindgen(js_name = typeName)] type_name: String,
+        bytes: Uint8Array,
+    ) -> Result<JsValue, JsValue> {
+        self.schema
+            .message(&type_name)
+            .and_then(|desc| schema::decode(&desc, &bytes.to_vec(), self.json))
+            .and_then(|text| parse_json(&text))
+            .map_err(|s| interop::error(&s))
+    }
+}
+
+/// Walks the server's reflection service until every file it needs is known.
+async fn discover(client: &Client, call: &CallOptions) -> Result<Schema, Status> {
+    let mut discovery = Discovery::new();
+    let mut version = 0;
+    while let Some((query, body)) = discovery.next_request()? {
+        let answer = loop {
+            match ask(client, reflection::PATHS[version], &body, call).await {
+                Err(status) if status.code() == Code::Unimplemented && version == 0 => version = 1,
+                other => break other?,
+            }
+        };
+        discovery.on_response(&query, &answer)?;
+    }
+    discovery.finish()
+}
+
+/// One reflection exchange: one request in, the first reply out.
+async fn ask(
+    client: &Client,
+    path: &str,
+    body: &[u8],
+    call: &CallOptions,
+) -> Result<Bytes, Status> {
+    let request = call.request(Bytes::copy_from_slice(body));
+    let mut replies = client.server_streaming_raw(path, request).await?;
+    replies.message().await?.ok_or_else(|| {
+        Status::new(
+            Code::Internal,
+            "the reflection service ended without answering",
+        )
+    })
+}
+
+fn expect_kind(method: &Method, streaming: bool) -> Result<(), Status> {
+    if method.is_client_streaming() {
+        return Err(Status::new(
+            Code::Unimplemented,
+            format!(
+                "{} streams requests, which gRPC-Web over fetch cannot send",
+                method.name()
+            ),
+        ));
+    }
+    match (method.is_server_streaming(), streaming) {
+        (true, false) => Err(invalid(format!(
+            "{} is server-streaming: use serverStream()",
+            method.name()
+        ))),
+        (false, true) => Err(invalid(format!("{} is unary: use call()", method.name()))),
+        _ => Ok(()),
+    }
+}
+
+/// A plain object as bytes of message type `desc`, through its JSON text.
+fn encode(desc: &prost_reflect::MessageDescriptor, value: &JsValue) -> Result<Bytes, Status> {
+    let text = if value.is_undefined() || value.is_null() {
+        "{}".to_string()
+    } else {
+        JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| {
+                invalid(format!(
+                    "the {} request cannot be written as JSON (a BigInt or a cycle?)",
+                    desc.full_name()
+                ))
+            })?
+    };
+    schema::encode(desc, &text).map(Bytes::from)
+}
+
+fn parse_json(text: &str) -> Result<JsValue, Status> {
+    JSON::parse(text).map_err(|_| Status::new(Code::Internal, "produced JSON that does not parse"))
+}
+
+fn json_options(value: &JsValue) -> Result<JsonOptions, Status> {
+    let Some(object) = interop::options_object(
+        value,
+        &["emitDefaults", "enumsAsNumbers", "protoFieldNames"],
+    )?
+    else {
+        return Ok(JsonOptions::default());
+    };
+    Ok(JsonOptions {
+        emit_defaults: flag(&get(&object, "emitDefaults"), "emitDefaults")?,
+        enums_as_numbers: flag(&get(&object, "enumsAsNumbers"), "enumsAsNumbers")?,
+        proto_field_names: flag(&get(&object, "protoFieldNames"), "protoFieldNames")?,
+    })
+}

@@ -1,0 +1,390 @@
+//! Message schemas from descriptors, for calls without generated code: find a method by
+//! name, turn proto3 JSON into message bytes and message bytes back into proto3 JSON.
+//! Pure (no browser APIs), so it is tested natively.
+
+use prost_reflect::prost_types::FileDescriptorProto;
+use prost_reflect::{
+    DescriptorPool, DeserializeOptions, DynamicMessage, MessageDescriptor, MethodDescriptor,
+    SerializeOptions,
+};
+use serde_json::{json, Value};
+
+use crate::protocol::status::{Code, Status};
+
+/// The services and message types of a set of `.proto` files.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    pool: DescriptorPool,
+}
+
+/// How decoded messages are rendered; the defaults are the canonical proto3 JSON mapping.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonOptions {
+    /// Include fields that hold their default value (proto3 JSON omits them).
+    pub emit_defaults: bool,
+    /// Enum values as numbers rather than names.
+    pub enums_as_numbers: bool,
+    /// Field names as written in the `.proto` (`user_id`) rather than lowerCamelCase.
+    pub proto_field_names: bool,
+}
+
+impl JsonOptions {
+    fn serialize_options(self) -> SerializeOptions {
+        SerializeOptions::new()
+            .skip_default_fields(!self.emit_defaults)
+            .use_enum_numbers(self.enums_as_numbers)
+            .use_proto_field_name(self.proto_field_names)
+    }
+}
+
+/// A method found in a [`Schema`].
+#[derive(Debug, Clone)]
+pub struct Method {
+    desc: MethodDescriptor,
+}
+
+impl Schema {
+    /// From an encoded `google.protobuf.FileDescriptorSet` (what `protoc
+    /// --descriptor_set_out --include_imports` or `buf build -o` writes).
+    pub fn from_file_descriptor_set(bytes: &[u8]) -> Result<Schema, Status> {
+        DescriptorPool::decode(bytes)
+            .map(|pool| Schema { pool })
+            .map_err(|e| invalid(format!("not a usable FileDescriptorSet: {e}")))
+    }
+
+    /// From file descriptors in any order, each file's imports among them.
+    pub fn from_files(files: Vec<FileDescriptorProto>) -> Result<Schema, Status> {
+        let mut pool = DescriptorPool::new();
+        pool.add_file_descriptor_protos(files)
+            .map_err(|e| invalid(format!("inconsistent file descriptors: {e}")))?;
+        Ok(Schema { pool })
+    }
+
+    /// Every service with its methods, as
+    /// `[{ name, methods: [{ name, path, inputType, outputType, clientStreaming, serverStreaming }] }]`,
+    /// sorted by name.
+    pub fn services(&self) -> Value {
+        let mut services: Vec<_> = self.pool.services().collect();
+        services.sort_by(|a, b| a.full_name().cmp(b.full_name()));
+        Value::Array(
+            services
+                .iter()
+                .map(|service| {
+                    let methods: Vec<Value> = service
+                        .methods()
+                        .map(|m| Method { desc: m }.info())
+                        .collect();
+                    json!({ "name": service.full_name(), "methods": methods })
+                })
+                .collect(),
+        )
+    }
+
+    /// The method `name`: `package.Service/Method`, with or without a leading `/`, or
+    /// `package.Service.Method`.
+    pub fn method(&self, name: &str) -> Result<Method, Status> {
+        let trimmed = name.trim_start_matches('/');
+        let (service, method) = trimmed
+            .rsplit_once('/')
+            .or_else(|| trimmed.rsplit_once('.'))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "`{name}` is not a method name: want `package.Service/Method`"
+                ))
+            })?;
+        let desc = self
+            .pool
+            .get_service_by_name(service)
+            .and_then(|s| s.methods().find(|m| m.name() == method))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "no method `{service}/{method}` in the descriptors (services: {})",
+                    self.service_names().join(", ")
+                ))
+            })?;
+        Ok(Method { desc })
+    }
+
+    /// The message type `name` (`package.Message`).
+    pub fn message(&self, name: &str) -> Result<MessageDescriptor, Status> {
+        self.pool
+            .get_message_by_name(name.trim_start_matches('.'))
+            .ok_or_else(|| invalid(format!("no message type `{name}` in the descriptors")))
+    }
+
+    fn service_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .pool
+            .services()
+            .map(|s| s.full_name().to_string())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Method {
+    /// The request path, `/package.Service/Method`.
+    pub fn path(&self) -> String {
+        format!(
+            "/{}/{}",
+            self.desc.parent_service().full_name(),
+            self.desc.name()
+        )
+    }
+
+    /// `package.Service/Method`, as callers name it.
+    pub fn name(&self) -> String {
+        self.path()[1..].to_string()
+    }
+
+    /// Whether the server answers with a stream of messages.
+    pub fn is_server_streaming(&self) -> bool {
+        self.desc.is_server_streaming()
+    }
+
+    /// Whether the client would send a stream, which fetch cannot do.
+    pub fn is_client_streaming(&self) -> bool {
+        self.desc.is_client_streaming()
+    }
+
+    /// The request type.
+    pub fn input(&self) -> MessageDescriptor {
+        self.desc.input()
+    }
+
+    /// The reply type.
+    pub fn output(&self) -> MessageDescriptor {
+        self.desc.output()
+    }
+
+    fn info(&self) -> Value {
+        json!({
+            "name": self.desc.name(),
+            "path": self.path(),
+            "inputType": self.desc.input().full_name(),
+            "outputType": self.desc.output().full_name(),
+            "clientStreaming": self.desc.is_client_streaming(),
+            "serverStreaming": self.desc.is_server_streaming(),
+        })
+    }
+}
+
+/// `json` (proto3 JSON for a message of type `desc`) as protobuf bytes. Unknown fields and
+/// wrongly typed values are refused, so a typo never silently sends a default.
+pub fn encode(desc: &MessageDescriptor, json: &str) -> Result<Vec<u8>, Status> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let message =
+        DynamicMessage::deserialize_with_options(desc.clone(), &mut de, &DeserializeOptions::new())
+            .and_then(|m| de.end().map(|()| m))
+            .map_err(|e| invalid(format!("not a valid {}: {e}", desc.full_name())))?;
+    Ok(prost::Message::encode_to_vec(&message))
+}
+
+/// Protobuf `bytes` of a message of type `desc`, as proto3 JSON. Bytes that do not decode
+/// are `INTERNAL`, as for a typed call.
+pub fn decode(
+    desc: &MessageDescriptor,
+    bytes: &[u8],
+    options: JsonOptions,
+) -> Result<String, Status> {
+    let message = DynamicMessage::decode(desc.clone(), bytes).map_err(|e| {
+        Status::new(
+            Code::Internal,
+            format!("failed to decode the message as {}: {e}", desc.full_name()),
+        )
+    })?;
+    let mut out = serde_json::Serializer::new(Vec::new());
+    message
+        .serialize_with_options(&mut out, &options.serialize_options())
+        .map_err(|e| {
+            Status::new(
+                Code::Internal,
+                format!("cannot render {} as JSON: {e}", desc.full_name()),
+            )
+        })?;
+    String::from_utf8(out.into_inner())
+        .map_err(|e| Status::new(Code::Internal, format!("JSON output is not UTF-8: {e}")))
+}
+
+fn invalid(message: String) -> Status {
+    Status::new(Code::InvalidArgument, message)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use prost::Message as _;
+    use proto::demo::v1::{ListUsersRequest, UserRequest, UserResponse};
+
+    /// The demo's descriptors, compiled from the .proto files the server uses.
+    pub(crate) fn demo_files() -> Vec<FileDescriptorProto> {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../proto");
+        protox::compile(["demo/v1/users.proto"], [root])
+            .expect("the demo protos compile")
+            .file
+    }
+
+    fn demo() -> Schema {
+        Schema::from_files(demo_files()).unwrap()
+    }
+
+    #[test]
+    fn finds_methods_by_any_spelling() {
+        let schema = demo();
+        for name in [
+            "demo.v1.UserService/GetUser",
+            "/demo.v1.UserService/GetUser",
+            "demo.v1.UserService.GetUser",
+        ] {
+            let method = schema.method(name).unwrap();
+            assert_eq!(method.path(), "/demo.v1.UserService/GetUser");
+            assert!(!method.is_server_streaming());
+        }
+        assert!(schema
+            .method("demo.v1.UserService/ListUsers")
+            .unwrap()
+            .is_server_streaming());
+    }
+
+    #[test]
+    fn unknown_methods_are_invalid_argument_and_list_the_services() {
+        let schema = demo();
+        for name in [
+            "demo.v1.UserService/Nope",
+            "demo.v1.Nope/GetUser",
+            "GetUser",
+            "",
+        ] {
+            let status = schema.method(name).unwrap_err();
+            assert_eq!(status.code(), Code::InvalidArgument, "{name}");
+        }
+        let status = schema.method("demo.v1.UserService/Nope").unwrap_err();
+        assert!(
+            status.message().contains("demo.v1.UserService"),
+            "{status:?}"
+        );
+    }
+
+    #[test]
+    fn lists_services_and_methods() {
+        let services = demo().services();
+        assert_eq!(services[0]["name"], "demo.v1.UserService");
+        let get = services[0]["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "GetUser")
+            .unwrap();
+        assert_eq!(get["path"], "/demo.v1.UserService/GetUser");
+        assert_eq!(get["inputType"], "demo.v1.UserRequest");
+        assert_eq!(get["outputType"], "demo.v1.UserResponse");
+        assert_eq!(get["serverStreaming"], false);
+    }
+
+    #[test]
+    fn encodes_camel_case_and_proto_names_alike() {
+        let schema = demo();
+        let desc = schema.message("demo.v1.UserRequest").unwrap();
+        for json in [
+            r#"{"userId": 7}"#,
+            r#"{"user_id": 7}"#,
+            r#"{"userId": "7"}"#,
+        ] {
+            let bytes = encode(&desc, json).unwrap();
+            assert_eq!(
+                UserRequest::decode(&bytes[..]).unwrap().user_id,
+                7,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_unknown_fields_bad_types_and_trailing_text() {
+        let desc = demo().message("demo.v1.UserRequest").unwrap();
+        for json in [
+            r#"{"userid": 1}"#,
+            r#"{"userId": "one"}"#,
+            r#"{"userId": 1.5}"#,
+            r#"{"userId": 1} x"#,
+            "[]",
+            "",
+        ] {
+            let status = encode(&desc, json).unwrap_err();
+            assert_eq!(status.code(), Code::InvalidArgument, "{json}");
+            assert!(
+                status.message().contains("demo.v1.UserRequest"),
+                "{status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn undecodable_bytes_are_internal() {
+        let desc = demo().message("demo.v1.UserResponse").unwrap();
+        // Field 2 (name) claims 5 bytes, 1 follows.
+        let status = decode(&desc, &[0x12, 5, b'a'], JsonOptions::default()).unwrap_err();
+        assert_eq!(status.code(), Code::Internal);
+    }
+
+    #[test]
+    fn decode_options_shape_the_json() {
+        let desc = demo().message("demo.v1.UserResponse").unwrap();
+        let bytes = UserResponse {
+            user_id: 1,
+            name: String::new(),
+            email: "a@b".into(),
+        }
+        .encode_to_vec();
+        let canonical = decode(&desc, &bytes, JsonOptions::default()).unwrap();
+        assert_eq!(canonical, r#"{"userId":1,"email":"a@b"}"#);
+        let full = decode(
+            &desc,
+            &bytes,
+            JsonOptions {
+                emit_defaults: true,
+                proto_field_names: true,
+                ..JsonOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(full, r#"{"user_id":1,"name":"","email":"a@b"}"#);
+    }
+
+    #[test]
+    fn a_file_descriptor_set_loads_and_garbage_does_not() {
+        let set = prost_reflect::prost_types::FileDescriptorSet { file: demo_files() };
+        let schema = Schema::from_file_descriptor_set(&set.encode_to_vec()).unwrap();
+        assert!(schema.method("demo.v1.UserService/GetUser").is_ok());
+        let status = Schema::from_file_descriptor_set(&[0x0a, 0xff]).unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument);
+    }
+
+    proptest! {
+        /// JSON -> bytes agrees with prost's generated code, and bytes -> JSON -> bytes is stable.
+        #[test]
+        fn agrees_with_generated_code(
+            page_size: u32,
+            after_user_id: i32,
+            name_contains in "\\PC{0,20}",
+            delay_ms: u32,
+        ) {
+            let schema = demo();
+            let desc = schema.message("demo.v1.ListUsersRequest").unwrap();
+            let expected = ListUsersRequest { page_size, after_user_id, name_contains, delay_ms };
+            let json = json!({
+                "pageSize": page_size,
+                "afterUserId": after_user_id,
+                "nameContains": expected.name_contains,
+                "delayMs": delay_ms,
+            })
+            .to_string();
+            let bytes = encode(&desc, &json).unwrap();
+            prop_assert_eq!(ListUsersRequest::decode(&bytes[..]).unwrap(), expected.clone());
+            let back = decode(&desc, &expected.encode_to_vec(), JsonOptions::default()).unwrap();
+            prop_assert_eq!(encode(&desc, &back).unwrap(), expected.encode_to_vec());
+        }
+    }
+}

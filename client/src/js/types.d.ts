@@ -1,0 +1,132 @@
+/** Metadata to send: `-bin` keys take bytes, other keys text; an array sends the key once per value. */
+export type MetadataInit = Record<string, string | Uint8Array | ReadonlyArray<string> | ReadonlyArray<Uint8Array>>;
+
+/**
+ * Metadata received: text values, repeated keys joined with ", " (as `Headers.get` does);
+ * `-bin` values decoded to bytes (the first, when repeated).
+ */
+export type Metadata = Record<string, string | Uint8Array>;
+
+/** Options for every call a client makes. */
+export interface ClientOptions {
+  /** `"binary"` (default, `application/grpc-web+proto`) or `"text"` (base64 bodies). */
+  mode?: "binary" | "text";
+  /** Default deadline per call, in milliseconds. */
+  timeoutMs?: number;
+  /** fetch's `credentials`: whether cookies and HTTP authentication are sent. */
+  credentials?: "omit" | "same-origin" | "include";
+  /** Metadata sent with every call, before each call's own. */
+  metadata?: MetadataInit;
+  /** Compress request messages. */
+  sendCompressed?: "gzip";
+  /** Ask the server to compress replies. */
+  acceptCompressed?: "gzip";
+  /** Largest reply message accepted, in bytes (default 4 MiB). */
+  maxReceiveMessageSize?: number;
+  /** Largest request message sent, in bytes (default 4 MiB). */
+  maxSendMessageSize?: number;
+}
+
+/** Options for one call. */
+export interface CallOptions {
+  /** Metadata sent as request headers. */
+  metadata?: MetadataInit;
+  /** Deadline in milliseconds: sent as `grpc-timeout` and enforced (`DEADLINE_EXCEEDED`). */
+  timeoutMs?: number;
+  /** Aborting it cancels the call (`CANCELLED`). */
+  signal?: AbortSignal;
+}
+
+/** A unary call's reply. */
+export interface UnaryResponse {
+  /** The serialized reply message. */
+  message: Uint8Array;
+  /** Response headers the server's CORS policy exposes. */
+  headers: Metadata;
+  /** Trailers, `grpc-status` included. */
+  trailers: Metadata;
+}
+
+/**
+ * A server stream: iterate it with `for await`. The call starts with the first message
+ * asked for; leaving the loop early (or `cancel()`) aborts it. A failure rejects with a
+ * `GrpcError`.
+ */
+export interface MessageStream<T> extends AsyncIterator<T, undefined> {
+  [Symbol.asyncIterator](): MessageStream<T>;
+  /** Aborts the call. */
+  cancel(): void;
+  /** Response headers, once the call has started. */
+  readonly headers: Metadata | undefined;
+  /** Trailers, once the stream has ended. */
+  readonly trailers: Metadata | undefined;
+}
+
+/** gRPC status codes by number. */
+export type StatusCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16;
+
+/** gRPC status codes by name. */
+export type StatusCodeName =
+  | "OK" | "CANCELLED" | "UNKNOWN" | "INVALID_ARGUMENT" | "DEADLINE_EXCEEDED" | "NOT_FOUND"
+  | "ALREADY_EXISTS" | "PERMISSION_DENIED" | "RESOURCE_EXHAUSTED" | "FAILED_PRECONDITION"
+  | "ABORTED" | "OUT_OF_RANGE" | "UNIMPLEMENTED" | "INTERNAL" | "UNAVAILABLE" | "DATA_LOSS"
+  | "UNAUTHENTICATED";
+
+/** One entry of `google.rpc.Status.details`: a `google.protobuf.Any`. */
+export interface StatusDetail {
+  /** e.g. `type.googleapis.com/google.rpc.BadRequest`. */
+  typeUrl: string;
+  /** The serialized message. */
+  value: Uint8Array;
+}
+
+/** A failed call, whatever failed: the server's status, the network, a deadline, bad input. */
+export class GrpcError extends Error {
+  private constructor();
+  readonly name: "GrpcError";
+  /** The status code. */
+  readonly code: StatusCode;
+  /** The status code's name, e.g. `"NOT_FOUND"`. */
+  readonly codeName: StatusCodeName;
+  /** Trailers (or headers, for a reply without a body) that came with the status. */
+  readonly metadata: Metadata;
+  /** Typed details from `grpc-status-details-bin`. */
+  readonly details: StatusDetail[];
+}
+
+/** A JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A message in the proto3 JSON mapping (lowerCamelCase names; 64-bit integers as strings). */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** How `DynamicClient` renders replies; the defaults are canonical proto3 JSON. */
+export interface DynamicOptions {
+  /** Include fields holding their default value. */
+  emitDefaults?: boolean;
+  /** Enum values as numbers rather than names. */
+  enumsAsNumbers?: boolean;
+  /** Field names as in the .proto file (`user_id`) rather than lowerCamelCase. */
+  protoFieldNames?: boolean;
+}
+
+/** A method in a `DynamicClient`'s descriptors. */
+export interface MethodInfo {
+  /** e.g. `GetUser`. */
+  name: string;
+  /** e.g. `/demo.v1.UserService/GetUser`. */
+  path: string;
+  /** Full name of the request type. */
+  inputType: string;
+  /** Full name of the reply type. */
+  outputType: string;
+  clientStreaming: boolean;
+  serverStreaming: boolean;
+}
+
+/** A service in a `DynamicClient`'s descriptors. */
+export interface ServiceInfo {
+  /** Full name, e.g. `demo.v1.UserService`. */
+  name: string;
+  methods: MethodInfo[];
+}

@@ -6,7 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,11 +20,21 @@ fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
     f
 }
 
+/// Connections to `/stall/` that the client closed while the fixture was still waiting.
+static HANGUPS: AtomicUsize = AtomicUsize::new(0);
+
 /// The fixture's replies by path; `request_headers` are the request's header lines.
 fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
     const GRPC_WEB: &str = "application/grpc-web+proto";
     let gzip_header = "grpc-encoding: gzip\r\n".to_string();
     match path {
+        // How many stalled replies the client abandoned, as UserResponse.user_id.
+        "/hangups/demo.v1.UserService/GetUser" => {
+            let count = HANGUPS.load(Ordering::SeqCst) as u8;
+            let mut body = frame(0, &[0x08, count]);
+            body.extend(frame(0x80, b"grpc-status: 0\r\n"));
+            ("200 OK", GRPC_WEB, String::new(), body)
+        }
         // Trailers that echo every request header as `x-echo-<name>`, after an empty
         // message: shows what the client put on the wire (grpc-timeout, -bin encodings).
         "/echo-headers/demo.v1.UserService/GetUser" => {
@@ -113,6 +123,40 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
             b"no such fixture".to_vec(),
         ),
     }
+}
+
+/// A reply that sends its head and one message, then neither ends nor sends trailers, and
+/// ignores `grpc-timeout`: only the client's own deadline or cancellation ends the call.
+/// Counts the client hanging up in [`HANGUPS`].
+fn stall(mut stream: TcpStream, cors: &str) -> std::io::Result<()> {
+    let message = frame(0, &[0x08, 0x01]);
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\n{cors}content-type: application/grpc-web+proto\r\ncontent-length: 1000\r\nconnection: close\r\n\r\n"
+    )?;
+    stream.write_all(&message)?;
+    stream.flush()?;
+    stream.set_read_timeout(Some(Duration::from_millis(100)))?;
+    let mut buf = [0u8; 64];
+    for _ in 0..300 {
+        match stream.read(&mut buf) {
+            Ok(0) => {
+                HANGUPS.fetch_add(1, Ordering::SeqCst);
+                return Ok(());
+            }
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => {
+                HANGUPS.fetch_add(1, Ordering::SeqCst);
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Standard base64 with padding (xtask has no dependencies).
@@ -270,6 +314,9 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
             "HTTP/1.1 204 No Content\r\n{cors}content-length: 0\r\nconnection: close\r\n\r\n"
         )?;
         return Ok(());
+    }
+    if path == "/stall/demo.v1.UserService/GetUser" {
+        return stall(stream, &cors);
     }
     let (status, content_type, extra, body) = reply(path, &headers);
     write!(

@@ -105,3 +105,40 @@ async fn an_already_aborted_signal_sends_nothing() {
         .expect_err("cancelled before sending");
     assert_eq!(status.code(), Code::Cancelled, "{status}");
 }
+
+/// How many stalled replies the fault peer saw the client abandon.
+async fn hangups() -> i32 {
+    crate::get_user(
+        &crate::fault("hangups"),
+        Request::new(proto::demo::v1::UserRequest { user_id: 0 }),
+    )
+    .await
+    .expect("hangup count")
+    .user_id
+}
+
+#[wasm_bindgen_test]
+async fn dropping_a_unary_call_aborts_its_request() {
+    use futures_util::future::{select, Either};
+
+    let before = hangups().await;
+    let client = crate::fault("stall");
+    let call = Box::pin(crate::get_user(
+        &client,
+        Request::new(proto::demo::v1::UserRequest { user_id: 1 }),
+    ));
+    // The peer never finishes; give up on the call after 300 ms by dropping it.
+    match select(call, Box::pin(sleep(300))).await {
+        Either::Left((result, _)) => panic!("the stalled call ended: {result:?}"),
+        Either::Right(((), call)) => drop(call),
+    }
+    let mut after = before;
+    for _ in 0..50 {
+        after = hangups().await;
+        if after > before {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert!(after > before, "the peer never saw the connection close");
+}

@@ -60,3 +60,19 @@ async fn the_clients_default_deadline_applies_unless_a_call_sets_its_own() {
     generous.set_timeout(Duration::from_secs(20));
     crate::get_user(&client, generous).await.expect("GetUser");
 }
+
+#[wasm_bindgen_test]
+async fn the_local_deadline_ends_a_call_the_server_never_finishes() {
+    // The fault peer sends a message, then neither trailers nor the end, and ignores
+    // grpc-timeout: only the client's own timer can end this call.
+    let mut request = Request::new(proto::demo::v1::UserRequest { user_id: 1 });
+    request.set_timeout(Duration::from_millis(400));
+    let started = js_sys::Date::now();
+    let status = crate::get_user(&crate::fault("stall"), request)
+        .await
+        .expect_err("stalled");
+    let elapsed = js_sys::Date::now() - started;
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status}");
+    assert!(status.message().contains("400 ms"), "{status}");
+    assert!(elapsed < 5_000.0, "ended after {elapsed} ms");
+}

@@ -624,3 +624,49 @@ async fn shutdown_ends_open_streams_with_unavailable() {
     };
     assert!(status.success(), "{status:?}");
 }
+
+#[tokio::test]
+async fn serves_tls_when_given_a_certificate() {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let dir = std::env::temp_dir().join(format!("grpc-web-wasm-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
+    let server = Server::start(&[
+        "--tls-cert",
+        cert_path.to_str().unwrap(),
+        "--tls-key",
+        key_path.to_str().unwrap(),
+    ]);
+    let port = server.addr.rsplit(':').next().unwrap();
+    let tls = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(cert.cert.pem()))
+        .domain_name("localhost");
+    let channel = Channel::from_shared(format!("https://localhost:{port}"))
+        .unwrap()
+        .tls_config(tls)
+        .unwrap()
+        .connect()
+        .await
+        .expect("TLS handshake");
+    let mut users = UserServiceClient::new(channel);
+    let user = users
+        .get_user(proto::demo::v1::UserRequest { user_id: 1 })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(user.name, "Ada Lovelace");
+    // Plain h2c is refused on the TLS port.
+    let plain = Channel::from_shared(server.url()).unwrap().connect().await;
+    let refused = match plain {
+        Err(_) => true,
+        Ok(ch) => UserServiceClient::new(ch)
+            .get_user(proto::demo::v1::UserRequest { user_id: 1 })
+            .await
+            .is_err(),
+    };
+    assert!(refused);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -19,6 +19,9 @@ pub fn run() -> Result {
             "clippy",
             "--workspace",
             "--all-targets",
+            // Optional parts that nothing else turns on.
+            "--features",
+            "grpc-web-wasm/tonic",
             "--",
             "-D",
             "warnings",
@@ -27,6 +30,7 @@ pub fn run() -> Result {
     step("clippy (wasm32)", || {
         let mut cmd = env.cargo_wasm();
         cmd.args(["clippy", "--target", WASM, "--all-targets"]);
+        cmd.args(["--features", "grpc-web-wasm/tonic"]);
         for krate in WASM_CRATES {
             cmd.args(["--package", krate]);
         }

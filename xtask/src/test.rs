@@ -16,11 +16,13 @@ use crate::{demo, process, Result};
 /// Per-test time limit in the browser, generous for a loaded 2-core CI machine.
 const BROWSER_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The browser test suites: (package, test target).
-const BROWSER_SUITES: &[(&str, &str)] = &[
-    ("grpc-web-wasm", "web"),
-    ("grpc-web-wasm", "worker"),
-    ("demo-app", "ui"),
+/// The browser test suites: (package, test target, features it needs, comma-separated).
+const BROWSER_SUITES: &[(&str, &str, &str)] = &[
+    ("grpc-web-wasm", "web", ""),
+    ("grpc-web-wasm", "worker", ""),
+    ("grpc-web-wasm", "codegen", ""),
+    ("grpc-web-wasm", "tonic_compat", "tonic"),
+    ("demo-app", "ui", ""),
 ];
 
 /// Which parts to run: all by default; `--only native|browser|demo` and
@@ -72,6 +74,17 @@ pub fn run(args: &[String]) -> Result {
         step("native tests (cargo test --workspace)", || {
             process::run(env.cargo_host().args(["test", "--workspace"]))
         })?;
+        step("native tests of the tonic feature", || {
+            process::run(env.cargo_host().args([
+                "test",
+                "--package",
+                "grpc-web-wasm",
+                "--features",
+                "tonic",
+                "--lib",
+                "tonic::",
+            ]))
+        })?;
     } else {
         step("build the server", || {
             process::run(env.cargo_host().args(["build", "--package", "server"]))
@@ -117,10 +130,10 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
     let fault = Fixture::start()?;
     let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
     let webdriver = write_webdriver_json()?;
-    let selected = BROWSER_SUITES
-        .iter()
-        .filter(|(package, test)| only.is_empty() || only.contains(&format!("{package}/{test}")));
-    for (package, test) in selected {
+    let selected = BROWSER_SUITES.iter().filter(|(package, test, _)| {
+        only.is_empty() || only.contains(&format!("{package}/{test}"))
+    });
+    for (package, test, features) in selected {
         let mut cmd = env.cargo_wasm();
         cmd.args([
             "test",
@@ -145,6 +158,9 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
         .env("GRPC_WEB_TEST_STRICT_SERVER", &strict.url)
         .env("GRPC_WEB_TEST_DEAD_SERVER", &dead)
         .env("GRPC_WEB_TEST_FAULT_SERVER", &fault.url);
+        if !features.is_empty() {
+            cmd.args(["--features", features]);
+        }
         process::run(&mut cmd)?;
     }
     // The servers and the fixture stop when dropped.

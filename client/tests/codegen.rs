@@ -1,0 +1,237 @@
+//! Browser tests of the generated clients (grpc-web-wasm-build, through `proto`'s `client`
+//! feature): real Chromium, real `fetch`, against the dev-mode server that
+//! `cargo xtask test` starts and names in `GRPC_WEB_TEST_SERVER`.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use futures_util::{stream, StreamExt};
+use grpc_web_wasm::{CancelHandle, Client, Code, Request, Status};
+use proto::demo::v1::{CreateUserRequest, ListUsersRequest, UserRequest, UserServiceClient};
+use proto::grpc::testing::{
+    EchoStatus, ResponseParameters, SimpleRequest, StreamingInputCallRequest,
+    StreamingOutputCallRequest, TestServiceClient,
+};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn server() -> Client {
+    match option_env!("GRPC_WEB_TEST_SERVER") {
+        Some(url) => Client::new(url),
+        None => {
+            panic!("GRPC_WEB_TEST_SERVER is unset: run the browser tests with `cargo xtask test`")
+        }
+    }
+}
+
+fn users() -> UserServiceClient {
+    UserServiceClient::new(server())
+}
+
+fn interop() -> TestServiceClient {
+    TestServiceClient::new(server())
+}
+
+/// The status a server-streaming call ends with, whether the call itself or a later
+/// message carries it.
+async fn stream_status<T>(call: Result<grpc_web_wasm::Streaming<T>, Status>) -> Status {
+    let mut stream = match call {
+        Ok(stream) => stream,
+        Err(status) => return status,
+    };
+    loop {
+        match stream.message().await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the stream ended OK"),
+            Err(status) => return status,
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn unary_returns_the_message_and_its_trailers() {
+    let reply = users()
+        .get_user(UserRequest { user_id: 1 })
+        .await
+        .expect("GetUser(1)");
+    assert_eq!(reply.trailers().get("grpc-status"), Some("0"));
+    let user = reply.into_inner();
+    assert_eq!((user.user_id, user.name.as_str()), (1, "Ada Lovelace"));
+}
+
+#[wasm_bindgen_test]
+async fn unary_failure_is_the_servers_status() {
+    let status = users()
+        .get_user(UserRequest { user_id: 4242 })
+        .await
+        .expect_err("user 4242 does not exist");
+    assert_eq!(status.code(), Code::NotFound, "{status}");
+    assert_eq!(status.message(), "user 4242 not found");
+}
+
+#[wasm_bindgen_test]
+async fn request_metadata_goes_out_and_reply_metadata_comes_back() {
+    // The interop service echoes these two back, as a header and as a trailer.
+    let mut request = Request::new(SimpleRequest {
+        response_size: 3,
+        ..Default::default()
+    });
+    let md = request.metadata_mut();
+    md.insert("x-grpc-test-echo-initial", "hello").unwrap();
+    md.insert_bin("x-grpc-test-echo-trailing-bin", &[0xca, 0xfe])
+        .unwrap();
+    let reply = interop().unary_call(request).await.expect("UnaryCall");
+    assert_eq!(
+        reply.headers().get("x-grpc-test-echo-initial"),
+        Some("hello")
+    );
+    assert_eq!(
+        reply
+            .trailers()
+            .get_bin("x-grpc-test-echo-trailing-bin")
+            .expect("echoed trailer")
+            .unwrap(),
+        [0xca, 0xfe]
+    );
+    assert_eq!(reply.get_ref().payload.as_ref().unwrap().body, [0, 0, 0]);
+}
+
+#[wasm_bindgen_test]
+async fn rich_error_details_arrive_with_the_status() {
+    let status = users()
+        .create_user(CreateUserRequest {
+            name: " ".into(),
+            email: "not an address".into(),
+        })
+        .await
+        .expect_err("invalid fields");
+    assert_eq!(status.code(), Code::InvalidArgument, "{status}");
+    let details = status.details();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.type_url.ends_with("google.rpc.BadRequest")),
+        "{details:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn server_stream_yields_each_message_then_the_trailers() {
+    let mut users = users()
+        .list_users(ListUsersRequest {
+            page_size: 3,
+            ..Default::default()
+        })
+        .await
+        .expect("ListUsers");
+    let mut ids = Vec::new();
+    while let Some(user) = users.message().await.expect("a user") {
+        ids.push(user.user_id);
+    }
+    assert_eq!(ids, [1, 2, 3]);
+    assert_eq!(
+        users.trailers().and_then(|t| t.get("grpc-status")),
+        Some("0")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn server_stream_is_a_stream_of_the_requested_sizes() {
+    let sizes = [1, 10, 100];
+    let request = StreamingOutputCallRequest {
+        response_parameters: sizes
+            .iter()
+            .map(|&size| ResponseParameters {
+                size,
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let replies: Vec<_> = interop()
+        .streaming_output_call(request)
+        .await
+        .expect("StreamingOutputCall")
+        .map(|reply| reply.expect("a reply").payload.unwrap().body.len() as i32)
+        .collect()
+        .await;
+    assert_eq!(replies, sizes);
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_stream_ends_with_the_servers_status() {
+    let request = StreamingOutputCallRequest {
+        response_parameters: vec![ResponseParameters {
+            size: 1,
+            ..Default::default()
+        }],
+        response_status: Some(EchoStatus {
+            code: Code::FailedPrecondition.as_i32(),
+            message: "stopped on request".into(),
+        }),
+        ..Default::default()
+    };
+    let status = stream_status(interop().streaming_output_call(request).await).await;
+    assert_eq!(status.code(), Code::FailedPrecondition, "{status}");
+    assert_eq!(status.message(), "stopped on request");
+}
+
+#[wasm_bindgen_test]
+async fn a_per_call_timeout_is_deadline_exceeded() {
+    // The server pauses a second before each user; the call allows 200 ms.
+    let mut request = Request::new(ListUsersRequest {
+        delay_ms: 1000,
+        ..Default::default()
+    });
+    request.set_timeout(Duration::from_millis(200));
+    let status = stream_status(users().list_users(request).await).await;
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn a_cancel_signal_ends_the_stream_as_cancelled() {
+    let handle = CancelHandle::new();
+    let mut request = Request::new(ListUsersRequest {
+        delay_ms: 200,
+        ..Default::default()
+    });
+    request.set_signal(handle.signal());
+    let mut stream = users().list_users(request).await.expect("ListUsers");
+    assert_eq!(stream.message().await.expect("user 1").unwrap().user_id, 1);
+    handle.cancel();
+    let status = stream.message().await.expect_err("cancelled");
+    assert_eq!(status.code(), Code::Cancelled, "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn client_streaming_and_bidi_methods_are_unimplemented_and_say_why() {
+    let test = interop();
+    let status = test
+        .streaming_input_call(stream::iter([StreamingInputCallRequest::default()]))
+        .await
+        .expect_err("cannot be carried");
+    assert_eq!(status.code(), Code::Unimplemented);
+    assert!(
+        status.message().starts_with(
+            "/grpc.testing.TestService/StreamingInputCall is a client-streaming method"
+        ),
+        "{status}"
+    );
+    assert!(status
+        .message()
+        .contains("fetch cannot stream request bodies"));
+
+    let status = test
+        .full_duplex_call(stream::empty())
+        .await
+        .expect_err("cannot be carried");
+    assert_eq!(status.code(), Code::Unimplemented);
+    assert!(
+        status
+            .message()
+            .contains("FullDuplexCall is a bidirectional-streaming method"),
+        "{status}"
+    );
+}

@@ -4,6 +4,7 @@
 mod demo;
 mod fixture;
 mod lint;
+mod npm;
 mod process;
 mod server;
 mod setup;
@@ -11,6 +12,7 @@ mod test;
 mod toolchain;
 mod tools;
 mod ui;
+mod www;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,7 +23,8 @@ usage: cargo xtask <command>
 commands:
   setup           install everything every command needs (idempotent, cached)
   test            run every test: native (cargo test --workspace) and in headless Chromium
-                  [--only native|browser|demo] [--suite PACKAGE/TEST]... to run a part
+                  [--only native|browser|npm|demo] [--suite PACKAGE/TEST]... to run a part
+  npm             build the npm package (wasm-pack, feature js) and pack it into target/npm
   demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
   lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
 ";
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::run(),
         Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
+        Some("npm") => npm::run(),
         Some("lint") => lint::run(),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");

@@ -26,6 +26,8 @@ pub struct Needs {
     pub wasm_pack: bool,
     /// trunk, for the demo UI.
     pub trunk: bool,
+    /// Node.js and npm, for the npm package and the www/ app.
+    pub node: bool,
 }
 
 /// Everything set up: how to run builds and tools.
@@ -68,6 +70,7 @@ pub fn run() -> Result {
         browser: true,
         wasm_pack: true,
         trunk: true,
+        node: true,
     })?;
     ui::summary("setup");
     Ok(())
@@ -101,6 +104,9 @@ pub fn ensure(needs: Needs) -> Result<Env> {
     if needs.trunk {
         let trunk = step("trunk", || trunk_tool(&toolchain).ensure())?;
         dirs.push(trunk);
+    }
+    if needs.node {
+        step("node + npm", ensure_node)?;
     }
     let chromedriver = if needs.browser {
         Some(step("chromium + chromedriver", ensure_browser)?)
@@ -163,4 +169,29 @@ fn ensure_browser() -> Result<PathBuf> {
     }
     tools::apt_install(&["chromium", "chromium-driver"])?;
     tools::which("chromedriver").ok_or_else(|| "chromedriver is still not on PATH".into())
+}
+
+/// Oldest Node.js the www/ tests run on (built-in fetch and test runner; Debian 12 has 18).
+const NODE_MIN_MAJOR: u32 = 18;
+
+/// Node.js and npm: those on PATH, else Debian's packages.
+fn ensure_node() -> Result {
+    if tools::which("node").is_none() || tools::which("npm").is_none() {
+        tools::apt_install(&["nodejs", "npm"])?;
+    }
+    let version = process::output(Command::new("node").arg("--version"))
+        .ok_or("node is not on PATH after installing it")?;
+    let major = version
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok());
+    if major.is_none_or(|m| m < NODE_MIN_MAJOR) {
+        return Err(format!(
+            "node {version} is too old: want {NODE_MIN_MAJOR} or newer"
+        ));
+    }
+    let npm = process::output(Command::new("npm").arg("--version")).ok_or("npm does not run")?;
+    note(format!("node {version}, npm {npm}"));
+    Ok(())
 }

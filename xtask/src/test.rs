@@ -11,7 +11,7 @@ use crate::server::{self, Server};
 use crate::setup::{self, Env, Needs};
 use crate::toolchain::WASM;
 use crate::ui::{self, note, step};
-use crate::{demo, process, Result};
+use crate::{demo, npm, process, www, Result};
 
 /// Per-test time limit in the browser, generous for a loaded 2-core CI machine.
 const BROWSER_TEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -43,7 +43,7 @@ impl Selection {
         while let Some(arg) = args.next() {
             let value = args.next().ok_or(USAGE)?;
             match arg.as_str() {
-                "--only" if ["native", "browser", "demo"].contains(&value.as_str()) => {
+                "--only" if ["native", "browser", "npm", "demo"].contains(&value.as_str()) => {
                     selection.only = Some(value.clone())
                 }
                 "--suite" => selection.suites.push(value.clone()),
@@ -59,7 +59,7 @@ impl Selection {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask test [--only native|browser|demo] [--suite PACKAGE/TEST]...";
+    "usage: cargo xtask test [--only native|browser|npm|demo] [--suite PACKAGE/TEST]...";
 
 /// Runs every test, or the parts `args` select.
 pub fn run(args: &[String]) -> Result {
@@ -67,7 +67,8 @@ pub fn run(args: &[String]) -> Result {
     let env = setup::ensure(Needs {
         browser: true,
         trunk: selection.wants("demo"),
-        ..Needs::default()
+        wasm_pack: selection.wants("npm"),
+        node: selection.wants("npm"),
     })?;
 
     if selection.wants("native") {
@@ -102,6 +103,21 @@ pub fn run(args: &[String]) -> Result {
         step("browser tests (headless Chromium, real servers)", || {
             browser_tests(&env, &binary, &selection.suites)
         })?;
+    }
+    if selection.wants("npm") {
+        step("npm: native tests of the js feature", || {
+            process::run(env.cargo_host().args([
+                "test",
+                "--package",
+                "grpc-web-wasm",
+                "--features",
+                "js",
+                "--lib",
+                "js::",
+            ]))
+        })?;
+        let package = npm::build(&env)?;
+        www::test(&env, &binary, &package)?;
     }
     if selection.wants("demo") {
         demo::build_ui(&env)?;
@@ -239,7 +255,7 @@ fn write_webdriver_json() -> Result<PathBuf> {
 /// Headless Chromium as root on a machine without internet: no sandbox, no background
 /// traffic (the closed network refuses it, noisily). Flags contain no characters that
 /// Rust's `{:?}` would escape differently from JSON.
-const CHROMIUM_FLAGS: &[&str] = &[
+pub(crate) const CHROMIUM_FLAGS: &[&str] = &[
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",

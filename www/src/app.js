@@ -1,0 +1,145 @@
+// @ts-check
+// The demo page: the raw API (bytes in and out, here encoded from a FileDescriptorSet),
+// a server stream, and dynamic calls through the server's reflection service.
+import init, { DynamicClient, GrpcError, GrpcWebClient } from "grpc-web-wasm";
+
+/** @param {string} id */
+function $(id) {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`no #${id}`);
+  return element;
+}
+
+/** @param {string} id */
+const input = (id) => /** @type {HTMLInputElement} */ ($(id));
+
+/** @param {unknown} error */
+function describe(error) {
+  return error instanceof GrpcError ? `${error.codeName}: ${error.message}` : String(error);
+}
+
+/** @param {HTMLElement} element @param {unknown} error */
+function showError(element, error) {
+  element.className = "error";
+  element.textContent = describe(error);
+}
+
+await init();
+
+// ?server=URL, else the page's own origin (the server can serve this app too).
+const server = new URLSearchParams(location.search).get("server") ?? location.origin;
+$("server").textContent = server;
+const client = new GrpcWebClient(server, { timeoutMs: 10_000 });
+
+// The descriptors of demo/v1/*.proto, written by `cargo xtask` (protox) as a FileDescriptorSet.
+const descriptors = new Uint8Array(await (await fetch("./generated/demo.binpb")).arrayBuffer());
+const schema = DynamicClient.fromFileDescriptorSet(client, descriptors);
+
+/** @typedef {{ userId?: number, name?: string, email?: string }} User */
+
+/** @param {Uint8Array} bytes @returns {User} */
+const decodeUser = (bytes) => /** @type {User} */ (schema.decode("demo.v1.UserResponse", bytes));
+
+/** @param {User} user */
+const formatUser = (user) => `#${user.userId ?? 0} ${user.name ?? ""} <${user.email ?? ""}>`;
+
+$("get-user").addEventListener("click", async () => {
+  const out = $("user");
+  out.className = "";
+  out.textContent = "…";
+  try {
+    const request = schema.encode("demo.v1.UserRequest", { userId: Number(input("user-id").value) });
+    const reply = await client.unary("/demo.v1.UserService/GetUser", request);
+    out.textContent = formatUser(decodeUser(reply.message));
+  } catch (error) {
+    showError(out, error);
+  }
+});
+
+/** @type {AbortController | undefined} */
+let listing;
+$("list-users").addEventListener("click", async () => {
+  listing?.abort();
+  const controller = new AbortController();
+  listing = controller;
+  const list = $("users");
+  const status = $("list-status");
+  list.replaceChildren();
+  status.className = "";
+  status.textContent = "streaming…";
+  input("cancel-list").disabled = false;
+  const request = schema.encode("demo.v1.ListUsersRequest", {
+    nameContains: input("name-contains").value,
+    delayMs: Number(input("delay-ms").value),
+  });
+  let count = 0;
+  try {
+    const stream = client.serverStream("/demo.v1.UserService/ListUsers", request, {
+      signal: controller.signal,
+    });
+    for await (const message of stream) {
+      const item = document.createElement("li");
+      item.textContent = formatUser(decodeUser(message));
+      list.append(item);
+      count += 1;
+    }
+    status.textContent = `done: ${count} users`;
+  } catch (error) {
+    showError(status, error);
+  } finally {
+    input("cancel-list").disabled = true;
+  }
+});
+$("cancel-list").addEventListener("click", () => listing?.abort());
+
+/** @type {DynamicClient | undefined} */
+let discovered;
+$("discover").addEventListener("click", async () => {
+  const services = $("services");
+  services.className = "";
+  services.replaceChildren();
+  try {
+    discovered = await DynamicClient.fromReflection(client);
+    const select = /** @type {HTMLSelectElement} */ ($("method"));
+    select.replaceChildren();
+    for (const service of discovered.services()) {
+      for (const method of service.methods) {
+        const name = `${service.name}/${method.name}`;
+        const item = document.createElement("li");
+        const kind = method.serverStreaming ? "server streaming" : "unary";
+        item.textContent = `${name} (${method.inputType} → ${method.outputType}, ${kind})`;
+        services.append(item);
+        if (!method.clientStreaming) select.append(new Option(name, name));
+      }
+    }
+    select.value = "demo.v1.UserService/GetUser";
+    input("call").disabled = false;
+  } catch (error) {
+    showError(services, error);
+  }
+});
+
+$("call").addEventListener("click", async () => {
+  const out = $("reply");
+  out.className = "";
+  out.textContent = "…";
+  if (!discovered) return;
+  const method = /** @type {HTMLSelectElement} */ ($("method")).value;
+  try {
+    const request = JSON.parse(/** @type {HTMLTextAreaElement} */ ($("request")).value);
+    const info = discovered.services().flatMap((s) => s.methods).find((m) => m.path === `/${method}`);
+    if (info?.serverStreaming) {
+      const replies = [];
+      for await (const reply of discovered.serverStream(method, request)) replies.push(reply);
+      out.textContent = JSON.stringify(replies, null, 2);
+    } else {
+      out.textContent = JSON.stringify(await discovered.call(method, request), null, 2);
+    }
+  } catch (error) {
+    showError(out, error);
+  }
+});
+
+for (const id of ["get-user", "list-users", "discover"]) input(id).disabled = false;
+$("status").textContent = "ready";
+document.body.dataset.ready = "true";

@@ -1,0 +1,238 @@
+// The app and the package's JavaScript API in headless Chromium, against the real server
+// that `cargo xtask test` starts (GRPC_WEB_TEST_SERVER). The package under test is the one
+// `npm pack` produced, installed into www/node_modules.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { serve } from "../scripts/serve.mjs";
+import { launch } from "./webdriver.mjs";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run this through \`cargo xtask test\``);
+  return value;
+};
+
+const api = env("GRPC_WEB_TEST_SERVER");
+let site;
+let browser;
+
+before(async () => {
+  site = await serve(fileURLToPath(new URL("..", import.meta.url)));
+  browser = await launch({
+    chromedriver: env("CHROMEDRIVER"),
+    chromium: env("CHROMIUM"),
+    args: JSON.parse(env("CHROMIUM_ARGS")),
+  });
+  await browser.goto(`${site.url}/?server=${encodeURIComponent(api)}`);
+  await browser.waitText("#status", (t) => t === "ready");
+});
+
+after(async () => {
+  await browser?.quit();
+  await site?.close();
+});
+
+describe("the page", () => {
+  test("GetUser shows the user", async () => {
+    await browser.type("#user-id", "1");
+    await browser.click("#get-user");
+    const text = await browser.waitText("#user", (t) => t !== "…" && t !== "");
+    assert.equal(text, "#1 Ada Lovelace <ada@example.com>");
+  });
+
+  test("GetUser of an unknown id shows NOT_FOUND", async () => {
+    await browser.type("#user-id", "4242");
+    await browser.click("#get-user");
+    const text = await browser.waitText("#user", (t) => t !== "…" && t !== "");
+    assert.equal(text, "NOT_FOUND: user 4242 not found");
+  });
+
+  test("ListUsers streams the matching users into the list", async () => {
+    await browser.type("#name-contains", "an");
+    await browser.click("#list-users");
+    const status = await browser.waitText("#list-status", (t) => t.startsWith("done") || t.includes(":"));
+    const items = await browser.run(() => [...document.querySelectorAll("#users li")].map((li) => li.textContent));
+    assert.equal(status, `done: ${items.length} users`);
+    assert.ok(items.length >= 3, JSON.stringify(items));
+    for (const item of items) assert.match(item, /^#\d+ .*an.* <.*@example\.com>$/i);
+    assert.ok(items.includes("#2 Alan Turing <alan@example.com>"), JSON.stringify(items));
+  });
+
+  test("cancelling a slow stream stops it with CANCELLED", async () => {
+    await browser.type("#name-contains", "");
+    await browser.type("#delay-ms", "400");
+    await browser.click("#list-users");
+    await browser.waitText("#users", (t) => t.includes("Ada"));
+    await browser.click("#cancel-list");
+    const status = await browser.waitText("#list-status", (t) => t !== "streaming…");
+    assert.match(status, /^CANCELLED: /);
+    const count = await browser.run(() => document.querySelectorAll("#users li").length);
+    assert.ok(count < 12, `all ${count} users arrived despite the cancel`);
+    await browser.type("#delay-ms", "0");
+  });
+
+  test("reflection lists the services, and a dynamic call answers in JSON", async () => {
+    await browser.click("#discover");
+    const services = await browser.waitText("#services", (t) => t.includes("UserService"));
+    assert.match(services, /demo\.v1\.UserService\/GetUser \(demo\.v1\.UserRequest → demo\.v1\.UserResponse, unary\)/);
+    assert.match(services, /demo\.v1\.UserService\/ListUsers .*server streaming/);
+    await browser.type("#request", '{ "userId": 3 }');
+    await browser.click("#call");
+    const reply = await browser.waitText("#reply", (t) => t !== "…" && t !== "");
+    assert.deepEqual(JSON.parse(reply), { userId: 3, name: "Grace Hopper", email: "grace@example.com" });
+  });
+});
+
+/** Runs `body(pkg, api)` in the page with the package imported as an app would. */
+const inPage = (body) =>
+  browser.run(
+    async (source, api) => {
+      const pkg = await import("grpc-web-wasm");
+      return new Function("pkg", "api", `return (${source})(pkg, api);`)(pkg, api);
+    },
+    body.toString(),
+    api,
+  );
+
+describe("the API", () => {
+  test("unary resolves to message bytes, headers and trailers", async () => {
+    const result = await inPage(async ({ GrpcWebClient }, api) => {
+      const reply = await new GrpcWebClient(api).unary("demo.v1.UserService/GetUser", new Uint8Array([8, 2]));
+      return {
+        isBytes: reply.message instanceof Uint8Array,
+        text: new TextDecoder().decode(reply.message),
+        status: reply.trailers["grpc-status"],
+        headers: typeof reply.headers,
+      };
+    });
+    assert.equal(result.isBytes, true);
+    assert.match(result.text, /Alan Turing/);
+    assert.equal(result.status, "0");
+    assert.equal(result.headers, "object");
+  });
+
+  test("a failed call throws a GrpcError that is an Error", async () => {
+    const result = await inPage(async ({ GrpcWebClient, GrpcError }, api) => {
+      try {
+        await new GrpcWebClient(api).unary("/demo.v1.UserService/GetUser", new Uint8Array([8, 99]));
+        return "resolved";
+      } catch (e) {
+        return {
+          grpc: e instanceof GrpcError,
+          error: e instanceof Error,
+          name: e.name,
+          code: e.code,
+          codeName: e.codeName,
+          message: e.message,
+          details: Array.isArray(e.details),
+          metadata: e.metadata["grpc-status"],
+          stack: typeof e.stack,
+        };
+      }
+    });
+    assert.deepEqual(result, {
+      grpc: true,
+      error: true,
+      name: "GrpcError",
+      code: 5,
+      codeName: "NOT_FOUND",
+      message: "user 99 not found",
+      details: true,
+      metadata: "5",
+      stack: "string",
+    });
+  });
+
+  test("timeoutMs ends a slow stream with DEADLINE_EXCEEDED", async () => {
+    const result = await inPage(async ({ GrpcWebClient, DynamicClient }, api) => {
+      const client = new GrpcWebClient(api);
+      const dynamic = await DynamicClient.fromReflection(client);
+      const seen = [];
+      try {
+        const stream = dynamic.serverStream("demo.v1.UserService/ListUsers", { delayMs: 300 }, { timeoutMs: 700 });
+        for await (const user of stream) seen.push(user.name);
+        return { seen, end: "completed" };
+      } catch (e) {
+        return { seen, end: e.codeName };
+      }
+    });
+    assert.equal(result.end, "DEADLINE_EXCEEDED");
+    assert.ok(result.seen.length >= 1 && result.seen.length < 12, JSON.stringify(result.seen));
+  });
+
+  test("an aborted signal cancels a unary call", async () => {
+    const codeName = await inPage(async ({ GrpcWebClient }, api) => {
+      const controller = new AbortController();
+      controller.abort();
+      try {
+        await new GrpcWebClient(api).unary("/demo.v1.UserService/GetUser", new Uint8Array([8, 1]), {
+          signal: controller.signal,
+        });
+        return "resolved";
+      } catch (e) {
+        return e.codeName;
+      }
+    });
+    assert.equal(codeName, "CANCELLED");
+  });
+
+  test("breaking out of for-await ends the stream early", async () => {
+    const result = await inPage(async ({ GrpcWebClient, DynamicClient }, api) => {
+      const client = new GrpcWebClient(api);
+      const dynamic = await DynamicClient.fromReflection(client);
+      const stream = dynamic.serverStream("demo.v1.UserService/ListUsers", {});
+      const names = [];
+      for await (const user of stream) {
+        names.push(user.name);
+        if (names.length === 2) break;
+      }
+      const after = await stream.next();
+      return { names, done: after.done, headers: typeof stream.headers };
+    });
+    assert.deepEqual(result, { names: ["Ada Lovelace", "Alan Turing"], done: true, headers: "object" });
+  });
+
+  test("bad input is INVALID_ARGUMENT before anything is sent", async () => {
+    const result = await inPage(async ({ GrpcWebClient, DynamicClient }, api) => {
+      const client = new GrpcWebClient(api);
+      const dynamic = await DynamicClient.fromReflection(client);
+      const codes = {};
+      const attempt = async (name, fn) => {
+        try {
+          await fn();
+          codes[name] = "no error";
+        } catch (e) {
+          codes[name] = `${e.codeName}: ${e.message}`;
+        }
+      };
+      await attempt("unknown field", () => dynamic.call("demo.v1.UserService/GetUser", { userID: 1 }));
+      await attempt("unknown method", () => dynamic.call("demo.v1.UserService/Nope", {}));
+      await attempt("streaming via call", () => dynamic.call("demo.v1.UserService/ListUsers", {}));
+      await attempt("bin needs bytes", () =>
+        client.unary("/demo.v1.UserService/GetUser", new Uint8Array(), { metadata: { "x-id-bin": "text" } }),
+      );
+      await attempt("unknown option", () => client.unary("/demo.v1.UserService/GetUser", new Uint8Array(), { timeout: 5 }));
+      await attempt("bad client option", () => new GrpcWebClient(api, { mode: "grpc" }));
+      return codes;
+    });
+    for (const [name, outcome] of Object.entries(result)) {
+      assert.match(outcome, /^INVALID_ARGUMENT: /, `${name}: ${outcome}`);
+    }
+    assert.match(result["unknown method"], /demo\.v1\.UserService/);
+    assert.match(result["streaming via call"], /serverStream/);
+  });
+
+  test("a FileDescriptorSet works without reflection, and JSON options shape replies", async () => {
+    const result = await inPage(async ({ GrpcWebClient, DynamicClient }, api) => {
+      const client = new GrpcWebClient(api, { mode: "text", metadata: { "x-trace-bin": new Uint8Array([1, 2]) } });
+      const set = new Uint8Array(await (await fetch("./generated/demo.binpb")).arrayBuffer());
+      const dynamic = DynamicClient.fromFileDescriptorSet(client, set, { protoFieldNames: true, emitDefaults: true });
+      const user = await dynamic.call("demo.v1.UserService/GetUser", { user_id: 12 });
+      const names = dynamic.services().map((s) => s.name);
+      return { user, names };
+    });
+    assert.deepEqual(result.user, { user_id: 12, name: "Ken Thompson", email: "ken@example.com" });
+    assert.ok(result.names.includes("demo.v1.UserService"), JSON.stringify(result.names));
+  });
+});

@@ -1,0 +1,59 @@
+// Compile-time tests of the package's TypeScript declarations (`npm run check`): what must
+// type-check does, and each `@ts-expect-error` line must be an error.
+import init, {
+  DynamicClient,
+  GrpcError,
+  GrpcWebClient,
+  type JsonObject,
+  type Metadata,
+  type MethodInfo,
+  type StatusCodeName,
+  type UnaryResponse,
+} from "grpc-web-wasm";
+
+export async function typed(): Promise<void> {
+  await init();
+  const client = new GrpcWebClient("http://127.0.0.1:1", { mode: "text", timeoutMs: 5, acceptCompressed: "gzip" });
+  const bytes: Uint8Array = new Uint8Array([8, 1]);
+  const reply: UnaryResponse = await client.unary("/p.S/M", bytes, {
+    metadata: { "x-a": "1", "x-b-bin": new Uint8Array([1]), "x-c": ["1", "2"] },
+    signal: new AbortController().signal,
+  });
+  const message: Uint8Array = reply.message;
+  const headers: Metadata = reply.headers;
+  const value: string | Uint8Array | undefined = reply.trailers["grpc-status"];
+  for await (const m of client.serverStream("/p.S/M", bytes)) {
+    const each: Uint8Array = m;
+  }
+  const dynamic = await DynamicClient.fromReflection(client, { emitDefaults: true });
+  const user: JsonObject = await dynamic.call("demo.v1.UserService/GetUser", { userId: 1 });
+  const methods: MethodInfo[] = dynamic.services().flatMap((s) => s.methods);
+  const streaming: boolean = methods[0].serverStreaming;
+  try {
+    dynamic.encode("demo.v1.UserRequest", { userId: 1 });
+  } catch (e) {
+    if (e instanceof GrpcError) {
+      const name: StatusCodeName = e.codeName;
+      const code: number = e.code;
+      const err: Error = e;
+      const typeUrl: string = e.details[0].typeUrl;
+    }
+  }
+  void [message, headers, value, user, streaming];
+
+  // @ts-expect-error: the request is bytes, not an object
+  await client.unary("/p.S/M", { userId: 1 });
+  // @ts-expect-error: unknown mode
+  new GrpcWebClient("x", { mode: "grpc" });
+  // @ts-expect-error: timeouts are numbers of milliseconds
+  await client.unary("/p.S/M", bytes, { timeoutMs: "5s" });
+  // @ts-expect-error: -bin values are bytes or text, never numbers
+  await client.unary("/p.S/M", bytes, { metadata: { "x-n": 1 } });
+  // @ts-expect-error: a reply message is bytes
+  const wrong: string = reply.message;
+  // @ts-expect-error: a code name is one of the 17
+  const bad: StatusCodeName = "NOPE";
+  // @ts-expect-error: GrpcError is thrown by calls, not built by callers
+  new GrpcError();
+  void [wrong, bad];
+}

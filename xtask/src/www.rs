@@ -1,0 +1,78 @@
+//! The www/ app's tests: install the packed npm package into www/ the way an app would,
+//! type-check the app and the package's declarations, then drive the app in headless
+//! Chromium against a real server.
+
+use std::path::Path;
+
+use prost::Message as _;
+
+use crate::npm::Package;
+use crate::server::Server;
+use crate::setup::Env;
+use crate::ui::{note, step};
+use crate::{process, Result};
+
+/// The .proto files whose descriptors the app loads (as `generated/demo.binpb`).
+const PROTOS: &[&str] = &["demo/v1/users.proto"];
+
+/// Runs the www/ tests against `package` and the server `binary`.
+pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
+    let www = crate::root().join("www");
+    step("www: descriptors of the demo protos (protox)", || {
+        write_descriptors(&www)
+    })?;
+    step("www: npm ci, then the packed package", || {
+        process::run(npm(env, &www).args(["ci", "--prefer-offline", "--no-audit", "--no-fund"]))?;
+        process::run(
+            npm(env, &www)
+                .args(["install", "--no-save", "--no-audit", "--no-fund"])
+                .arg(&package.tarball),
+        )
+    })?;
+    step("www: type-check the app and the declarations (tsc)", || {
+        process::run(npm(env, &www).args(["run", "--silent", "check"]))
+    })?;
+    step(
+        "www: the app in headless Chromium against the server",
+        || {
+            let server = Server::start(binary, &["--listen", "127.0.0.1:0", "--dev"])?;
+            let chromium = crate::tools::which("chromium").ok_or("chromium is not on PATH")?;
+            let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
+            let args: Vec<String> = crate::test::CHROMIUM_FLAGS
+                .iter()
+                .map(|f| format!("{f:?}"))
+                .collect();
+            process::run(
+                env.command("node")
+                    .current_dir(&www)
+                    .args(["--test", "--test-reporter=spec", "test/app.test.mjs"])
+                    .env("GRPC_WEB_TEST_SERVER", &server.url)
+                    .env("CHROMEDRIVER", driver)
+                    .env("CHROMIUM", chromium)
+                    .env("CHROMIUM_ARGS", format!("[{}]", args.join(","))),
+            )
+        },
+    )
+}
+
+/// `npm` in `dir`, with its cache in the project's cache (content-addressed, so shared
+/// across versions and checkouts).
+fn npm(env: &Env, dir: &Path) -> std::process::Command {
+    let mut cmd = env.command("npm");
+    cmd.current_dir(dir)
+        .env("npm_config_cache", crate::cache_dir().join("npm"))
+        .env("npm_config_update_notifier", "false");
+    cmd
+}
+
+fn write_descriptors(www: &Path) -> Result {
+    let set = protox::compile(PROTOS, [crate::root().join("proto")])
+        .map_err(|e| format!("compiling {}: {e}", PROTOS.join(", ")))?;
+    let dir = www.join("generated");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join("demo.binpb");
+    std::fs::write(&path, set.encode_to_vec())
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    note(format!("{} ({} files)", path.display(), set.file.len()));
+    Ok(())
+}

@@ -21,7 +21,7 @@ pub fn run() -> Result {
             "--all-targets",
             // Optional parts that nothing else turns on.
             "--features",
-            "grpc-web-wasm/tonic",
+            "grpc-web-wasm/tonic,grpc-web-wasm/js",
             "--",
             "-D",
             "warnings",
@@ -30,7 +30,7 @@ pub fn run() -> Result {
     step("clippy (wasm32)", || {
         let mut cmd = env.cargo_wasm();
         cmd.args(["clippy", "--target", WASM, "--all-targets"]);
-        cmd.args(["--features", "grpc-web-wasm/tonic"]);
+        cmd.args(["--features", "grpc-web-wasm/tonic,grpc-web-wasm/js"]);
         for krate in WASM_CRATES {
             cmd.args(["--package", krate]);
         }

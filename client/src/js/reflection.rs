@@ -207,7 +207,8 @@ impl Query {
     }
 }
 
-#[cfg(test)]
+// Natively only: the descriptors come from protox, which is not built for wasm32.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::js::schema::tests::demo_files;

@@ -211,7 +211,8 @@ fn invalid(message: String) -> Status {
     Status::new(Code::InvalidArgument, message)
 }
 
-#[cfg(test)]
+// Natively only: the descriptors come from protox, which is not built for wasm32.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;

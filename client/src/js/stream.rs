@@ -23,7 +23,7 @@ enum Phase {
     /// Not started: the call to make (or why it cannot be made).
     Ready(Client, String, Result<Request<Bytes>, Status>),
     /// Started; `None` while a `next()` holds the stream.
-    Open(Option<Streaming<Bytes>>),
+    Open(Option<Box<Streaming<Bytes>>>),
     Finished,
 }
 
@@ -81,7 +81,7 @@ impl RawMessageStream {
                                 // cancel() while the call was starting.
                                 return Ok(result(true, JsValue::UNDEFINED));
                             }
-                            streaming
+                            Box::new(streaming)
                         }
                         Err(status) => return Err(finish(&state, &status)),
                     }

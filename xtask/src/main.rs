@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's developer commands. Each command first runs the part of
 //! the setup it needs, so every command works on a fresh machine.
 
+mod bench;
 mod demo;
 mod fixture;
 mod lint;
@@ -27,6 +28,8 @@ commands:
   npm             build the npm package (wasm-pack, feature js) and pack it into target/npm
   demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
   lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
+  bench [--quick] benchmarks in headless Chromium: ours vs other clients and raw fetch
+                  (target/bench/report.md); --quick: one short round, for CI
 ";
 
 /// A failure that ends the command, with the message to print.
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("npm") => npm::run(),
         Some("lint") => lint::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())

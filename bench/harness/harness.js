@@ -1,0 +1,147 @@
+// The benchmark harness, run by `cargo xtask bench` in headless Chromium. It loads every
+// contender, runs each workload against each server with the contenders interleaved
+// (A B C D, A B C D, ...) for a warm-up round and then the measured rounds, and posts one
+// tab-separated row per figure to the page's server, which computes the statistics.
+//
+// Every contender has the same shape: unarySeq(base, n, size) -> per-call ms,
+// unaryConcurrent(base, total, inflight, size) -> ms, stream(base, count, size, text) ->
+// [first message ms, total ms, messages, bytes], memory() -> wasm memory bytes or null.
+
+const post = (path, body) => fetch(path, { method: "POST", body });
+const log = (msg) => post("/log", msg);
+
+async function rust(name, module) {
+  const m = await import(module);
+  const wasm = await m.default();
+  return {
+    text: name === "ours",
+    unarySeq: async (...a) => Array.from(await m.unary_seq(...a)),
+    unaryConcurrent: (...a) => m.unary_concurrent(...a),
+    stream: async (...a) => Array.from(await m.stream(...a)),
+    memory: () => wasm.memory.buffer.byteLength,
+  };
+}
+
+async function load(name) {
+  switch (name) {
+    case "raw fetch":
+      return (await import("./raw.js")).contender();
+    case "ours":
+      return rust(name, "./ours/bench_ours.js");
+    case "tonic-web-wasm-client":
+      return rust(name, "./tonic-web/bench_tonic_web.js");
+    case "connect-web":
+      return (await import("./connect.js")).contender();
+  }
+  throw new Error(`unknown contender ${name}`);
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const MB = 1e6;
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+// Each workload: a name, whether a contender can run it, and a run that returns
+// [[metric, "high"|"low" (which is better), value], ...].
+function workloads(n) {
+  const streamMetrics = (r) => [
+    ["MB/s", "high", r[3] / MB / (r[1] / 1000)],
+    ["first message ms", "low", r[0]],
+  ];
+  return [
+    {
+      name: "unary small (16 B), sequential",
+      run: async (c, base) => {
+        const t = (await c.unarySeq(base, n.seq, 16)).sort((a, b) => a - b);
+        return [["p50 ms", "low", percentile(t, 50)], ["p99 ms", "low", percentile(t, 99)]];
+      },
+    },
+    {
+      name: "unary small, 32 in flight",
+      run: async (c, base) => {
+        const ms = await c.unaryConcurrent(base, n.concurrent, 32, 16);
+        return [["calls/s", "high", n.concurrent / (ms / 1000)]];
+      },
+    },
+    {
+      name: "unary 1 MiB response",
+      run: async (c, base) => {
+        const t = await c.unarySeq(base, n.big, MiB);
+        const ms = t.reduce((a, b) => a + b, 0);
+        return [["MB/s", "high", (n.big * MiB) / MB / (ms / 1000)]];
+      },
+    },
+    {
+      name: `server stream ${n.big_stream} × 64 KiB`,
+      run: async (c, base) => streamMetrics(await c.stream(base, n.big_stream, 64 * KiB, false)),
+    },
+    {
+      name: `server stream ${n.small_stream} × 100 B`,
+      run: async (c, base) => {
+        const r = await c.stream(base, n.small_stream, 100, false);
+        return [["msgs/s", "high", r[2] / (r[1] / 1000)], ["first message ms", "low", r[0]]];
+      },
+    },
+    {
+      name: `text mode stream ${n.text_stream} × 64 KiB`,
+      only: (c) => c.text,
+      run: async (c, base) => streamMetrics(await c.stream(base, n.text_stream, 64 * KiB, true)),
+    },
+  ];
+}
+
+function heap() {
+  if (globalThis.gc) globalThis.gc();
+  return performance.memory ? performance.memory.usedJSHeapSize : NaN;
+}
+
+async function main() {
+  const cfg = await (await fetch("./config.json")).json();
+  const rows = [["meta", "-", "-", "user agent", "-", "-", navigator.userAgent]];
+  const contenders = [];
+  for (const name of cfg.contenders) {
+    contenders.push([name, await load(name)]);
+  }
+  const list = workloads(cfg.sizes);
+  // Round 0 is the warm-up: it also lets the replay server record every response.
+  for (let round = 0; round <= cfg.rounds; round++) {
+    for (const w of list) {
+      for (const [server, base] of Object.entries(cfg.servers)) {
+        for (const [name, c] of contenders) {
+          if (w.only && !w.only(c)) continue;
+          const figures = await w.run(c, base).catch((e) => {
+            throw new Error(`${name}, ${w.name}, ${server}: ${e.message ?? e}`);
+          });
+          if (round === 0) continue;
+          for (const [metric, better, value] of figures) {
+            rows.push([w.name, server, name, metric, better, round, value]);
+          }
+        }
+      }
+    }
+    log(round === 0 ? "warm-up round done" : `round ${round} of ${cfg.rounds} done`);
+  }
+  // Memory: one long stream from the real server per contender.
+  const count = Math.round(cfg.memory_bytes / (64 * KiB));
+  const memName = `memory, stream ${count} × 64 KiB (${(cfg.memory_bytes / MiB).toFixed(0)} MiB)`;
+  for (const [name, c] of contenders) {
+    const wasm = c.memory() !== null;
+    const before = wasm ? c.memory() : heap();
+    await c.stream(cfg.servers.tonic, count, 64 * KiB, false);
+    const after = wasm ? c.memory() : heap();
+    const what = wasm ? "wasm memory MiB" : "JS heap MiB";
+    rows.push([memName, "tonic", name, `${what} before`, "low", 1, before / MiB]);
+    rows.push([memName, "tonic", name, `${what} after`, "low", 1, after / MiB]);
+  }
+  log("memory done");
+  await post("/results", rows.map((r) => r.join("\t")).join("\n"));
+  document.getElementById("status").textContent = "done";
+}
+
+main().catch((e) => {
+  document.getElementById("status").textContent = `failed: ${e}`;
+  post("/error", String(e && e.stack ? `${e}\n${e.stack}` : e));
+});

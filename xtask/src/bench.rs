@@ -1,0 +1,223 @@
+//! `cargo xtask bench [--quick]`: our client against tonic-web-wasm-client, connect-web and
+//! raw `fetch`, in headless Chromium, against the real server and a replay server.
+//!
+//! The contenders are built (release), assembled with the harness (`bench/harness`) into
+//! one directory, and served to Chromium from a loopback port. The page runs a warm-up round
+//! (which also records the replay server's responses) and then the measured rounds, each
+//! contender interleaved with the others, and posts its figures back; the statistics and
+//! the reports (`target/bench/report.md`, `report.json`, `chart.svg`) are made here.
+//! `--quick` runs one short round with small workloads: it keeps the harness from rotting
+//! in CI, and its figures mean little.
+
+mod http;
+mod replay;
+mod report;
+mod site;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::server::Server;
+use crate::setup::{self, Env, Needs};
+use crate::toolchain::WASM;
+use crate::ui::{self, note, step};
+use crate::{process, Result};
+
+use report::Report;
+
+const USAGE: &str = "usage: cargo xtask bench [--quick]";
+
+/// The workload sizes and rounds of one run.
+struct Plan {
+    quick: bool,
+    rounds: u32,
+    /// JSON for the page: sequential calls, calls in flight, 1 MiB calls, stream lengths.
+    sizes: &'static str,
+    memory_bytes: u64,
+    time_limit: Duration,
+}
+
+const FULL: Plan = Plan {
+    quick: false,
+    rounds: 5,
+    sizes: r#"{"seq": 300, "concurrent": 1000, "big": 16, "big_stream": 1000, "small_stream": 100000, "text_stream": 200}"#,
+    memory_bytes: 1 << 30,
+    time_limit: Duration::from_secs(40 * 60),
+};
+
+const QUICK: Plan = Plan {
+    quick: true,
+    rounds: 1,
+    sizes: r#"{"seq": 30, "concurrent": 64, "big": 2, "big_stream": 32, "small_stream": 2000, "text_stream": 16}"#,
+    memory_bytes: 32 << 20,
+    time_limit: Duration::from_secs(5 * 60),
+};
+
+/// A Rust contender: (name in the report, crate, directory in the site).
+const RUST_CONTENDERS: &[(&str, &str, &str)] = &[
+    ("ours", "bench-ours", "ours"),
+    ("tonic-web-wasm-client", "bench-tonic-web", "tonic-web"),
+];
+
+/// Runs the benchmarks.
+pub fn run(args: &[String]) -> Result {
+    let plan = match args {
+        [] => &FULL,
+        [flag] if flag == "--quick" => &QUICK,
+        _ => return Err(USAGE.into()),
+    };
+    let env = setup::ensure(Needs {
+        browser: true,
+        ..Needs::default()
+    })?;
+    let out = crate::host_target_dir().join("bench");
+    let site_dir = out.join("site");
+    let _ = std::fs::remove_dir_all(&site_dir);
+    std::fs::create_dir_all(&site_dir).map_err(|e| format!("{}: {e}", site_dir.display()))?;
+
+    let server_bin = step("build the server (release)", || {
+        process::run(
+            env.cargo_host()
+                .args(["build", "--release", "--package", "server"]),
+        )?;
+        Ok(crate::host_target_dir().join("release").join("server"))
+    })?;
+
+    let mut report = Report::default();
+    report.contenders.push(report::FLOOR.into());
+    for (name, krate, dir) in RUST_CONTENDERS {
+        let built = step(&format!("build contender {name} (release wasm)"), || {
+            build_wasm(&env, krate, &site_dir.join(dir))
+        });
+        match built {
+            Ok(()) => report.contenders.push(name.to_string()),
+            Err(e) => report.missing.push((name.to_string(), e)),
+        }
+    }
+    copy_harness(&site_dir)?;
+
+    let tonic = Server::start(&server_bin, &["--listen", "127.0.0.1:0", "--dev"])?;
+    let replay = replay::Replay::start(&tonic.url)?;
+    let site = site::Site::start(&site_dir)?;
+    let config = format!(
+        "{{\"quick\": {}, \"rounds\": {}, \"servers\": {{\"tonic\": {:?}, \"replay\": {:?}}}, \"contenders\": [{}], \"sizes\": {}, \"memory_bytes\": {}}}\n",
+        plan.quick,
+        plan.rounds,
+        tonic.url,
+        replay.url,
+        report
+            .contenders
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        plan.sizes,
+        plan.memory_bytes
+    );
+    std::fs::write(site_dir.join("config.json"), &config).map_err(|e| e.to_string())?;
+
+    let rows = step("run the harness in headless Chromium", || {
+        run_page(&env, &site, plan.time_limit)
+    })?;
+    let (count, bytes) = replay.recorded();
+    note(format!(
+        "replay server: {count} recorded responses, {:.1} MiB",
+        bytes as f64 / (1 << 20) as f64
+    ));
+    report::parse(&rows, &mut report)?;
+    report.meta.insert(
+        0,
+        (
+            "command".into(),
+            format!(
+                "cargo xtask bench{}",
+                if plan.quick { " --quick" } else { "" }
+            ),
+        ),
+    );
+    report.meta.push((
+        "rounds".into(),
+        format!(
+            "{} measured after 1 warm-up, contenders interleaved within each workload and server",
+            plan.rounds
+        ),
+    ));
+    report.meta.push((
+        "servers".into(),
+        "tonic = our server (release build, HTTP/1.1, cross-origin with CORS); replay = recorded replies of that server written at once".into(),
+    ));
+    report.write(&out, "")?;
+    note(format!("wrote {}", out.join("report.md").display()));
+    println!("\n{}", report.markdown(""));
+    ui::summary("bench");
+    Ok(())
+}
+
+/// Builds `krate` for wasm32 (release) and runs wasm-bindgen into `dest`.
+fn build_wasm(env: &Env, krate: &str, dest: &Path) -> Result {
+    process::run(env.cargo_wasm().args([
+        "build",
+        "--release",
+        "--target",
+        WASM,
+        "--package",
+        krate,
+    ]))?;
+    let wasm = wasm_target_dir(env)
+        .join(WASM)
+        .join("release")
+        .join(format!("{}.wasm", krate.replace('-', "_")));
+    process::run(
+        env.command("wasm-bindgen")
+            .args(["--target", "web", "--out-dir"])
+            .arg(dest)
+            .arg(&wasm),
+    )
+}
+
+fn wasm_target_dir(env: &Env) -> PathBuf {
+    env.toolchain
+        .wasm_target_dir
+        .clone()
+        .unwrap_or_else(crate::host_target_dir)
+}
+
+/// Copies bench/harness into the site.
+fn copy_harness(site: &Path) -> Result {
+    let harness = crate::root().join("bench").join("harness");
+    for entry in std::fs::read_dir(&harness).map_err(|e| format!("{}: {e}", harness.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        std::fs::copy(entry.path(), site.join(entry.file_name()))
+            .map_err(|e| format!("copying {}: {e}", entry.path().display()))?;
+    }
+    Ok(())
+}
+
+/// Opens the harness in headless Chromium and waits for its results.
+fn run_page(env: &Env, site: &site::Site, limit: Duration) -> Result<String> {
+    let profile = std::env::temp_dir().join(format!("grpc-web-wasm-bench-{}", std::process::id()));
+    let mut chromium = env
+        .command("chromium")
+        .args(crate::test::CHROMIUM_FLAGS)
+        .args([
+            // Precise heap figures and gc() for the memory workload; no throttling of a page
+            // nobody looks at.
+            "--enable-precise-memory-info",
+            "--js-flags=--expose-gc",
+            "--disable-background-timer-throttling",
+            "--disable-renderer-backgrounding",
+            "--disable-backgrounding-occluded-windows",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("{}/index.html", site.url))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start chromium: {e}"))?;
+    let result = site.wait(limit);
+    let _ = chromium.kill();
+    let _ = chromium.wait();
+    let _ = std::fs::remove_dir_all(&profile);
+    result
+}

@@ -22,7 +22,8 @@ pub struct Config {
     pub auth_token: Option<String>,
     /// Largest message accepted or sent, in bytes (after decompression).
     pub max_message_size: usize,
-    /// Calls handled at once over all connections; more wait their turn.
+    /// Calls being started at once over all connections (until each reply's headers);
+    /// more wait their turn. Open streams do not hold a slot.
     pub max_concurrent_calls: usize,
     /// How long a call may take to produce its response headers: the whole of a unary
     /// call, but only the start of a stream, so long streams are not cut.
@@ -63,7 +64,8 @@ environment variable shown; a flag wins over its variable.
                              (UNAUTHENTICATED otherwise) [GRPC_WEB_SERVER_AUTH_TOKEN]
   --max-message-size BYTES   largest message received or sent (default 4194304)
                              [GRPC_WEB_SERVER_MAX_MESSAGE_SIZE]
-  --max-concurrent-calls N   calls handled at once; more wait (default 1024)
+  --max-concurrent-calls N   calls being started at once (until their reply headers; open
+                             streams hold no slot); more wait (default 1024)
                              [GRPC_WEB_SERVER_MAX_CONCURRENT_CALLS]
   --request-timeout SECS     limit on producing response headers: all of a unary call, only the
                              start of a stream (default 30) [GRPC_WEB_SERVER_REQUEST_TIMEOUT]

@@ -20,6 +20,8 @@ use tonic::{Code, Request, Response, Status, Streaming};
 
 use super::BoxStream;
 
+/// Most bytes a response adds around a payload body (tags and length varints).
+const PAYLOAD_OVERHEAD: usize = 16;
 /// Longest pause a `ResponseParameters.interval_us` may ask for.
 const MAX_INTERVAL: Duration = Duration::from_secs(10);
 
@@ -49,7 +51,8 @@ impl Interop {
     fn payload(&self, size: i32) -> Result<Payload, Status> {
         let size = usize::try_from(size)
             .map_err(|_| Status::invalid_argument(format!("negative payload size {size}")))?;
-        if size > self.max_message_size {
+        // The body plus its field tags and lengths must fit the encoded-message limit.
+        if size.saturating_add(PAYLOAD_OVERHEAD) > self.max_message_size {
             return Err(Status::resource_exhausted(format!(
                 "payload size {size} exceeds the server's message limit {}",
                 self.max_message_size

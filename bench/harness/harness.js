@@ -45,7 +45,7 @@ function percentile(sorted, p) {
 }
 
 // Each workload: a name, whether a contender can run it, and a run that returns
-// [[metric, "high"|"low" (which is better), value], ...].
+// [[metric, "high"|"low" (which is better; "-": not compared with raw fetch), value], ...].
 function workloads(n) {
   const streamMetrics = (r) => [
     ["MB/s", "high", r[3] / MB / (r[1] / 1000)],
@@ -105,6 +105,13 @@ async function main() {
   for (const name of cfg.contenders) {
     contenders.push([name, await load(name)]);
   }
+  // The size comparison's minimal apps, once each: the bytes measured must work.
+  for (const path of cfg.minimal) {
+    const m = await import(path);
+    if (m.default) await m.default();
+    const n = await m.run(cfg.servers.tonic);
+    if (n !== 24) throw new Error(`minimal app ${path} received ${n} payload bytes, want 24`);
+  }
   const list = workloads(cfg.sizes);
   // Round 0 is the warm-up: it also lets the replay server record every response.
   for (let round = 0; round <= cfg.rounds; round++) {
@@ -133,8 +140,8 @@ async function main() {
     await c.stream(cfg.servers.tonic, count, 64 * KiB, false);
     const after = wasm ? c.memory() : heap();
     const what = wasm ? "wasm memory MiB" : "JS heap MiB";
-    rows.push([memName, "tonic", name, `${what} before`, "low", 1, before / MiB]);
-    rows.push([memName, "tonic", name, `${what} after`, "low", 1, after / MiB]);
+    rows.push([memName, "tonic", name, `${what} before`, "-", 1, before / MiB]);
+    rows.push([memName, "tonic", name, `${what} after`, "-", 1, after / MiB]);
   }
   log("memory done");
   await post("/results", rows.map((r) => r.join("\t")).join("\n"));

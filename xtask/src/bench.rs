@@ -9,10 +9,12 @@
 //! `--quick` runs one short round with small workloads: it keeps the harness from rotting
 //! in CI, and its figures mean little.
 
+mod connect;
 mod http;
 mod replay;
 mod report;
 mod site;
+mod size;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -69,6 +71,7 @@ pub fn run(args: &[String]) -> Result {
     };
     let env = setup::ensure(Needs {
         browser: true,
+        node: true,
         ..Needs::default()
     })?;
     let out = crate::host_target_dir().join("bench");
@@ -95,13 +98,42 @@ pub fn run(args: &[String]) -> Result {
             Err(e) => report.missing.push((name.to_string(), e)),
         }
     }
+    match step("build contender connect-web (npm, buf, esbuild)", || {
+        connect::build(&env, &site_dir)
+    }) {
+        Ok(()) => report.contenders.push("connect-web".into()),
+        Err(e) => report.missing.push(("connect-web".into(), e)),
+    }
+    // The minimal apps: measured here, and run once by the page so the bytes are known to work.
+    let mut minimal = Vec::new();
+    for (name, krate, dir) in size::RUST_APPS {
+        let dest = site_dir.join(dir);
+        match step(&format!("size: minimal app for {name}"), || {
+            size::rust_app(&env, name, krate, &dest)
+        }) {
+            Ok(s) => {
+                report.sizes.push(s);
+                minimal.push(format!("./{dir}/{}.js", krate.replace('-', "_")));
+            }
+            Err(e) => note(format!("no size for {name}: {e}")),
+        }
+    }
+    let bundle = site_dir.join("minimal-connect.js");
+    if bundle.is_file() {
+        report.sizes.push(size::measure(
+            "connect-web",
+            "JS bundle (esbuild --bundle --minify)",
+            &[bundle],
+        )?);
+        minimal.push("./minimal-connect.js".into());
+    }
     copy_harness(&site_dir)?;
 
     let tonic = Server::start(&server_bin, &["--listen", "127.0.0.1:0", "--dev"])?;
     let replay = replay::Replay::start(&tonic.url)?;
     let site = site::Site::start(&site_dir)?;
     let config = format!(
-        "{{\"quick\": {}, \"rounds\": {}, \"servers\": {{\"tonic\": {:?}, \"replay\": {:?}}}, \"contenders\": [{}], \"sizes\": {}, \"memory_bytes\": {}}}\n",
+        "{{\"quick\": {}, \"rounds\": {}, \"servers\": {{\"tonic\": {:?}, \"replay\": {:?}}}, \"contenders\": [{}], \"sizes\": {}, \"memory_bytes\": {}, \"minimal\": [{}]}}\n",
         plan.quick,
         plan.rounds,
         tonic.url,
@@ -113,7 +145,12 @@ pub fn run(args: &[String]) -> Result {
             .collect::<Vec<_>>()
             .join(", "),
         plan.sizes,
-        plan.memory_bytes
+        plan.memory_bytes,
+        minimal
+            .iter()
+            .map(|m| format!("{m:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     std::fs::write(site_dir.join("config.json"), &config).map_err(|e| e.to_string())?;
 
@@ -147,7 +184,10 @@ pub fn run(args: &[String]) -> Result {
         "servers".into(),
         "tonic = our server (release build, HTTP/1.1, cross-origin with CORS); replay = recorded replies of that server written at once".into(),
     ));
-    report.write(&out, "")?;
+    let findings = std::fs::read_to_string(crate::root().join("bench").join("FINDINGS.md"))
+        .map(|f| format!("\n{f}"))
+        .unwrap_or_default();
+    report.write(&out, &findings)?;
     note(format!("wrote {}", out.join("report.md").display()));
     println!("\n{}", report.markdown(""));
     ui::summary("bench");

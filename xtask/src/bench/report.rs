@@ -16,6 +16,8 @@ pub struct Series {
     pub metric: String,
     /// Whether a higher value is better (throughput) or lower (latency, memory).
     pub higher_is_better: bool,
+    /// Whether raw fetch's figure is a fair comparison (not for memory).
+    pub comparable: bool,
     pub samples: Vec<f64>,
 }
 
@@ -99,6 +101,7 @@ pub fn parse(rows: &str, report: &mut Report) -> crate::Result {
                 contender: contender.into(),
                 metric: metric.into(),
                 higher_is_better: better == "high",
+                comparable: better != "-",
                 samples: vec![value],
             }),
         }
@@ -120,6 +123,9 @@ impl Report {
     /// (higher throughput or lower latency), below 1 slower. `None` where raw fetch has no
     /// such figure (memory).
     pub fn vs_floor(&self, s: &Series) -> Option<f64> {
+        if !s.comparable {
+            return None;
+        }
         let floor = self
             .find(&s.workload, &s.server, FLOOR, &s.metric)?
             .median();
@@ -469,7 +475,7 @@ mod tests {
     fn outputs_name_every_figure() {
         let r = report();
         let md = r.markdown("");
-        assert!(md.contains("| MB/s | replay | 200 (100–300) ×1.00 | 100 (90.0–400) ×0.50 |"));
+        assert!(md.contains("| MB/s | replay | 200.0 (100.0–300.0) ×1.00 | 100.0 (90.0–400.0) ×0.50 |"));
         let json = r.json();
         assert!(json.contains("\"vs_raw_fetch\": 0.5"));
         assert!(r.svg().contains("<title>ours: 0.50</title>"));

@@ -1,0 +1,60 @@
+//! The connect-web contender and its minimal app, built with Node tools from npm
+//! (bench/connect/package.json, pinned by its package-lock.json): `npm ci`, code generated
+//! by protoc-gen-es run through buf (both from npm), bundles made by esbuild.
+
+use std::path::{Path, PathBuf};
+
+use crate::setup::Env;
+use crate::{process, Result};
+
+fn dir() -> PathBuf {
+    crate::root().join("bench").join("connect")
+}
+
+/// Installs the packages (unless the installed tree matches the lockfile), generates the
+/// code and bundles the contender into `site/connect.js` and the minimal app, minified, into
+/// `site/minimal-connect.js`.
+pub fn build(env: &Env, site: &Path) -> Result {
+    let dir = dir();
+    // `npm ci` again only when the lockfile is newer than the installed tree.
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let installed = modified(dir.join("node_modules").join(".package-lock.json"));
+    let fresh = installed.is_some() && installed >= modified(dir.join("package-lock.json"));
+    if !fresh {
+        process::run(
+            env.command("npm")
+                .current_dir(&dir)
+                .args(["ci", "--no-audit", "--no-fund"]),
+        )?;
+    }
+    let bin = dir.join("node_modules").join(".bin");
+    let _ = std::fs::remove_dir_all(dir.join("gen"));
+    process::run(
+        env.command(&bin.join("buf").to_string_lossy())
+            .current_dir(&dir)
+            .args([
+                "generate",
+                "../../proto",
+                "--path",
+                "../../proto/grpc/testing",
+            ]),
+    )?;
+    for (entry, out) in [
+        ("src/connect.js", "connect.js"),
+        ("src/minimal.js", "minimal-connect.js"),
+    ] {
+        process::run(
+            env.command(&bin.join("esbuild").to_string_lossy())
+                .current_dir(&dir)
+                .args([
+                    entry,
+                    "--bundle",
+                    "--minify",
+                    "--format=esm",
+                    "--log-level=warning",
+                ])
+                .arg(format!("--outfile={}", site.join(out).display())),
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The size comparison: a minimal app (one unary and one streaming call) per contender,
+//! built for size and measured as shipped (wasm + JS glue, or the JS bundle), raw and
+//! gzipped (`gzip -9`).
+
+use std::path::Path;
+use std::process::Command;
+
+use super::report::Size;
+use crate::setup::Env;
+use crate::toolchain::WASM;
+use crate::{process, Result};
+
+/// The Rust minimal apps: (contender, crate, directory in the site).
+pub const RUST_APPS: &[(&str, &str, &str)] = &[
+    ("ours", "minimal-ours", "minimal-ours"),
+    (
+        "tonic-web-wasm-client",
+        "minimal-tonic-web",
+        "minimal-tonic-web",
+    ),
+];
+
+/// Builds `krate` with lto, opt-level "z", one codegen unit and strip (in a target dir of
+/// its own, so the speed builds keep theirs), runs wasm-bindgen into `dest`, and measures
+/// the wasm and the JS glue.
+pub fn rust_app(env: &Env, contender: &str, krate: &str, dest: &Path) -> Result<Size> {
+    let target = crate::host_target_dir().join("bench-size");
+    let mut cmd = env.cargo_wasm();
+    cmd.env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_PROFILE_RELEASE_LTO", "true")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env("CARGO_PROFILE_RELEASE_STRIP", "true")
+        .args(["build", "--release", "--target", WASM, "--package", krate]);
+    process::run(&mut cmd)?;
+    let name = krate.replace('-', "_");
+    let wasm = target
+        .join(WASM)
+        .join("release")
+        .join(format!("{name}.wasm"));
+    process::run(
+        env.command("wasm-bindgen")
+            .args(["--target", "web", "--out-dir"])
+            .arg(dest)
+            .arg(&wasm),
+    )?;
+    measure(
+        contender,
+        "wasm + JS glue (wasm-bindgen --target web, no wasm-opt)",
+        &[
+            dest.join(format!("{name}_bg.wasm")),
+            dest.join(format!("{name}.js")),
+        ],
+    )
+}
+
+/// Measures files shipped together: their total size raw and each gzipped.
+pub fn measure(contender: &str, what: &str, files: &[std::path::PathBuf]) -> Result<Size> {
+    let mut size = Size {
+        contender: contender.into(),
+        what: what.into(),
+        raw_bytes: 0,
+        gzip_bytes: 0,
+    };
+    for file in files {
+        let meta = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        size.raw_bytes += meta.len();
+        let out = Command::new("gzip")
+            .args(["-9", "-c"])
+            .arg(file)
+            .output()
+            .map_err(|e| format!("gzip: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("gzip {} failed", file.display()));
+        }
+        size.gzip_bytes += out.stdout.len() as u64;
+    }
+    Ok(size)
+}

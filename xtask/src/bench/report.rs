@@ -475,7 +475,9 @@ mod tests {
     fn outputs_name_every_figure() {
         let r = report();
         let md = r.markdown("");
-        assert!(md.contains("| MB/s | replay | 200.0 (100.0–300.0) ×1.00 | 100.0 (90.0–400.0) ×0.50 |"));
+        assert!(
+            md.contains("| MB/s | replay | 200.0 (100.0–300.0) ×1.00 | 100.0 (90.0–400.0) ×0.50 |")
+        );
         let json = r.json();
         assert!(json.contains("\"vs_raw_fetch\": 0.5"));
         assert!(r.svg().contains("<title>ours: 0.50</title>"));

@@ -1,81 +1,62 @@
-//! The single page: a user id field, a button, and the reply or the error status.
+//! The shell: header with the page navigation, the current page, and the inspector.
 
-use grpc_web_wasm::Client;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use proto::demo::v1::{UserRequest, UserResponse};
 
-#[derive(Clone)]
-enum Outcome {
-    Idle,
-    Pending,
-    Found(UserResponse),
-    Failed { code: String, message: String },
-}
+use crate::api::Api;
+use crate::inspector::{Calls, Inspector};
+use crate::pages::{chat::ChatPage, scores::ScoresPage, users::UsersPage};
+use crate::route::{self, Route};
 
-/// The page, calling the gRPC-Web server at `server` (a base URL).
+/// The demo, calling the gRPC-Web server at `server` (a base URL).
 #[component]
 pub fn App(server: String) -> impl IntoView {
-    let client = Client::new(server);
-    let (user_id, set_user_id) = signal(String::from("1"));
-    let (outcome, set_outcome) = signal(Outcome::Idle);
+    let calls = Calls::new();
+    provide_context(Api::new(server, calls));
+    let route = route::current();
+    let (inspector_open, set_inspector_open) = signal(true);
 
-    let lookup = move || {
-        let id = user_id.get_untracked();
-        let Ok(id) = id.trim().parse::<i32>() else {
-            set_outcome.set(Outcome::Failed {
-                code: "INVALID_INPUT".into(),
-                message: format!("{id:?} is not a number"),
-            });
-            return;
-        };
-        set_outcome.set(Outcome::Pending);
-        let client = client.clone();
-        spawn_local(async move {
-            let result = client
-                .unary::<_, UserResponse>(
-                    "/demo.v1.UserService/GetUser",
-                    UserRequest { user_id: id },
-                )
-                .await;
-            set_outcome.set(match result {
-                Ok(reply) => Outcome::Found(reply.into_inner()),
-                Err(status) => Outcome::Failed {
-                    code: status.code().to_string(),
-                    message: status.message().to_string(),
-                },
-            });
-        });
-    };
+    Effect::new(move |_| {
+        document().set_title(&format!("{} · grpc-web-wasm demo", route.get().title()));
+    });
 
     view! {
-        <main>
-            <h1 id="title">"grpc-web-wasm demo"</h1>
-            <p>"A Rust/WebAssembly gRPC-Web client calling "<code>"demo.v1.UserService/GetUser"</code>"."</p>
-            <form on:submit=move |ev| {
-                ev.prevent_default();
-                lookup();
-            }>
-                <label>"User id " <input id="user-id" type="number" prop:value=user_id
-                    on:input=move |ev| set_user_id.set(event_target_value(&ev)) /></label>
-                <button id="lookup" type="submit">"Get user"</button>
-            </form>
-            <section id="result">
-                {move || match outcome.get() {
-                    Outcome::Idle => view! { <p>"Try ids 1, 2, 3, or an unknown one."</p> }.into_any(),
-                    Outcome::Pending => view! { <p>"Calling…"</p> }.into_any(),
-                    Outcome::Found(user) => view! {
-                        <dl class="user">
-                            <dt>"id"</dt><dd>{user.user_id}</dd>
-                            <dt>"name"</dt><dd id="user-name">{user.name}</dd>
-                            <dt>"email"</dt><dd>{user.email}</dd>
-                        </dl>
-                    }.into_any(),
-                    Outcome::Failed { code, message } => view! {
-                        <p class="error"><strong id="status-code">{code}</strong>": "{message}</p>
-                    }.into_any(),
-                }}
-            </section>
-        </main>
+        <div class="shell">
+            <a class="skip-link" href="#page">"Skip to content"</a>
+            <header class="topbar">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true">"⇄"</span>
+                    <span id="title">"grpc-web-wasm demo"</span>
+                </div>
+                <nav aria-label="Pages" class="tabs">
+                    {Route::ALL.into_iter().map(|r| view! {
+                        <a href=r.href() class="tab" id=format!("nav-{}", &r.href()[2..])
+                            aria-current=move || (route.get() == r).then_some("page")>
+                            {r.title()}
+                        </a>
+                    }).collect_view()}
+                </nav>
+                <button type="button" class="btn btn-quiet inspector-toggle"
+                    aria-controls="inspector" aria-expanded=move || inspector_open.get().to_string()
+                    on:click=move |_| set_inspector_open.update(|o| *o = !*o)>
+                    "Inspector"
+                </button>
+            </header>
+            <div class="layout" class:with-inspector=inspector_open>
+                <main id="page" tabindex="-1">
+                    {move || match route.get() {
+                        Route::Users => view! { <UsersPage /> }.into_any(),
+                        Route::Scores => view! { <ScoresPage /> }.into_any(),
+                        Route::Chat => view! { <ChatPage /> }.into_any(),
+                    }}
+                </main>
+                <Show when=move || inspector_open.get()>
+                    <Inspector calls />
+                </Show>
+            </div>
+            <footer class="footer muted small">
+                "Rust compiled to WebAssembly speaking gRPC-Web over fetch · "
+                <a href="https://grpc.io/docs/platforms/web/">"gRPC-Web"</a>
+            </footer>
+        </div>
     }
 }

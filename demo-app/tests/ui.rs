@@ -1,5 +1,6 @@
 //! The demo UI in a real browser against the real server that `cargo xtask test` starts:
-//! type an id, press the button, read what the page shows.
+//! fill in a form, press its button, read what the page shows. (demo-app/e2e drives the
+//! built bundle page by page; these mount the component itself.)
 
 #![cfg(target_arch = "wasm32")]
 
@@ -41,15 +42,20 @@ fn find<T: JsCast>(root: &HtmlElement, selector: &str) -> Option<T> {
         .map(|e| e.unchecked_into())
 }
 
-/// Types `id` into the field and submits the form, as a user would.
-fn look_up(root: &HtmlElement, id: &str) {
-    let input: HtmlInputElement = find(root, "#user-id").expect("the id field");
-    input.set_value(id);
+/// Types `value` into the field `selector`, as a user would.
+fn type_into(root: &HtmlElement, selector: &str, value: &str) {
+    let input: HtmlInputElement = find(root, selector).expect(selector);
+    input.set_value(value);
     let init = EventInit::new();
     init.set_bubbles(true);
     input
         .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
         .unwrap();
+}
+
+/// Types `id` into the field and submits the form.
+fn look_up(root: &HtmlElement, id: &str) {
+    type_into(root, "#user-id", id);
     find::<HtmlElement>(root, "#lookup")
         .expect("the button")
         .click();
@@ -90,11 +96,40 @@ async fn looking_up_a_user_shows_it() {
 async fn an_unknown_user_shows_the_status() {
     let (root, _mounted) = mount();
     look_up(&root, "404");
-    assert_eq!(text_of(&root, "#status-code").await, "NOT_FOUND");
+    assert_eq!(
+        text_of(&root, "#lookup-result .status-code").await,
+        "NOT_FOUND"
+    );
     assert!(
         root.inner_text().contains("user 404 not found"),
         "{}",
         root.inner_text()
     );
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn invalid_fields_show_the_servers_violations_beside_them() {
+    let (root, _mounted) = mount();
+    type_into(&root, "#new-name", "Ada");
+    type_into(&root, "#new-email", "no-at-sign");
+    find::<HtmlElement>(&root, "#create")
+        .expect("the button")
+        .click();
+    assert_eq!(
+        text_of(&root, "#create-result .status-code").await,
+        "INVALID_ARGUMENT"
+    );
+    assert!(
+        text_of(&root, "#new-email-error")
+            .await
+            .contains("name@example.com"),
+        "{}",
+        root.inner_text()
+    );
+    let email: HtmlInputElement = find(&root, "#new-email").unwrap();
+    assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let name: HtmlInputElement = find(&root, "#new-name").unwrap();
+    assert_eq!(name.get_attribute("aria-invalid").as_deref(), Some("false"));
     root.remove();
 }

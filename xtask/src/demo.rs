@@ -1,8 +1,10 @@
 //! `cargo xtask demo`: builds the Leptos UI with trunk and serves it together with the
 //! gRPC-Web API from one origin, until Ctrl-C.
 
+use std::path::Path;
 use std::process::Command;
 
+use crate::server::Server;
 use crate::setup::{self, Env, Needs};
 use crate::ui::{note, step};
 use crate::{process, Result};
@@ -69,4 +71,54 @@ fn run_in_place(mut server: Command) -> Result {
 #[cfg(not(unix))]
 fn run_in_place(mut server: Command) -> Result {
     process::run(&mut server)
+}
+
+/// The end-to-end test (demo-app/e2e): the release bundle served by the server `binary`
+/// as `cargo xtask demo` serves it, driven by Playwright in headless Chromium. Screenshots
+/// of every page go to `<target>/e2e/`.
+pub fn e2e(env: &Env, binary: &Path) -> Result {
+    let dir = crate::root().join("demo-app").join("e2e");
+    step(
+        "demo e2e: npm ci (playwright-core, no browser download)",
+        || {
+            process::run(crate::www::npm(env, &dir).args([
+                "ci",
+                "--prefer-offline",
+                "--no-audit",
+                "--no-fund",
+            ]))
+        },
+    )?;
+    step(
+        "demo e2e: every page in headless Chromium (Playwright)",
+        || {
+            let dist = crate::root().join("dist");
+            let server = Server::start(
+                binary,
+                &[
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--static-dir",
+                    &dist.to_string_lossy(),
+                ],
+            )?;
+            let chromium = crate::tools::which("chromium").ok_or("chromium is not on PATH")?;
+            let flags: Vec<String> = crate::test::CHROMIUM_FLAGS
+                .iter()
+                .map(|f| format!("{f:?}"))
+                .collect();
+            let shots = crate::host_target_dir().join("e2e");
+            process::run(
+                env.command("node")
+                    .current_dir(&dir)
+                    .args(["--test", "--test-reporter=spec", "demo.test.mjs"])
+                    .env("DEMO_URL", &server.url)
+                    .env("CHROMIUM", chromium)
+                    .env("CHROMIUM_ARGS", format!("[{}]", flags.join(",")))
+                    .env("SCREENSHOTS", &shots),
+            )?;
+            note(format!("screenshots: {}", shots.join("*.png").display()));
+            Ok(())
+        },
+    )
 }

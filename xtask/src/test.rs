@@ -68,7 +68,7 @@ pub fn run(args: &[String]) -> Result {
         browser: true,
         trunk: selection.wants("demo"),
         wasm_pack: selection.wants("npm"),
-        node: selection.wants("npm"),
+        node: selection.wants("npm") || selection.wants("demo"),
     })?;
 
     if selection.wants("native") {
@@ -124,6 +124,7 @@ pub fn run(args: &[String]) -> Result {
         step("demo served and booted in Chromium", || {
             demo_smoke(&env, &binary)
         })?;
+        demo::e2e(&env, &binary)?;
     }
 
     ui::summary("test");

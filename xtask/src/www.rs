@@ -57,7 +57,7 @@ pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
 
 /// `npm` in `dir`, with its cache in the project's cache (content-addressed, so shared
 /// across versions and checkouts).
-fn npm(env: &Env, dir: &Path) -> std::process::Command {
+pub(crate) fn npm(env: &Env, dir: &Path) -> std::process::Command {
     let mut cmd = env.command("npm");
     cmd.current_dir(dir)
         .env("npm_config_cache", crate::cache_dir().join("npm"))

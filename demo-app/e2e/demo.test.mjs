@@ -1,0 +1,181 @@
+// The demo end to end: the release bundle served by the real server, driven in headless
+// Chromium by Playwright. Each page's main action, what the page then shows, a screenshot per
+// page, and no console errors anywhere. `cargo xtask test` runs it with:
+//   DEMO_URL        the server serving the bundle and the API (one origin)
+//   CHROMIUM        the browser to drive (Debian's; Playwright downloads nothing)
+//   CHROMIUM_ARGS   JSON array of the project's Chromium flags
+//   SCREENSHOTS     where the PNGs go
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const url = need("DEMO_URL").replace(/\/$/, "");
+const shots = need("SCREENSHOTS");
+const args = JSON.parse(need("CHROMIUM_ARGS")).filter((a) => !a.startsWith("--headless"));
+const TIMEOUT = 15_000;
+
+let browser;
+let context;
+const problems = [];
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is unset: run this with \`cargo xtask test --only demo\``);
+  return value;
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({ executablePath: need("CHROMIUM"), args, headless: true });
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  context.setDefaultTimeout(TIMEOUT);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A new tab on `hash`, its console errors and page errors collected. */
+async function open(hash) {
+  const page = await context.newPage();
+  const where = () => `${page.url()}`;
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${where()}: console ${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`${where()}: page error: ${e.message}`));
+  await page.goto(`${url}/${hash}`);
+  await page.locator("#title").waitFor();
+  return page;
+}
+
+const text = (page, selector) => page.locator(selector).innerText();
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+/** The inspector's record of the newest call to `method`, opened. */
+async function inspect(page, method) {
+  const call = page.locator("#inspector li.call", { hasText: method }).first();
+  await call.locator("summary").click();
+  return call;
+}
+
+test("users: lookup, error panel, create with field errors, streamed list", async () => {
+  const page = await open("#/users");
+
+  await page.fill("#user-id", "2");
+  await page.click("#lookup");
+  await page.locator("#user-name", { hasText: "Alan Turing" }).waitFor();
+
+  await page.fill("#user-id", "404");
+  await page.click("#lookup");
+  await page.locator("#lookup-result .status-code", { hasText: "NOT_FOUND" }).waitFor();
+  assert.match(await text(page, "#lookup-result"), /user 404 not found/);
+
+  // Invalid on both fields: the server's BadRequest details land beside each field.
+  await page.fill("#new-name", " ");
+  await page.fill("#new-email", "nope");
+  await page.click("#create");
+  await page.locator("#create-result .status-code", { hasText: "INVALID_ARGUMENT" }).waitFor();
+  assert.match(await text(page, "#new-name-error"), /must not be empty/);
+  assert.match(await text(page, "#new-email-error"), /name@example\.com/);
+  assert.equal(await page.getAttribute("#new-email", "aria-invalid"), "true");
+  assert.match(await text(page, "#create-result"), /BadRequest/);
+
+  const email = `grace.e2e.${Date.now()}@example.com`;
+  await page.fill("#new-name", "Grace E2E");
+  await page.fill("#new-email", email);
+  await page.click("#create");
+  await page.locator("#created", { hasText: "Created Grace E2E" }).waitFor();
+  assert.equal(await page.getAttribute("#new-email", "aria-invalid"), "false");
+
+  // Rows arrive one by one: catch the table part-filled while the stream is still open.
+  await page.click("#list");
+  await page.waitForFunction(() => {
+    const rows = document.querySelectorAll("#user-rows tbody tr").length;
+    return rows >= 1 && document.querySelector("#list-status").textContent.startsWith("Streaming");
+  });
+  await page.locator("#list-status", { hasText: "stream complete (OK)" }).waitFor();
+  const rows = await page.locator("#user-rows tbody tr").count();
+  assert.ok(rows >= 13, `${rows} rows: the 12 seeded users and the one created`);
+  assert.match(await text(page, "#user-rows"), /Grace E2E/);
+
+  // The inspector saw every call, with sizes and the protobuf/JSON comparison.
+  const list = await inspect(page, "ListUsers");
+  assert.match(await list.innerText(), /OK/);
+  assert.match(await list.innerText(), /x-request-id/);
+  assert.match(await list.locator(".call-json").innerText(), /\d+ B — \d+\.\d× the protobuf size/);
+  assert.match(await text(page, "#inspector-totals"), /JSON is \d+\.\d× the size/);
+
+  await shot(page, "users");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, "users-mobile");
+  await page.close();
+});
+
+test("live scores: start streams updates, stop cancels the call", async () => {
+  const page = await open("#/scores");
+  await page.selectOption("#scores-interval", "100");
+  await page.click("#scores-start");
+  await page.locator("#scores-status", { hasText: "Live" }).waitFor();
+  await page.waitForFunction(
+    () => Number(/(\d+) updates/.exec(document.querySelector("#scores-status").textContent)?.[1]) >= 8,
+  );
+  assert.ok((await page.locator("#scoreboard .match").count()) >= 2, "match cards");
+  assert.ok((await page.locator("#ticker li").count()) >= 1, "events in the ticker");
+  await shot(page, "scores");
+
+  await page.click("#scores-stop");
+  const stopped = await page.locator("#scores-status", { hasText: "the call was cancelled" }).innerText();
+  const count = /after (\d+) updates/.exec(stopped)[1];
+  const call = await inspect(page, "WatchScores");
+  await call.locator(".badge", { hasText: "CANCELLED" }).waitFor();
+  // Nothing more arrives once stopped.
+  await page.waitForTimeout(500);
+  assert.match(await text(page, "#scores-status"), new RegExp(`after ${count} updates`));
+
+  // Leaving the page cancels its stream too.
+  await page.click("#scores-start");
+  await page.locator("#scores-status", { hasText: "Live" }).waitFor();
+  await page.click("#nav-users");
+  await page.locator("#users-title").waitFor();
+  const left = page.locator("#inspector li.call", { hasText: "WatchScores" }).first();
+  await left.locator(".badge", { hasText: "CANCELLED" }).waitFor();
+  await page.close();
+});
+
+test("chat: two tabs in one room see each other's messages", async () => {
+  const room = `e2e-${Date.now()}`;
+  const [a, b] = [await open("#/chat"), await open("#/chat")];
+  for (const [page, name] of [[a, "ada"], [b, "bob"]]) {
+    await page.fill("#chat-author", name);
+    await page.fill("#chat-room", room);
+    await page.click("#chat-join");
+    await page.locator(".chat-head h2", { hasText: `#${room}` }).waitFor();
+    await page.locator("#chat-link", { hasText: "Live" }).waitFor();
+  }
+
+  await a.fill("#chat-text", "hello from tab A");
+  await a.click("#chat-send");
+  await b.locator("#chat-messages .message", { hasText: "hello from tab A" }).waitFor();
+  await a.locator("#chat-messages .message.mine", { hasText: "hello from tab A" }).waitFor();
+  await a.locator("#chat-sent", { hasText: "Delivered to 2 subscribers" }).waitFor();
+
+  await b.fill("#chat-text", "hi A, B here");
+  await b.press("#chat-text", "Enter");
+  await a.locator("#chat-messages .message", { hasText: "hi A, B here" }).waitFor();
+  assert.match(await text(a, "#chat-messages"), /bob[\s\S]*hi A, B here/);
+
+  await shot(a, "chat-tab-a");
+  await shot(b, "chat-tab-b");
+  await a.close();
+  await b.close();
+});
+
+test("no console errors or warnings on any page", () => {
+  assert.deepEqual(problems, []);
+});

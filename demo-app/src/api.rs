@@ -1,0 +1,140 @@
+//! The demo's way to the server: one [`Client`] shared by every page, and a fresh
+//! recording interceptor per call so that each call shows up in the inspector.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use grpc_web_wasm::{CallEnd, Client, Interceptor, MetadataMap, RequestHead, Status};
+use leptos::prelude::*;
+use prost::Message;
+
+use crate::inspector::{CallRecord, Calls, End};
+use crate::json::Json;
+
+/// The server and the inspector's log. Cheap to clone; provided as context by the app.
+#[derive(Clone)]
+pub struct Api {
+    client: Client,
+    calls: Calls,
+}
+
+impl Api {
+    /// Calls the server at `base_url`, recording into `calls`.
+    pub fn new(base_url: String, calls: Calls) -> Api {
+        Api {
+            client: Client::new(base_url),
+            calls,
+        }
+    }
+
+    /// Starts recording a call that sends `request`; make the call with [`Call::client`].
+    pub fn call(&self, request: &(impl Message + Json), streaming: bool) -> Call {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let record = ArcRwSignal::new(CallRecord::new(
+            id,
+            streaming,
+            request.encoded_len(),
+            request.json().len(),
+        ));
+        self.calls.push(record.clone());
+        let client = self.client.clone().interceptor(Recorder {
+            record: record.clone(),
+            request_id: format!("demo-{id}"),
+        });
+        Call { record, client }
+    }
+}
+
+/// One recorded call: the client that records it, and hooks for what the interceptor
+/// cannot see (response headers and messages).
+pub struct Call {
+    record: ArcRwSignal<CallRecord>,
+    client: Client,
+}
+
+impl Call {
+    /// The client to make this call (and only this one) with.
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    /// The response headers arrived.
+    pub fn headers(&self, headers: &MetadataMap) {
+        let pairs = pairs(headers);
+        let now = js_sys::Date::now();
+        self.record.update(|r| {
+            r.headers_ms = Some(now - r.started_ms);
+            r.response_headers = pairs;
+        });
+    }
+
+    /// A response message arrived.
+    pub fn message(&self, message: &(impl Message + Json)) {
+        let (bytes, json) = (message.encoded_len(), message.json().len());
+        self.record.update(|r| {
+            r.messages += 1;
+            r.response_bytes += bytes;
+            r.response_json += json;
+        });
+    }
+
+    /// Records a unary reply (headers and message); errors are recorded by the interceptor.
+    pub fn reply<T: Message + Json>(
+        &self,
+        reply: Result<grpc_web_wasm::Response<T>, Status>,
+    ) -> Result<T, Status> {
+        let reply = reply?;
+        self.headers(reply.headers());
+        self.message(reply.get_ref());
+        Ok(reply.into_inner())
+    }
+}
+
+/// Fills a call's record: the metadata sent (with a request id it adds) and how it ended.
+struct Recorder {
+    record: ArcRwSignal<CallRecord>,
+    request_id: String,
+}
+
+impl Interceptor for Recorder {
+    fn on_request(&self, head: &mut RequestHead) -> Result<(), Status> {
+        head.metadata_mut()
+            .insert("x-request-id", &self.request_id)
+            .map_err(|e| Status::new(grpc_web_wasm::Code::Internal, e.to_string()))?;
+        let method = head.path().to_string();
+        let metadata = pairs(head.metadata());
+        let timeout = head.timeout();
+        self.record.update(|r| {
+            r.method = method;
+            r.request_metadata = metadata;
+            if let Some(t) = timeout {
+                r.request_metadata
+                    .push(("grpc-timeout".into(), format!("{} ms", t.as_millis())));
+            }
+        });
+        Ok(())
+    }
+
+    fn on_end(&self, end: &CallEnd<'_>) {
+        let status = end.status();
+        let recorded = End {
+            code: status.code().as_str(),
+            message: status.message().to_string(),
+            trailers: pairs(status.metadata()),
+            elapsed_ms: end.elapsed().as_secs_f64() * 1000.0,
+        };
+        // A stream dropped with its page ends here, inside the page's disposal: update the
+        // log on the next tick rather than in the middle of that.
+        let record = self.record.clone();
+        leptos::task::spawn_local(async move {
+            record.update(|r| r.end = Some(recorded));
+        });
+    }
+}
+
+fn pairs(metadata: &MetadataMap) -> Vec<(String, String)> {
+    metadata
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}

@@ -1,0 +1,194 @@
+//! Chat: `Subscribe` streams a room's messages, `Send` posts to it. Open the page in two
+//! tabs and each sees the other's messages as they are sent.
+
+use leptos::prelude::*;
+use proto::demo::v1::{ChatMessage, ChatServiceClient, SendRequest, SubscribeRequest};
+
+use crate::api::Api;
+use crate::failure::{ErrorPanel, Failure};
+use crate::tasks::Tasks;
+
+/// How many messages the page keeps.
+const KEEP: usize = 200;
+const ROOMS: [&str; 3] = ["lobby", "rust", "wasm"];
+
+#[derive(Clone, PartialEq)]
+enum Link {
+    Connecting,
+    Live,
+    Ended,
+    Failed(Failure),
+}
+
+/// The Chat page.
+#[component]
+pub fn ChatPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let tasks = Tasks::new();
+    let (room, set_room) = signal(String::from("lobby"));
+    let (room_field, set_room_field) = signal(String::from("lobby"));
+    let guest = format!("guest-{}", (js_sys::Math::random() * 9000.0) as u32 + 1000);
+    let (author, set_author) = signal(guest);
+    let (text, set_text) = signal(String::new());
+    let (link, set_link) = signal(Link::Connecting);
+    let (messages, set_messages) = signal(Vec::<ChatMessage>::new());
+    let (sent, set_sent) = signal(None::<Result<u32, Failure>>);
+
+    let api_for_join = api.clone();
+    let join = move |name: String| {
+        set_room.set(name.clone());
+        set_room_field.set(name.clone());
+        set_messages.set(Vec::new());
+        set_sent.set(None);
+        set_link.set(Link::Connecting);
+        let request = SubscribeRequest { room: name };
+        let call = api_for_join.call(&request, true);
+        tasks.spawn("subscribe", async move {
+            let stream = ChatServiceClient::new(call.client())
+                .subscribe(request)
+                .await;
+            let mut stream = match stream {
+                Ok(stream) => stream,
+                Err(status) => return set_link.set(Link::Failed(Failure::of(&status))),
+            };
+            call.headers(stream.headers());
+            set_link.set(Link::Live);
+            loop {
+                match stream.message().await {
+                    Ok(Some(message)) => {
+                        call.message(&message);
+                        set_messages.update(|all| {
+                            all.push(message);
+                            if all.len() > KEEP {
+                                all.remove(0);
+                            }
+                        });
+                    }
+                    Ok(None) => return set_link.set(Link::Ended),
+                    Err(status) => return set_link.set(Link::Failed(Failure::of(&status))),
+                }
+            }
+        });
+    };
+    join(room.get_untracked());
+
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = text.get_untracked();
+        if body.trim().is_empty() {
+            return;
+        }
+        let request = SendRequest {
+            room: room.get_untracked(),
+            author: author.get_untracked(),
+            text: body,
+        };
+        let call = api.call(&request, false);
+        set_text.set(String::new());
+        tasks.spawn("send", async move {
+            let reply = ChatServiceClient::new(call.client()).send(request).await;
+            set_sent.set(Some(
+                call.reply(reply)
+                    .map(|r| r.delivered)
+                    .map_err(|s| Failure::of(&s)),
+            ));
+        });
+    };
+    let join_for_form = join.clone();
+    let switch_room = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = room_field.get_untracked().trim().to_string();
+        if !name.is_empty() {
+            join_for_form(name);
+        }
+    };
+
+    view! {
+        <section class="page" aria-labelledby="chat-title">
+            <header class="page-head">
+                <h1 id="chat-title">"Chat"</h1>
+                <p class="lede">
+                    <code>"Subscribe"</code>" streams the room, "<code>"Send"</code>
+                    " posts to it. Open this page in a second tab to talk to yourself."
+                </p>
+            </header>
+            <div class="chat-layout">
+                <div class="card chat-side">
+                    <h2>"Room"</h2>
+                    <div class="chips" role="group" aria-label="Rooms">
+                        {ROOMS.into_iter().map(|r| {
+                            let join = join.clone();
+                            view! {
+                                <button type="button" class="chip"
+                                    aria-pressed=move || (room.get() == r).to_string()
+                                    on:click=move |_| join(r.to_string())>{"#"}{r}</button>
+                            }
+                        }).collect_view()}
+                    </div>
+                    <form class="row" on:submit=switch_room>
+                        <label class="field grow">
+                            <span>"Other room"</span>
+                            <input id="chat-room" type="text" maxlength="64" prop:value=room_field
+                                on:input=move |ev| set_room_field.set(event_target_value(&ev)) />
+                        </label>
+                        <button id="chat-join" class="btn" type="submit">"Join"</button>
+                    </form>
+                    <label class="field">
+                        <span>"Your name"</span>
+                        <input id="chat-author" type="text" maxlength="64" prop:value=author
+                            on:input=move |ev| set_author.set(event_target_value(&ev)) />
+                    </label>
+                </div>
+                <div class="card chat-main">
+                    <div class="chat-head">
+                        <h2>{move || format!("#{}", room.get())}</h2>
+                        <span id="chat-link" class="status-line" aria-live="polite">
+                            {move || match link.get() {
+                                Link::Connecting => view! { <span class="spinner" aria-hidden="true"></span>"Connecting…" }.into_any(),
+                                Link::Live => view! { <span class="live-dot" aria-hidden="true"></span>"Live" }.into_any(),
+                                Link::Ended => view! { "Disconnected" }.into_any(),
+                                Link::Failed(_) => view! { "Failed" }.into_any(),
+                            }}
+                        </span>
+                    </div>
+                    {move || match link.get() {
+                        Link::Failed(failure) => Some(view! { <ErrorPanel failure /> }),
+                        _ => None,
+                    }}
+                    <ol class="messages" id="chat-messages" aria-live="polite" aria-label="Messages">
+                        <For each=move || messages.get() key=|m| (m.room.clone(), m.sequence) let:m>
+                            <li class="message appear" class:mine=move || m.author == author.get()>
+                                <div class="message-meta">
+                                    <strong class="message-author">{m.author.clone()}</strong>
+                                    <span class="muted small">{format!("#{}", m.sequence)}</span>
+                                    {(m.skipped > 0).then(|| view! {
+                                        <span class="tag">{format!("{} missed", m.skipped)}</span>
+                                    })}
+                                </div>
+                                <div class="message-text">{m.text.clone()}</div>
+                            </li>
+                        </For>
+                        {move || messages.with(Vec::is_empty).then(|| view! {
+                            <li class="muted empty">"No messages since you joined."</li>
+                        })}
+                    </ol>
+                    <form class="row composer" on:submit=send>
+                        <label class="visually-hidden" for="chat-text">"Message"</label>
+                        <input id="chat-text" class="grow" type="text" maxlength="4096"
+                            placeholder="Say something" autocomplete="off" prop:value=text
+                            on:input=move |ev| set_text.set(event_target_value(&ev)) />
+                        <button id="chat-send" class="btn btn-primary" type="submit"
+                            disabled=move || text.with(|t| t.trim().is_empty())>"Send"</button>
+                    </form>
+                    <p id="chat-sent" class="muted small" aria-live="polite">
+                        {move || match sent.get() {
+                            Some(Ok(n)) => format!("Delivered to {n} subscriber{}.", if n == 1 { "" } else { "s" }),
+                            Some(Err(f)) => format!("Not sent: {} {}", f.code, f.message),
+                            None => String::new(),
+                        }}
+                    </p>
+                </div>
+            </div>
+        </section>
+    }
+}

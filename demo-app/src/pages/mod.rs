@@ -1,0 +1,5 @@
+//! One module per page.
+
+pub mod chat;
+pub mod scores;
+pub mod users;

@@ -293,10 +293,9 @@ impl Report {
             for (w, m, _) in self.figures() {
                 let k = (w, m);
                 if !v.contains(&k)
-                    && self
-                        .series
-                        .iter()
-                        .any(|s| s.contender == FLOOR && s.workload == k.0 && s.metric == k.1)
+                    && self.series.iter().any(|s| {
+                        s.comparable && s.contender == FLOOR && s.workload == k.0 && s.metric == k.1
+                    })
                 {
                     v.push(k);
                 }
@@ -305,7 +304,7 @@ impl Report {
         };
         let bar = 9.0;
         let group = bar * others.len().max(1) as f64 + 8.0;
-        let label_w = 330.0;
+        let label_w = 420.0;
         let panel_w = 300.0;
         let top = 60.0;
         let height = top + group * figures.len() as f64 + 30.0;

@@ -14,7 +14,7 @@ use crate::calls::CallBoundsLayer;
 use crate::config::Config;
 
 /// Request headers a gRPC-Web client sends, admitted outside dev mode: the protocol's own,
-/// `authorization`, and the interop tests' metadata.
+/// `authorization`, the demo's `x-request-id`, and the interop tests' metadata.
 pub const ALLOWED_HEADERS: &[&str] = &[
     "content-type",
     "accept",
@@ -24,6 +24,7 @@ pub const ALLOWED_HEADERS: &[&str] = &[
     "grpc-encoding",
     "grpc-accept-encoding",
     "authorization",
+    "x-request-id",
     "x-grpc-test-echo-initial",
     "x-grpc-test-echo-trailing-bin",
 ];

@@ -154,13 +154,15 @@ impl Client {
     }
 
     /// Compresses request messages with `compression` (`grpc-encoding`). The server must
-    /// support it, or it answers `UNIMPLEMENTED`.
+    /// support it, or it answers `UNIMPLEMENTED`; a scheme this build lacks (see
+    /// [`Compression::is_available`]) fails each call with `INTERNAL`.
     pub fn send_compressed(self, compression: Compression) -> Client {
         self.with(|c| c.send_compression = Some(compression))
     }
 
     /// Lets the server compress replies with `compression` (`grpc-accept-encoding`).
     /// Compressed replies are decoded whatever was announced, if the scheme is supported.
+    /// A scheme this build lacks is not announced.
     pub fn accept_compressed(self, compression: Compression) -> Client {
         self.with(|c| {
             if !c.accept_compression.contains(&compression) {

@@ -1,7 +1,5 @@
 //! Per-message compression (`grpc-encoding`): gzip, in pure Rust so it runs in wasm.
 
-use std::io::{Read, Write};
-
 use super::status::{Code, Status};
 
 /// A message compression scheme this client implements.
@@ -12,6 +10,13 @@ pub enum Compression {
 }
 
 impl Compression {
+    /// Whether this build implements the scheme (gzip needs the `gzip` feature, on by default).
+    pub fn is_available(self) -> bool {
+        match self {
+            Compression::Gzip => cfg!(feature = "gzip"),
+        }
+    }
+
     /// The name used in `grpc-encoding` and `grpc-accept-encoding`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,7 +69,9 @@ impl Encoding {
 }
 
 /// Inflates at most `limit + 1` bytes, so a compression bomb costs no more than the limit.
+#[cfg(feature = "gzip")]
 fn gunzip(data: &[u8], limit: usize, what: &str) -> Result<Vec<u8>, Status> {
+    use std::io::Read;
     let mut out = Vec::with_capacity(data.len().saturating_mul(2).min(limit));
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     flate2::read::GzDecoder::new(data)
@@ -85,18 +92,41 @@ fn gunzip(data: &[u8], limit: usize, what: &str) -> Result<Vec<u8>, Status> {
     Ok(out)
 }
 
-/// Compresses a request message.
-pub fn compress(scheme: Compression, data: &[u8]) -> Vec<u8> {
+#[cfg(not(feature = "gzip"))]
+fn gunzip(_: &[u8], _: usize, what: &str) -> Result<Vec<u8>, Status> {
+    Err(unavailable(Compression::Gzip, what))
+}
+
+#[cfg(not(feature = "gzip"))]
+fn unavailable(scheme: Compression, what: &str) -> Status {
+    Status::new(
+        Code::Internal,
+        format!(
+            "{what} compressed with {}, but this build of grpc-web-wasm has no {0} support (cargo feature `{0}`)",
+            scheme.as_str()
+        ),
+    )
+}
+
+/// Compresses a request message; fails if this build lacks the scheme.
+pub fn compress(scheme: Compression, data: &[u8]) -> Result<Vec<u8>, Status> {
     match scheme {
+        #[cfg(not(feature = "gzip"))]
         Compression::Gzip => {
+            let _ = data;
+            Err(unavailable(scheme, "request message"))
+        }
+        #[cfg(feature = "gzip")]
+        Compression::Gzip => {
+            use std::io::Write;
             let mut encoder = flate2::write::GzEncoder::new(
                 Vec::with_capacity(data.len() / 2 + 32),
                 flate2::Compression::fast(),
             );
-            encoder
+            Ok(encoder
                 .write_all(data)
                 .and_then(|()| encoder.finish())
-                .expect("writing to a Vec cannot fail")
+                .expect("writing to a Vec cannot fail"))
         }
     }
 }
@@ -106,10 +136,11 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "gzip")]
     fn gzip_round_trip_and_limits() {
         let gz = Encoding::Known(Compression::Gzip);
         let data = vec![7u8; 10_000];
-        let packed = compress(Compression::Gzip, &data);
+        let packed = compress(Compression::Gzip, &data).unwrap();
         assert!(packed.len() < 200);
         assert_eq!(gz.decompress(&packed, 10_000, "message").unwrap(), data);
         let s = gz.decompress(&packed, 9_999, "message").unwrap_err();

@@ -181,6 +181,12 @@ impl FrameDecoder {
         fill(&mut self.buf[start..]);
     }
 
+    /// Lets `append` write decoded input (text mode's base64) straight onto the end of the
+    /// buffer; it must only append.
+    pub fn append_with<R>(&mut self, append: impl FnOnce(&mut BytesMut) -> R) -> R {
+        append(&mut self.buf)
+    }
+
     /// The next complete frame, `Ok(None)` if more input is needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FrameError> {
         let header = match self.header {

@@ -79,8 +79,13 @@ pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, C
     if let Some(c) = wire.send_compression {
         h.push(("grpc-encoding", c.as_str().into()));
     }
-    if !wire.accept_compression.is_empty() {
-        let names: Vec<&str> = wire.accept_compression.iter().map(|c| c.as_str()).collect();
+    let names: Vec<&str> = wire
+        .accept_compression
+        .iter()
+        .filter(|c| c.is_available())
+        .map(|c| c.as_str())
+        .collect();
+    if !names.is_empty() {
         h.push(("grpc-accept-encoding", names.join(",").into()));
     }
     for md in metadata {
@@ -105,7 +110,7 @@ pub fn body(wire: &Wire, message: &[u8], max_len: usize) -> Result<Body, Status>
     let packed;
     let (flags, payload) = match wire.send_compression {
         Some(c) => {
-            packed = compression::compress(c, message);
+            packed = compression::compress(c, message)?;
             (FLAG_COMPRESSED, packed.as_slice())
         }
         None => (0, message),
@@ -160,6 +165,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "gzip")]
     fn wire_options_become_headers() {
         let wire = Wire {
             text: true,
@@ -177,6 +183,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "gzip")]
     fn bodies_are_framed_compressed_and_encoded() {
         let plain = body(&Wire::default(), b"hi", 10).unwrap();
         assert_eq!(plain, Body::Binary(vec![0, 0, 0, 0, 2, b'h', b'i']));

@@ -26,7 +26,7 @@ pub async fn run(base: String) -> Result<u32, JsValue> {
     };
     let mut stream = c
         .streaming_output_call(StreamingOutputCallRequest {
-            response_parameters: vec![param.clone(), param],
+            response_parameters: vec![param, param],
             ..Default::default()
         })
         .await

@@ -6,7 +6,16 @@ use crate::ui::{self, step};
 use crate::{process, Result};
 
 /// The crates that are built for the browser.
-const WASM_CRATES: &[&str] = &["grpc-web-wasm", "proto", "demo-app"];
+const WASM_CRATES: &[&str] = &[
+    "grpc-web-wasm",
+    "proto",
+    "demo-app",
+    "bench-driver",
+    "bench-ours",
+    "bench-tonic-web",
+    "minimal-ours",
+    "minimal-tonic-web",
+];
 
 /// Runs every lint.
 pub fn run() -> Result {
@@ -35,6 +44,19 @@ pub fn run() -> Result {
             cmd.args(["--package", krate]);
         }
         process::run(cmd.args(["--", "-D", "warnings"]))
+    })?;
+    step("clippy (wasm32, client without default features)", || {
+        process::run(env.cargo_wasm().args([
+            "clippy",
+            "--target",
+            WASM,
+            "--package",
+            "grpc-web-wasm",
+            "--no-default-features",
+            "--",
+            "-D",
+            "warnings",
+        ]))
     })?;
     ui::summary("lint");
     Ok(())

@@ -117,7 +117,9 @@ where
         } else {
             Echo::default()
         };
+        let path = request.uri().path().to_owned();
         ResponseFuture {
+            path: Some(path),
             inner: self.inner.call(request),
             head_limit: tokio::time::sleep_until(head_limit),
             head_status: Some(head_status),
@@ -138,6 +140,7 @@ struct Echo {
 pin_project! {
     /// The response future of [`CallBounds`].
     pub struct ResponseFuture<F> {
+        path: Option<String>,
         #[pin]
         inner: F,
         #[pin]
@@ -187,6 +190,8 @@ where
             }
         }
         let body = BoundedBody {
+            path: this.path.take().unwrap_or_default(),
+            finished: body.is_none(),
             deadline: this.deadline.map(tokio::time::sleep_until),
             shutdown: body
                 .is_some()
@@ -201,13 +206,27 @@ where
 pin_project! {
     /// A response body ended early with a status when its call's deadline passes or the
     /// server shuts down. Ending it drops the inner body, and with it the handler's stream.
+    ///
+    /// A body dropped before its end means the client went away (a dropped stream, an
+    /// aborted fetch, a closed tab): that is logged, so cancellations show in the server log.
     pub struct BoundedBody<B> {
+        path: String,
+        finished: bool,
         #[pin]
         inner: Option<B>,
         #[pin]
         deadline: Option<Sleep>,
         shutdown: Option<Pin<Box<WaitForCancellationFutureOwned>>>,
         extra_trailers: Option<(HeaderName, HeaderValue)>,
+    }
+
+    impl<B> PinnedDrop for BoundedBody<B> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if !*this.finished {
+                tracing::info!(path = %this.path, "call cancelled: the client went away before its end");
+            }
+        }
     }
 }
 
@@ -232,6 +251,7 @@ where
                 let frame = match frame.into_trailers() {
                     Ok(mut trailers) => {
                         // The call is over: nothing left to bound.
+                        *this.finished = true;
                         this.deadline.set(None);
                         *this.shutdown = None;
                         if let Some((k, v)) = this.extra_trailers.take() {
@@ -245,6 +265,7 @@ where
             }
             Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e.into()))),
             Poll::Ready(None) => {
+                *this.finished = true;
                 this.inner.set(None);
                 return Poll::Ready(None);
             }
@@ -267,6 +288,7 @@ where
             return Poll::Pending;
         };
         tracing::info!(code = ?status.code(), "stream ended: {}", status.message());
+        *this.finished = true;
         this.inner.set(None);
         this.deadline.set(None);
         *this.shutdown = None;

@@ -421,3 +421,30 @@ fn a_closed_http1_subscriber_is_unregistered() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Stopping a stream in the browser aborts its fetch; the server says so in its log.
+#[test]
+fn a_client_cancelling_a_stream_is_logged() {
+    let (server, log) = Server::start_logged(&[]);
+    let mut headers: Vec<(&str, &str)> = GRPC_WEB.to_vec();
+    headers.push(("accept", "application/grpc-web+proto"));
+    let mut watch = server.send_head(
+        "POST",
+        "/demo.v1.ScoreService/WatchScores",
+        &headers,
+        &common::frame(&proto::demo::v1::WatchScoresRequest::default()),
+    );
+    let mut head = [0u8; 12];
+    watch.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    drop(watch);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut seen = Vec::new();
+    while let Ok(line) = log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if line.contains("call cancelled") && line.contains("/demo.v1.ScoreService/WatchScores") {
+            return;
+        }
+        seen.push(line);
+    }
+    panic!("no cancellation logged; the log said:\n{}", seen.join("\n"));
+}

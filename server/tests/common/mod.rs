@@ -16,13 +16,37 @@ pub struct Server {
 impl Server {
     /// Starts the server on a free port with `args` and waits for its `listening` line.
     pub fn start(args: &[&str]) -> Server {
+        Server::spawn(args, "warn", Stdio::inherit()).0
+    }
+
+    /// Like [`start`](Self::start), with info logs, each stderr line sent to the receiver.
+    pub fn start_logged(args: &[&str]) -> (Server, std::sync::mpsc::Receiver<String>) {
+        let (server, stderr) = Server::spawn(args, "info", Stdio::piped());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stderr = BufReader::new(stderr.expect("stderr is piped"));
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        (server, rx)
+    }
+
+    fn spawn(
+        args: &[&str],
+        log: &str,
+        stderr: Stdio,
+    ) -> (Server, Option<std::process::ChildStderr>) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", log)
+            .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
+            .stderr(stderr)
             .spawn()
             .expect("start the server");
+        let stderr_pipe = child.stderr.take();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
@@ -33,7 +57,7 @@ impl Server {
             .strip_prefix("listening on http://")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_string();
-        Server { child, addr }
+        (Server { child, addr }, stderr_pipe)
     }
 
     /// The base URL for a native gRPC client.

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-const MAX_VALUE: u128 = 99_999_999;
+const MAX_VALUE: u64 = 99_999_999;
 
 /// Units from finest to coarsest, with their length in nanoseconds.
-const UNITS: [(char, u128); 6] = [
+const UNITS: [(char, u64); 6] = [
     ('n', 1),
     ('u', 1_000),
     ('m', 1_000_000),
@@ -28,7 +28,15 @@ const UNITS: [(char, u128); 6] = [
 /// assert_eq!(encode(Duration::from_secs(3600 * 24)), "86400000m");
 /// ```
 pub fn encode(timeout: Duration) -> String {
-    let nanos = timeout.as_nanos();
+    // u64 nanoseconds cover 584 years; past that, the cap. (u128 arithmetic would link
+    // 128-bit division and printing into every browser build.)
+    let Some(nanos) = timeout
+        .as_secs()
+        .checked_mul(1_000_000_000)
+        .and_then(|n| n.checked_add(u64::from(timeout.subsec_nanos())))
+    else {
+        return format!("{MAX_VALUE}H");
+    };
     for (unit, len) in UNITS {
         let value = nanos.div_ceil(len);
         if value <= MAX_VALUE {
@@ -46,11 +54,14 @@ pub fn parse(value: &str) -> Option<Duration> {
         return None;
     }
     let (_, len) = UNITS.iter().find(|(u, _)| *u == unit)?;
-    let nanos = digits.parse::<u128>().ok()? * len;
-    Some(Duration::new(
-        u64::try_from(nanos / 1_000_000_000).ok()?,
-        (nanos % 1_000_000_000) as u32,
-    ))
+    let value = digits.parse::<u64>().ok()?;
+    // Whole seconds and the rest separately, so hours of eight digits cannot overflow.
+    let per_second = 1_000_000_000 / len.min(&1_000_000_000);
+    Some(if *len >= 1_000_000_000 {
+        Duration::from_secs(value * (len / 1_000_000_000))
+    } else {
+        Duration::new(value / per_second, ((value % per_second) * len) as u32)
+    })
 }
 
 #[cfg(test)]
@@ -82,7 +93,7 @@ mod tests {
             let back = parse(&encoded).unwrap();
             proptest::prop_assert!(back >= t);
             let unit = UNITS.iter().find(|(u, _)| encoded.ends_with(*u)).unwrap().1;
-            proptest::prop_assert!(back.as_nanos() - t.as_nanos() < unit);
+            proptest::prop_assert!(back.as_nanos() - t.as_nanos() < u128::from(unit));
         }
 
         #[test]

@@ -49,6 +49,14 @@
 //!   checked before anything is allocated;
 //! - windows and workers alike (only the global `fetch` and timers are used).
 //!
+//! Most applications call through **generated clients** instead of method paths: the
+//! `grpc-web-wasm-build` crate (in `codegen/`) writes a typed client per service from the
+//! `.proto` files, next to the prost messages, from a `build.rs` and without `protoc`
+//! (`UserServiceClient::new(client).get_user(request)`). Projects that already have
+//! tonic-generated clients can keep them: with the feature `tonic`,
+//! `tonic::GrpcWebService` runs them over this client. Both are shown end to end in the
+//! crate's README.
+//!
 //! The crate is in two layers: [`protocol`] is the pure gRPC-Web wire format (no browser
 //! APIs, tested natively), and a thin transport moves its bytes through `fetch`.
 

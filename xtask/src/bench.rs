@@ -191,6 +191,12 @@ pub fn run(args: &[String]) -> Result {
     note(format!("wrote {}", out.join("report.md").display()));
     println!("\n{}", report.markdown(""));
     ui::summary("bench");
+    // The full run reports a contender that could not be built and goes on; the quick run
+    // is CI's guard against the harness rotting, so there a missing contender fails.
+    if plan.quick && !report.missing.is_empty() {
+        let names: Vec<&str> = report.missing.iter().map(|(n, _)| n.as_str()).collect();
+        return Err(format!("contenders not built: {}", names.join(", ")));
+    }
     Ok(())
 }
 

@@ -11,21 +11,25 @@ fn dir() -> PathBuf {
     crate::root().join("bench").join("connect")
 }
 
-/// Installs the packages (unless the installed tree matches the lockfile), generates the
+/// Installs the locked packages (unless the installed tree matches the lockfile), generates the
 /// code and bundles the contender into `site/connect.js` and the minimal app, minified, into
 /// `site/minimal-connect.js`.
 pub fn build(env: &Env, site: &Path) -> Result {
     let dir = dir();
-    // `npm ci` again only when the lockfile is newer than the installed tree.
+    // Install again only when the lockfile is newer than the installed tree. Not `npm ci`:
+    // the registry reachable here lacks buf's macOS and Windows binaries, so the lockfile
+    // cannot list them, and `npm ci` refuses a lockfile missing optional packages.
+    // `npm install --no-save` installs the locked versions and leaves the lockfile alone.
     let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let installed = modified(dir.join("node_modules").join(".package-lock.json"));
     let fresh = installed.is_some() && installed >= modified(dir.join("package-lock.json"));
     if !fresh {
-        process::run(
-            env.command("npm")
-                .current_dir(&dir)
-                .args(["ci", "--no-audit", "--no-fund"]),
-        )?;
+        process::run(env.command("npm").current_dir(&dir).args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+        ]))?;
     }
     let bin = dir.join("node_modules").join(".bin");
     let _ = std::fs::remove_dir_all(dir.join("gen"));

@@ -53,6 +53,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = prost_build::Config::new();
     // `prost::Name` for every message: rich error details (`Any`) are matched by type name.
     config.enable_type_names();
+    // `bytes` fields as `Bytes`: decoding slices the received frame instead of copying.
+    config.bytes(["."]);
     if let Some(services) = services {
         config.service_generator(services);
     }

@@ -64,7 +64,7 @@ impl RawStream {
             }
             match ready!(reader.poll_chunk(cx))? {
                 Some(chunk) => {
-                    decoder.push_with(chunk.length() as usize, |dst| chunk.copy_to(dst))?
+                    decoder.push_with(chunk.length() as usize, |dst| chunk.copy_to_uninit(dst))?
                 }
                 None => {
                     decoder.finish()?;

@@ -95,7 +95,10 @@ async fn request_metadata_goes_out_and_reply_metadata_comes_back() {
             .unwrap(),
         [0xca, 0xfe]
     );
-    assert_eq!(reply.get_ref().payload.as_ref().unwrap().body, [0, 0, 0]);
+    assert_eq!(
+        reply.get_ref().payload.as_ref().unwrap().body[..],
+        [0, 0, 0]
+    );
 }
 
 #[wasm_bindgen_test]

@@ -143,7 +143,10 @@ async fn metadata_goes_out_and_comes_back_through_tonic() {
             .unwrap(),
         &[0xca, 0xfe][..]
     );
-    assert_eq!(reply.get_ref().payload.as_ref().unwrap().body, [0, 0, 0]);
+    assert_eq!(
+        reply.get_ref().payload.as_ref().unwrap().body[..],
+        [0, 0, 0]
+    );
 }
 
 #[wasm_bindgen_test]

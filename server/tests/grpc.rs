@@ -27,7 +27,7 @@ use tonic::{Code, Request};
 fn zeros(n: usize) -> Option<Payload> {
     Some(Payload {
         r#type: 0,
-        body: vec![0; n],
+        body: vec![0; n].into(),
     })
 }
 

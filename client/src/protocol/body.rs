@@ -4,10 +4,12 @@
 //! In text mode the chunks are base64 and are decoded first; compressed frames are inflated
 //! with the reply's `grpc-encoding`, within the same limits as plain ones.
 
+use std::mem::MaybeUninit;
+
 use bytes::Bytes;
 
 use super::compression::Encoding;
-use super::frame::{Frame, FrameDecoder};
+use super::frame::{append_uninit, Frame, FrameDecoder};
 use super::metadata::MetadataMap;
 use super::status::{Code, Status};
 use super::text::TextDecoder;
@@ -81,24 +83,29 @@ impl BodyDecoder {
     }
 
     /// Appends a chunk; drain [`next_event`](Self::next_event) before the next push.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Status> {
-        self.push_with(chunk.len(), |dst| dst.copy_from_slice(chunk))
-    }
-
-    /// Appends `len` bytes written in place by `fill` (see [`FrameDecoder::push_with`]).
     ///
     /// In text mode the bytes are base64, decoded on the way in; invalid base64 is `INTERNAL`.
-    pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) -> Result<(), Status> {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Status> {
+        match &mut self.text {
+            None => self.frames.push(chunk),
+            Some((text, _)) => self.frames.append_with(|buf| text.decode(chunk, buf))?,
+        }
+        Ok(())
+    }
+
+    /// Appends `len` bytes written in place by `fill` (see [`FrameDecoder::push_with`]):
+    /// one copy from foreign memory, straight into the frame buffer in binary mode.
+    pub fn push_with(
+        &mut self,
+        len: usize,
+        fill: impl for<'a> FnOnce(&'a mut [MaybeUninit<u8>]) -> &'a mut [u8],
+    ) -> Result<(), Status> {
         match &mut self.text {
             None => self.frames.push_with(len, fill),
             Some((text, scratch)) => {
-                // The scratch buffer only grows, so steady-state chunks skip the zero-fill.
-                if scratch.len() < len {
-                    scratch.resize(len, 0);
-                }
-                fill(&mut scratch[..len]);
-                self.frames
-                    .append_with(|buf| text.decode(&scratch[..len], buf))?;
+                scratch.clear();
+                append_uninit(scratch, len, fill);
+                self.frames.append_with(|buf| text.decode(scratch, buf))?;
             }
         }
         Ok(())

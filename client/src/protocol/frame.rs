@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use std::mem::MaybeUninit;
+
 use bytes::{Buf, Bytes, BytesMut};
 
 use super::status::{Code, Status};
@@ -171,14 +173,20 @@ impl FrameDecoder {
         self.buf.extend_from_slice(chunk);
     }
 
-    /// Appends `len` bytes written by `fill`, which gets exactly that many bytes to fill.
+    /// Appends `len` bytes written by `fill` into the buffer's spare capacity.
     ///
-    /// Lets a caller copy a chunk from foreign memory (a JS `Uint8Array`) straight into
-    /// the buffer, without an intermediate `Vec`.
-    pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
-        let start = self.buf.len();
-        self.buf.resize(start + len, 0);
-        fill(&mut self.buf[start..]);
+    /// `fill` gets exactly `len` uninitialized bytes and returns them initialized (as
+    /// `Uint8Array::copy_to_uninit` does), so a chunk from foreign memory (a JS
+    /// `Uint8Array`) is copied straight into the buffer, once, without zeroing it first.
+    ///
+    /// # Panics
+    /// If `fill` returns a slice other than the one it was given.
+    pub fn push_with(
+        &mut self,
+        len: usize,
+        fill: impl for<'a> FnOnce(&'a mut [MaybeUninit<u8>]) -> &'a mut [u8],
+    ) {
+        append_uninit(&mut self.buf, len, fill);
     }
 
     /// Lets `append` write decoded input (text mode's base64) straight onto the end of the
@@ -257,6 +265,60 @@ impl FrameDecoder {
             }),
         }
     }
+}
+
+/// A growable byte buffer with spare capacity: `BytesMut` and `Vec<u8>`.
+pub(crate) trait SpareCapacity {
+    fn reserve_spare(&mut self, additional: usize);
+    fn spare(&mut self) -> &mut [MaybeUninit<u8>];
+    /// # Safety
+    /// The first `n` spare bytes must be initialized.
+    unsafe fn commit(&mut self, n: usize);
+}
+
+impl SpareCapacity for BytesMut {
+    fn reserve_spare(&mut self, additional: usize) {
+        self.reserve(additional);
+    }
+    fn spare(&mut self) -> &mut [MaybeUninit<u8>] {
+        self.spare_capacity_mut()
+    }
+    unsafe fn commit(&mut self, n: usize) {
+        // SAFETY: the caller guarantees the `n` bytes are initialized; reserve made room.
+        unsafe { self.set_len(self.len() + n) }
+    }
+}
+
+impl SpareCapacity for Vec<u8> {
+    fn reserve_spare(&mut self, additional: usize) {
+        self.reserve(additional);
+    }
+    fn spare(&mut self) -> &mut [MaybeUninit<u8>] {
+        self.spare_capacity_mut()
+    }
+    unsafe fn commit(&mut self, n: usize) {
+        // SAFETY: as above.
+        unsafe { self.set_len(self.len() + n) }
+    }
+}
+
+/// Appends `len` bytes that `fill` writes into `buf`'s spare capacity.
+pub(crate) fn append_uninit<B: SpareCapacity>(
+    buf: &mut B,
+    len: usize,
+    fill: impl for<'a> FnOnce(&'a mut [MaybeUninit<u8>]) -> &'a mut [u8],
+) {
+    buf.reserve_spare(len);
+    let spare = &mut buf.spare()[..len];
+    let start = spare.as_ptr() as usize;
+    let written = fill(spare);
+    // A `&mut [u8]` over exactly the region given proves all of it was initialized.
+    assert!(
+        written.as_ptr() as usize == start && written.len() == len,
+        "push_with: fill must return the slice it was given, initialized"
+    );
+    // SAFETY: checked just above.
+    unsafe { buf.commit(len) }
 }
 
 #[cfg(test)]
@@ -348,8 +410,8 @@ mod tests {
     fn push_with_fills_in_place() {
         let mut d = FrameDecoder::new(10, 10);
         let f = frame(0, b"abc");
-        d.push_with(4, |dst| dst.copy_from_slice(&f[..4]));
-        d.push_with(4, |dst| dst.copy_from_slice(&f[4..]));
+        d.push_with(4, |dst| dst.write_copy_of_slice(&f[..4]));
+        d.push_with(4, |dst| dst.write_copy_of_slice(&f[4..]));
         assert_eq!(
             d.next_frame(),
             Ok(Some(Frame::Data {
@@ -357,6 +419,13 @@ mod tests {
                 compressed: false
             }))
         );
+    }
+
+    #[test]
+    #[should_panic(expected = "fill must return the slice it was given")]
+    fn push_with_refuses_a_partly_filled_region() {
+        let mut d = FrameDecoder::new(10, 10);
+        d.push_with(4, |dst| dst[..2].write_copy_of_slice(b"ab"));
     }
 
     #[test]

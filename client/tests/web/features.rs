@@ -20,7 +20,7 @@ fn sized(response_size: i32) -> SimpleRequest {
     SimpleRequest {
         response_size,
         payload: Some(Payload {
-            body: vec![7; 100],
+            body: vec![7; 100].into(),
             ..Default::default()
         }),
         ..Default::default()
@@ -156,7 +156,7 @@ async fn compressed_requests_reach_the_server() {
     let mut request = sized(10);
     request.expect_compressed = Some(proto::grpc::testing::BoolValue { value: true });
     request.payload = Some(Payload {
-        body: vec![1; 50_000],
+        body: vec![1; 50_000].into(),
         ..Default::default()
     });
     server()

@@ -60,7 +60,7 @@ impl Interop {
         }
         Ok(Payload {
             r#type: PayloadType::Compressable as i32,
-            body: vec![0; size],
+            body: vec![0; size].into(),
         })
     }
 

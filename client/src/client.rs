@@ -202,14 +202,11 @@ impl Client {
         Req: Message,
         Resp: Message + Default,
     {
-        let request = request
-            .into_request()
-            .map(|m| Bytes::from(m.encode_to_vec()));
-        let reply = call::unary(self, path, request).await?;
-        let trailers = reply.trailers().clone();
-        let bytes = reply.get_ref().clone();
-        let message = decode::<Resp>(bytes).map_err(|s| s.with_metadata(trailers))?;
-        Ok(reply.map(|_| message))
+        let reply = call::unary(self, path, encoded(request)).await?;
+        match decode::<Resp>(reply.get_ref().clone()) {
+            Ok(message) => Ok(reply.map(|_| message)),
+            Err(status) => Err(status.with_metadata(reply.trailers().clone())),
+        }
     }
 
     /// Calls the server-streaming method at `path`; resolves once the reply's headers have
@@ -223,10 +220,7 @@ impl Client {
         Req: Message,
         Resp: Message + Default,
     {
-        let request = request
-            .into_request()
-            .map(|m| Bytes::from(m.encode_to_vec()));
-        let raw = call::start(self, path, request).await?;
+        let raw = call::start(self, path, encoded(request)).await?;
         Ok(Streaming::new(raw, decode::<Resp>))
     }
 
@@ -249,6 +243,13 @@ impl Client {
         let raw = call::start(self, path, request.into_request()).await?;
         Ok(Streaming::new(raw, Ok))
     }
+}
+
+/// The request with its message serialized.
+fn encoded<T: Message>(request: impl IntoRequest<T>) -> crate::Request<Bytes> {
+    request
+        .into_request()
+        .map(|m| Bytes::from(m.encode_to_vec()))
 }
 
 fn decode<T: Message + Default>(bytes: Bytes) -> Result<T, Status> {

@@ -6,7 +6,7 @@
 
 use std::mem::MaybeUninit;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::compression::Encoding;
 use super::frame::{append_uninit, Frame, FrameDecoder};
@@ -59,7 +59,7 @@ pub enum Event {
 #[derive(Debug)]
 pub struct BodyDecoder {
     frames: FrameDecoder,
-    text: Option<(TextDecoder, Vec<u8>)>,
+    text: Option<(TextDecoder, BytesMut)>,
     encoding: Encoding,
     limits: Limits,
     trailers_seen: bool,
@@ -75,7 +75,7 @@ impl BodyDecoder {
     pub fn with_format(limits: Limits, format: BodyFormat) -> BodyDecoder {
         BodyDecoder {
             frames: FrameDecoder::new(limits.max_message_size, limits.max_trailers_size),
-            text: format.text.then(|| (TextDecoder::new(), Vec::new())),
+            text: format.text.then(|| (TextDecoder::new(), BytesMut::new())),
             encoding: format.encoding,
             limits,
             trailers_seen: false,

@@ -267,49 +267,14 @@ impl FrameDecoder {
     }
 }
 
-/// A growable byte buffer with spare capacity: `BytesMut` and `Vec<u8>`.
-pub(crate) trait SpareCapacity {
-    fn reserve_spare(&mut self, additional: usize);
-    fn spare(&mut self) -> &mut [MaybeUninit<u8>];
-    /// # Safety
-    /// The first `n` spare bytes must be initialized.
-    unsafe fn commit(&mut self, n: usize);
-}
-
-impl SpareCapacity for BytesMut {
-    fn reserve_spare(&mut self, additional: usize) {
-        self.reserve(additional);
-    }
-    fn spare(&mut self) -> &mut [MaybeUninit<u8>] {
-        self.spare_capacity_mut()
-    }
-    unsafe fn commit(&mut self, n: usize) {
-        // SAFETY: the caller guarantees the `n` bytes are initialized; reserve made room.
-        unsafe { self.set_len(self.len() + n) }
-    }
-}
-
-impl SpareCapacity for Vec<u8> {
-    fn reserve_spare(&mut self, additional: usize) {
-        self.reserve(additional);
-    }
-    fn spare(&mut self) -> &mut [MaybeUninit<u8>] {
-        self.spare_capacity_mut()
-    }
-    unsafe fn commit(&mut self, n: usize) {
-        // SAFETY: as above.
-        unsafe { self.set_len(self.len() + n) }
-    }
-}
-
 /// Appends `len` bytes that `fill` writes into `buf`'s spare capacity.
-pub(crate) fn append_uninit<B: SpareCapacity>(
-    buf: &mut B,
+pub(crate) fn append_uninit(
+    buf: &mut BytesMut,
     len: usize,
     fill: impl for<'a> FnOnce(&'a mut [MaybeUninit<u8>]) -> &'a mut [u8],
 ) {
-    buf.reserve_spare(len);
-    let spare = &mut buf.spare()[..len];
+    buf.reserve(len);
+    let spare = &mut buf.spare_capacity_mut()[..len];
     let start = spare.as_ptr() as usize;
     let written = fill(spare);
     // A `&mut [u8]` over exactly the region given proves all of it was initialized.
@@ -317,8 +282,9 @@ pub(crate) fn append_uninit<B: SpareCapacity>(
         written.as_ptr() as usize == start && written.len() == len,
         "push_with: fill must return the slice it was given, initialized"
     );
-    // SAFETY: checked just above.
-    unsafe { buf.commit(len) }
+    // SAFETY: the `len` bytes after the end are initialized (checked just above), and
+    // `reserve` made room for them.
+    unsafe { buf.set_len(buf.len() + len) }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use futures_util::{stream, StreamExt};
-use grpc_web_wasm::{CancelHandle, Client, Code, Request, Status};
+use grpc_web_wasm::{CancelHandle, Code, Request};
 use proto::demo::v1::{CreateUserRequest, ListUsersRequest, UserRequest, UserServiceClient};
 use proto::grpc::testing::{
     EchoStatus, ResponseParameters, SimpleRequest, StreamingInputCallRequest,
@@ -17,14 +17,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn server() -> Client {
-    match option_env!("GRPC_WEB_TEST_SERVER") {
-        Some(url) => Client::new(url),
-        None => {
-            panic!("GRPC_WEB_TEST_SERVER is unset: run the browser tests with `cargo xtask test`")
-        }
-    }
-}
+#[macro_use]
+mod common;
+use common::{server, stream_status};
 
 fn users() -> UserServiceClient {
     UserServiceClient::new(server())
@@ -32,22 +27,6 @@ fn users() -> UserServiceClient {
 
 fn interop() -> TestServiceClient {
     TestServiceClient::new(server())
-}
-
-/// The status a server-streaming call ends with, whether the call itself or a later
-/// message carries it.
-async fn stream_status<T>(call: Result<grpc_web_wasm::Streaming<T>, Status>) -> Status {
-    let mut stream = match call {
-        Ok(stream) => stream,
-        Err(status) => return status,
-    };
-    loop {
-        match stream.message().await {
-            Ok(Some(_)) => continue,
-            Ok(None) => panic!("the stream ended OK"),
-            Err(status) => return status,
-        }
-    }
 }
 
 #[wasm_bindgen_test]

@@ -21,17 +21,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn url(name: &str, value: Option<&'static str>) -> &'static str {
-    value
-        .unwrap_or_else(|| panic!("{name} is unset: run the browser tests with `cargo xtask test`"))
-}
-
-fn server() -> Client {
-    Client::new(url(
-        "GRPC_WEB_TEST_SERVER",
-        option_env!("GRPC_WEB_TEST_SERVER"),
-    ))
-}
+#[macro_use]
+mod common;
+use common::{server, stream_status};
 
 /// The one line a tonic project changes: its transport.
 fn tonic_users() -> TonicUsers<GrpcWebService> {
@@ -58,21 +50,6 @@ async fn tonic_stream_status<T>(
 ) -> tonic::Status {
     let mut stream = match call {
         Ok(response) => response.into_inner(),
-        Err(status) => return status,
-    };
-    loop {
-        match stream.message().await {
-            Ok(Some(_)) => continue,
-            Ok(None) => panic!("the stream ended OK"),
-            Err(status) => return status,
-        }
-    }
-}
-
-/// The status a grpc-web-wasm server-streaming call ends with.
-async fn web_stream_status<T>(call: Result<grpc_web_wasm::Streaming<T>, Status>) -> Status {
-    let mut stream = match call {
-        Ok(stream) => stream,
         Err(status) => return status,
     };
     loop {
@@ -220,7 +197,7 @@ async fn a_failing_stream_ends_with_the_same_status() {
         }),
         ..Default::default()
     };
-    let web = web_stream_status(
+    let web = stream_status(
         TestServiceClient::new(server())
             .streaming_output_call(request.clone())
             .await,
@@ -240,7 +217,7 @@ async fn tonics_timeout_is_the_same_deadline_exceeded() {
     };
     let mut web_request = grpc_web_wasm::Request::new(request.clone());
     web_request.set_timeout(Duration::from_millis(200));
-    let web = web_stream_status(
+    let web = stream_status(
         UserServiceClient::new(server())
             .list_users(web_request)
             .await,
@@ -284,12 +261,7 @@ async fn request_streams_are_unimplemented_on_both_paths() {
 #[wasm_bindgen_test]
 async fn an_unreachable_server_is_the_same_unavailable() {
     // xtask reserves a loopback port and closes it again: a refused connection.
-    let dead = || {
-        Client::new(url(
-            "GRPC_WEB_TEST_DEAD_SERVER",
-            option_env!("GRPC_WEB_TEST_DEAD_SERVER"),
-        ))
-    };
+    let dead = || Client::new(test_env!("GRPC_WEB_TEST_DEAD_SERVER"));
     let web = UserServiceClient::new(dead())
         .get_user(UserRequest { user_id: 1 })
         .await

@@ -5,18 +5,15 @@
 
 use std::time::Duration;
 
-use grpc_web_wasm::{Client, Code, Request};
+use grpc_web_wasm::{Code, Request};
 use proto::demo::v1::{ListUsersRequest, UserRequest, UserResponse};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-fn server() -> Client {
-    match option_env!("GRPC_WEB_TEST_SERVER") {
-        Some(url) => Client::new(url),
-        None => panic!("GRPC_WEB_TEST_SERVER is unset: run with `cargo xtask test`"),
-    }
-}
+#[macro_use]
+mod common;
+use common::server;
 
 #[wasm_bindgen_test]
 async fn calls_and_streams_work_in_a_worker() {

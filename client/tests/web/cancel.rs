@@ -78,13 +78,7 @@ async fn a_cancel_handle_ends_the_stream_with_cancelled_and_the_server_sees_it()
     assert_eq!(wait_for_subscribers(&room, 1).await, 1);
 
     cancel.cancel();
-    let status = loop {
-        match stream.message().await {
-            Ok(Some(_)) => continue,
-            Ok(None) => panic!("ended OK after cancel"),
-            Err(status) => break status,
-        }
-    };
+    let status = crate::final_status(&mut stream).await;
     assert_eq!(status.code(), Code::Cancelled, "{status}");
     // The stream still exists, but the request is aborted: the server lets go.
     assert_eq!(wait_for_subscribers(&room, 0).await, 0);

@@ -22,13 +22,7 @@ async fn a_stream_past_its_deadline_fails_with_deadline_exceeded() {
         .server_streaming::<_, StreamingOutputCallResponse>(STREAMING_OUTPUT_CALL, request)
         .await
         .expect("the stream starts within the deadline");
-    let status = loop {
-        match stream.message().await {
-            Ok(Some(_)) => continue,
-            Ok(None) => panic!("the stream ended OK past its deadline"),
-            Err(status) => break status,
-        }
-    };
+    let status = crate::final_status(&mut stream).await;
     let elapsed = js_sys::Date::now() - started;
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status}");
     // It must not have waited for the second message.

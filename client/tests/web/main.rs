@@ -10,20 +10,9 @@ use proto::demo::v1::{UserRequest, UserResponse};
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// A URL xtask passes at build time. Missing, the tests fail with a pointer to the right
-/// command rather than failing to compile under `cargo clippy`.
-#[macro_export]
-macro_rules! test_env {
-    ($name:literal) => {
-        match option_env!($name) {
-            Some(url) => url,
-            None => panic!(concat!(
-                $name,
-                " is unset: run the browser tests with `cargo xtask test`"
-            )),
-        }
-    };
-}
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
 
 mod cancel;
 mod deadline;
@@ -34,10 +23,7 @@ mod unary;
 
 pub const GET_USER: &str = "/demo.v1.UserService/GetUser";
 
-/// A client for the dev-mode server.
-pub fn server() -> Client {
-    Client::new(test_env!("GRPC_WEB_TEST_SERVER"))
-}
+pub use common::{final_status, server};
 
 /// A client for a route of the misbehaving peer.
 pub fn fault(route: &str) -> Client {

@@ -108,25 +108,6 @@ pub fn encode_header(flags: u8, len: usize) -> [u8; HEADER_LEN] {
     [flags, a, b, c, d]
 }
 
-/// A data frame holding `message`, encoded straight into one exact-size buffer.
-///
-/// Fails with `RESOURCE_EXHAUSTED` when the encoded message exceeds `max_len`.
-pub fn encode_message<M: prost::Message>(message: &M, max_len: usize) -> Result<Vec<u8>, Status> {
-    let len = message.encoded_len();
-    if len > max_len || u32::try_from(len).is_err() {
-        return Err(Status::new(
-            Code::ResourceExhausted,
-            format!("request message of {len} bytes exceeds the limit of {max_len} bytes"),
-        ));
-    }
-    let mut buf = Vec::with_capacity(HEADER_LEN + len);
-    buf.extend_from_slice(&encode_header(0, len));
-    message
-        .encode(&mut buf)
-        .expect("a Vec sized from encoded_len has room");
-    Ok(buf)
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Header {
     flags: u8,
@@ -308,16 +289,6 @@ mod tests {
     #[test]
     fn header_layout() {
         assert_eq!(encode_header(0x80, 0x0102_0304), [0x80, 1, 2, 3, 4]);
-    }
-
-    #[test]
-    fn encodes_a_prost_message() {
-        let msg = proto::demo::v1::UserRequest { user_id: 7 };
-        let framed = encode_message(&msg, 100).unwrap();
-        // field 1, varint 7
-        assert_eq!(framed, [0, 0, 0, 0, 2, 0x08, 0x07]);
-        let err = encode_message(&msg, 1).unwrap_err();
-        assert_eq!(err.code(), Code::ResourceExhausted);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The gRPC-Web protocol, free of any browser API: it compiles and is tested natively.
 //!
-//! Data flows one way: a request message is [framed](frame::encode_message); a reply's
+//! Data flows one way: a request message is [framed](request::body); a reply's
 //! [head](response::check_head) is classified, then its body chunks go through a
 //! [`BodyDecoder`](body::BodyDecoder) that yields messages and the [trailers], from which
 //! the [`Status`](status::Status) is read.

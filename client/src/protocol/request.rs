@@ -165,6 +165,17 @@ mod tests {
     }
 
     #[test]
+    fn encodes_a_prost_message() {
+        use prost::Message as _;
+        let msg = proto::demo::v1::UserRequest { user_id: 7 };
+        let framed = body(&Wire::default(), &msg.encode_to_vec(), 100).unwrap();
+        // field 1, varint 7
+        assert_eq!(framed, Body::Binary(vec![0, 0, 0, 0, 2, 0x08, 0x07]));
+        let err = body(&Wire::default(), &msg.encode_to_vec(), 1).unwrap_err();
+        assert_eq!(err.code(), Code::ResourceExhausted);
+    }
+
+    #[test]
     #[cfg(feature = "gzip")]
     fn wire_options_become_headers() {
         let wire = Wire {

@@ -42,7 +42,7 @@ use std::task::{ready, Context, Poll};
 
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine as _;
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 use futures_core::future::LocalBoxFuture;
 use futures_core::Stream;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
@@ -118,7 +118,7 @@ async fn call(
             let mut headers = HeaderMap::new();
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
             copy_metadata(stream.headers(), &mut headers);
-            response(headers, ReplyBody(Some(SendWrapper::new(stream))))
+            response(headers, ReplyBody::new(Some(SendWrapper::new(stream))))
         }
         Err(status) => trailers_only(&status),
     }
@@ -288,7 +288,7 @@ fn trailers_only(status: &Status) -> http::Response<tonic::body::Body> {
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
     status_headers(status, &mut headers);
-    response(headers, ReplyBody(None))
+    response(headers, ReplyBody::new(None))
 }
 
 fn response(headers: HeaderMap, body: ReplyBody) -> http::Response<tonic::body::Body> {
@@ -302,7 +302,24 @@ fn response(headers: HeaderMap, body: ReplyBody) -> http::Response<tonic::body::
 ///
 /// `SendWrapper`: tonic needs a `Send` body, and the stream holds browser objects, which
 /// never leave the thread that made them (wasm32 without threads has only that one).
-struct ReplyBody(Option<SendWrapper<Streaming<Bytes>>>);
+///
+/// Each message goes out as two data chunks, its 5-byte frame header and then the message
+/// itself, so the message bytes are handed on as they are, never copied into a new frame
+/// (tonic's decoder takes frames in any chunking).
+struct ReplyBody {
+    stream: Option<SendWrapper<Streaming<Bytes>>>,
+    /// A message whose header has gone out and which is next.
+    pending: Option<Bytes>,
+}
+
+impl ReplyBody {
+    fn new(stream: Option<SendWrapper<Streaming<Bytes>>>) -> ReplyBody {
+        ReplyBody {
+            stream,
+            pending: None,
+        }
+    }
+}
 
 impl http_body::Body for ReplyBody {
     type Data = Bytes;
@@ -312,13 +329,18 @@ impl http_body::Body for ReplyBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
-        let Some(stream) = &mut self.0 else {
+        if let Some(message) = self.pending.take() {
+            return Poll::Ready(Some(Ok(http_body::Frame::data(message))));
+        }
+        let Some(stream) = &mut self.stream else {
             return Poll::Ready(None);
         };
         let mut trailers = HeaderMap::new();
         match ready!(Pin::new(&mut **stream).poll_next(cx)) {
             Some(Ok(message)) => {
-                return Poll::Ready(Some(Ok(http_body::Frame::data(data_frame(&message)))))
+                let header = Bytes::copy_from_slice(&frame::encode_header(0, message.len()));
+                self.pending = Some(message);
+                return Poll::Ready(Some(Ok(http_body::Frame::data(header))));
             }
             Some(Err(status)) => status_headers(&status, &mut trailers),
             None => {
@@ -328,21 +350,13 @@ impl http_body::Body for ReplyBody {
                 }
             }
         }
-        self.0 = None;
+        self.stream = None;
         Poll::Ready(Some(Ok(http_body::Frame::trailers(trailers))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.0.is_none()
+        self.stream.is_none() && self.pending.is_none()
     }
-}
-
-/// `message` in an uncompressed gRPC data frame.
-fn data_frame(message: &[u8]) -> Bytes {
-    let mut frame = BytesMut::with_capacity(frame::HEADER_LEN + message.len());
-    frame.put_slice(&frame::encode_header(0, message.len()));
-    frame.put_slice(message);
-    frame.freeze()
 }
 
 #[cfg(test)]
@@ -386,8 +400,13 @@ mod tests {
         now(read_message(Chunks(chunks), |e| match e {}))
     }
 
+    /// `message` in an uncompressed gRPC data frame, as tonic sends it.
     fn framed(message: &[u8]) -> Bytes {
-        data_frame(message)
+        use bytes::{BufMut, BytesMut};
+        let mut frame = BytesMut::with_capacity(frame::HEADER_LEN + message.len());
+        frame.put_slice(&frame::encode_header(0, message.len()));
+        frame.put_slice(message);
+        frame.freeze()
     }
 
     #[test]

@@ -40,14 +40,13 @@ use std::future::poll_fn;
 use std::pin::{pin, Pin};
 use std::task::{ready, Context, Poll};
 
-use base64::engine::general_purpose::STANDARD_NO_PAD;
-use base64::Engine as _;
 use bytes::Bytes;
 use futures_core::future::LocalBoxFuture;
 use futures_core::Stream;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use send_wrapper::SendWrapper;
 
+use crate::protocol::base64;
 use crate::protocol::frame::{self, Frame, FrameDecoder};
 use crate::protocol::metadata::MetadataMap;
 use crate::protocol::status::{percent_encode, Code, Status};
@@ -230,8 +229,7 @@ fn request_with_metadata(message: Bytes, headers: &HeaderMap) -> Result<Request<
             .to_str()
             .map_err(|_| invalid(&"the value is not ASCII"))?;
         let added = if key.ends_with("-bin") {
-            let bytes = STANDARD_NO_PAD
-                .decode(text.trim_end_matches('='))
+            let bytes = base64::decode_unpadded(text.trim_end_matches('=').as_bytes())
                 .map_err(|e| invalid(&e))?;
             request.metadata_mut().append_bin(key, &bytes)
         } else {

@@ -1,10 +1,8 @@
 //! Call metadata: request headers a caller attaches, and the headers and trailers a reply
 //! carries. ASCII values are stored as text; `-bin` keys carry base64 on the wire.
 
+use super::base64::{self, InvalidBase64};
 use std::fmt;
-
-use base64::engine::general_purpose::STANDARD_NO_PAD;
-use base64::Engine as _;
 
 /// Ordered multimap of lower-case keys to values. Duplicates are kept in arrival order.
 ///
@@ -104,14 +102,14 @@ impl MetadataMap {
     pub fn insert_bin(&mut self, key: &str, value: &[u8]) -> Result<(), InvalidMetadata> {
         let key = checked_key(key, true)?;
         self.entries.retain(|(k, _)| *k != key);
-        self.entries.push((key, STANDARD_NO_PAD.encode(value)));
+        self.entries.push((key, base64::encode(value, false)));
         Ok(())
     }
 
     /// Adds a binary value for a `-bin` key, keeping earlier ones.
     pub fn append_bin(&mut self, key: &str, value: &[u8]) -> Result<(), InvalidMetadata> {
         let key = checked_key(key, true)?;
-        self.entries.push((key, STANDARD_NO_PAD.encode(value)));
+        self.entries.push((key, base64::encode(value, false)));
         Ok(())
     }
 
@@ -132,7 +130,7 @@ impl MetadataMap {
     }
 
     /// The first value for a `-bin` key, decoded. Padded and unpadded base64 are both accepted.
-    pub fn get_bin(&self, key: &str) -> Option<Result<Vec<u8>, base64::DecodeError>> {
+    pub fn get_bin(&self, key: &str) -> Option<Result<Vec<u8>, InvalidBase64>> {
         self.get_bin_all(key).next()
     }
 
@@ -141,10 +139,10 @@ impl MetadataMap {
     pub fn get_bin_all<'a>(
         &'a self,
         key: &'a str,
-    ) -> impl Iterator<Item = Result<Vec<u8>, base64::DecodeError>> + 'a {
+    ) -> impl Iterator<Item = Result<Vec<u8>, InvalidBase64>> + 'a {
         self.get_all(key)
             .flat_map(|v| v.split(','))
-            .map(|v| STANDARD_NO_PAD.decode(v.trim().trim_end_matches('=')))
+            .map(|v| base64::decode_unpadded(v.trim().trim_end_matches('=').as_bytes()))
     }
 
     /// All entries in order.

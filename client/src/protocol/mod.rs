@@ -5,6 +5,7 @@
 //! [`BodyDecoder`](body::BodyDecoder) that yields messages and the [trailers], from which
 //! the [`Status`](status::Status) is read.
 
+pub mod base64;
 pub mod body;
 pub mod compression;
 pub mod details;

@@ -377,10 +377,7 @@ mod tests {
         md.push_received("grpc-status", "3");
         md.push_received(
             "grpc-status-details-bin",
-            base64::Engine::encode(
-                &base64::engine::general_purpose::STANDARD,
-                rpc.encode_to_vec(),
-            ),
+            crate::protocol::base64::encode(&rpc.encode_to_vec(), true),
         );
         let s = Status::from_metadata(&md).unwrap();
         assert_eq!(s.rpc_status(), Some(rpc));

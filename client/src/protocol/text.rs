@@ -4,10 +4,9 @@
 //! 4-character quantum is decoded independently and `=` padding can appear mid-stream
 //! (`AAA=AAAA` is two quanta). Whitespace between quanta is ignored.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use bytes::BytesMut;
 
+use super::base64;
 use super::status::{Code, Status};
 
 /// Streaming base64 decoder for a grpc-web-text body, fed in arbitrary chunks.
@@ -54,7 +53,9 @@ impl TextDecoder {
                 if run > 0 {
                     let start = out.len();
                     out.resize(start + run / 4 * 3, 0);
-                    match STANDARD.decode_slice(&rest[..run], &mut out[start..]) {
+                    match base64::decode_quanta(&rest[..run], &mut out[start..])
+                        .map(|()| run / 4 * 3)
+                    {
                         Ok(n) => {
                             out.truncate(start + n);
                             self.consumed += run as u64;
@@ -149,7 +150,7 @@ fn sextet(c: u8) -> Option<u8> {
 
 /// A request body in text mode: the framed bytes, base64 with padding.
 pub fn encode(body: &[u8]) -> String {
-    STANDARD.encode(body)
+    base64::encode(body, true)
 }
 
 #[cfg(test)]

@@ -79,7 +79,10 @@ impl BodyReader {
                 .map_err(|v| {
                     Status::new(
                         Code::Internal,
-                        format!("response body yielded a non-byte chunk: {v:?}"),
+                        format!(
+                            "response body yielded a non-byte chunk: {}",
+                            super::describe(&v)
+                        ),
                     )
                 }),
         )

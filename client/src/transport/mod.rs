@@ -124,8 +124,18 @@ pub(crate) fn describe(e: &JsValue) -> String {
             String::from(err.message())
         )
     } else {
-        e.as_string().unwrap_or_else(|| format!("{e:?}"))
+        e.as_string()
+            .or_else(|| js_to_string(e).ok())
+            .unwrap_or_else(|| "a value that cannot be shown".into())
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `String(value)`: JS's own rendering, far smaller to link than the
+    /// `Debug` impl of `JsValue`.
+    #[wasm_bindgen(js_name = String, catch)]
+    fn js_to_string(value: &JsValue) -> Result<String, JsValue>;
 }
 
 fn js_failure(what: &str, e: &JsValue) -> Status {

@@ -106,10 +106,13 @@ pub fn run(args: &[String]) -> Result {
     }
     // The minimal apps: measured here, and run once by the page so the bytes are known to work.
     let mut minimal = Vec::new();
+    let wasm_opt = step("wasm-opt (binaryen from npm)", || {
+        crate::tools::WASM_OPT.ensure(&env.path)
+    })?;
     for (name, krate, dir) in size::RUST_APPS {
         let dest = site_dir.join(dir);
         match step(&format!("size: minimal app for {name}"), || {
-            size::rust_app(&env, name, krate, &dest)
+            size::rust_app(&env, name, krate, &dest, &wasm_opt)
         }) {
             Ok(s) => {
                 report.sizes.push(s);

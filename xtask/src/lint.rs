@@ -15,6 +15,7 @@ const WASM_CRATES: &[&str] = &[
     "bench-tonic-web",
     "minimal-ours",
     "minimal-tonic-web",
+    "minimal-floor",
 ];
 
 /// Runs every lint.

@@ -163,3 +163,78 @@ fn privileged(program: &str) -> Command {
         c
     }
 }
+
+/// A command from an npm package, installed at a pinned version into the tool cache.
+#[derive(Debug, Clone, Copy)]
+pub struct NpmTool {
+    /// The package on npm.
+    pub package: &'static str,
+    /// The command it installs in `node_modules/.bin`.
+    pub bin: &'static str,
+    /// The exact version.
+    pub version: &'static str,
+}
+
+/// Binaryen's `wasm-opt`, as binaryen.js: the optimiser compiled to wasm and run by Node.
+/// Debian's binaryen is too old for the wasm features rustc emits (it breaks the modules),
+/// and prebuilt binaries live on GitHub, which is unreachable here (`../shared/TOOLCHAIN.md`).
+pub const WASM_OPT: NpmTool = NpmTool {
+    package: "binaryen",
+    bin: "wasm-opt",
+    version: "132.0.0",
+};
+
+impl NpmTool {
+    fn root(&self) -> PathBuf {
+        crate::cache_dir()
+            .join("tools")
+            .join(format!("{}-{}", self.package, self.version))
+    }
+
+    /// `--version` mentions the version or, for packages that print only it, its major.
+    fn runs(&self, exe: &Path) -> bool {
+        let major = self.version.split('.').next().unwrap_or(self.version);
+        process::output(Command::new(exe).arg("--version")).is_some_and(|out| {
+            out.split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
+                .any(|w| w == self.version || w == major)
+        })
+    }
+
+    /// Makes sure the command is installed (with `npm` from `path`); returns its path.
+    pub fn ensure(&self, path: &OsString) -> crate::Result<PathBuf> {
+        let exe = |root: &Path| root.join("node_modules").join(".bin").join(self.bin);
+        if self.runs(&exe(&self.root())) {
+            note(format!(
+                "{} {} (cached in {})",
+                self.bin,
+                self.version,
+                self.root().display()
+            ));
+            return Ok(exe(&self.root()));
+        }
+        note(format!(
+            "installing {}@{} from npm",
+            self.package, self.version
+        ));
+        let staging = self.root().with_extension("partial");
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+        process::run(
+            Command::new("npm")
+                .env("PATH", path)
+                .current_dir(&staging)
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&staging)
+                .arg(format!("{}@{}", self.package, self.version)),
+        )?;
+        let _ = std::fs::remove_dir_all(self.root());
+        std::fs::rename(&staging, self.root()).map_err(|e| format!("finishing install: {e}"))?;
+        if !self.runs(&exe(&self.root())) {
+            return Err(format!(
+                "{}@{} installed, but `{} --version` does not name it",
+                self.package, self.version, self.bin
+            ));
+        }
+        Ok(exe(&self.root()))
+    }
+}

@@ -1,6 +1,8 @@
 //! The size comparison: a minimal app (one unary and one streaming call) per contender,
 //! built for size and measured as shipped (wasm + JS glue, or the JS bundle), raw and
-//! gzipped (`gzip -9`).
+//! gzipped (`gzip -9`). The Rust apps go through `wasm-opt -Oz` after wasm-bindgen, as
+//! wasm-pack and trunk do by default, and beside them is a floor: the same calls with bare
+//! `fetch` and prost, no gRPC-Web client at all.
 
 use std::path::Path;
 use std::process::Command;
@@ -18,12 +20,34 @@ pub const RUST_APPS: &[(&str, &str, &str)] = &[
         "minimal-tonic-web",
         "minimal-tonic-web",
     ),
+    (
+        "floor: fetch + prost, no client",
+        "minimal-floor",
+        "minimal-floor",
+    ),
+];
+
+/// The wasm features rustc enables by default for wasm32-unknown-unknown. wasm-opt cannot
+/// read them from the module, whose `target_features` section `strip` removed.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-sign-ext",
 ];
 
 /// Builds `krate` with lto, opt-level "z", one codegen unit and strip (in a target dir of
-/// its own, so the speed builds keep theirs), runs wasm-bindgen into `dest`, and measures
-/// the wasm and the JS glue.
-pub fn rust_app(env: &Env, contender: &str, krate: &str, dest: &Path) -> Result<Size> {
+/// its own, so the speed builds keep theirs), runs wasm-bindgen into `dest` and `wasm_opt`
+/// over its wasm, and measures the wasm and the JS glue.
+pub fn rust_app(
+    env: &Env,
+    contender: &str,
+    krate: &str,
+    dest: &Path,
+    wasm_opt: &Path,
+) -> Result<Size> {
     let target = crate::host_target_dir().join("bench-size");
     let mut cmd = env.cargo_wasm();
     cmd.env("CARGO_TARGET_DIR", &target)
@@ -44,13 +68,19 @@ pub fn rust_app(env: &Env, contender: &str, krate: &str, dest: &Path) -> Result<
             .arg(dest)
             .arg(&wasm),
     )?;
+    let module = dest.join(format!("{name}_bg.wasm"));
+    process::run(
+        env.command(&wasm_opt.to_string_lossy())
+            .arg("-Oz")
+            .args(WASM_FEATURES)
+            .arg(&module)
+            .arg("-o")
+            .arg(&module),
+    )?;
     measure(
         contender,
-        "wasm + JS glue (wasm-bindgen --target web, no wasm-opt)",
-        &[
-            dest.join(format!("{name}_bg.wasm")),
-            dest.join(format!("{name}.js")),
-        ],
+        "wasm + JS glue (wasm-bindgen --target web, wasm-opt -Oz)",
+        &[module, dest.join(format!("{name}.js"))],
     )
 }
 

@@ -74,7 +74,12 @@ pub async fn run(base: String) -> Result<u32, JsValue> {
         ..Default::default()
     };
     let mut n = 0;
-    for frame in call(&format!("{base}/grpc.testing.TestService/UnaryCall"), &unary).await? {
+    for frame in call(
+        &format!("{base}/grpc.testing.TestService/UnaryCall"),
+        &unary,
+    )
+    .await?
+    {
         let reply = SimpleResponse::decode(&frame[..]).map_err(bad)?;
         n += reply.payload.map_or(0, |p| p.body.len());
     }

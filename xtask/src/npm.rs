@@ -57,7 +57,7 @@ pub fn build(env: &Env) -> Result<Package> {
         let mut cmd = env.command("wasm-pack");
         env.toolchain.for_wasm(&mut cmd);
         // Profile `npm` (root Cargo.toml): size-optimised, and apart from the demo's release
-        // build. --no-opt: Debian's wasm-opt breaks modules and none may be downloaded.
+        // build. --no-opt: wasm-pack would download binaryen; ours runs next.
         cmd.args(["build", "client", "--profile", "npm", "--target", "web"])
             .args([
                 "--mode",
@@ -70,6 +70,15 @@ pub fn build(env: &Env) -> Result<Package> {
             .arg(&dir)
             .args(["--out-name", "grpc_web_wasm", "--", "--features", "js"]);
         process::run(&mut cmd)
+    })?;
+    step("npm: wasm-opt -Oz", || {
+        let wasm_opt = crate::tools::WASM_OPT.ensure(&env.path)?;
+        let module = dir.join("grpc_web_wasm_bg.wasm");
+        let before = std::fs::metadata(&module).map_or(0, |m| m.len());
+        env.wasm_opt(&wasm_opt, &module)?;
+        let after = std::fs::metadata(&module).map_or(0, |m| m.len());
+        note(format!("the wasm module: {before} -> {after} bytes"));
+        Ok(())
     })?;
     let js = crate::root().join("client").join("js");
     for file in ["package.json", "README.md"] {

@@ -62,7 +62,31 @@ impl Env {
         self.toolchain.for_wasm(&mut c);
         c
     }
+
+    /// Shrinks a wasm-bindgen output module in place with `wasm_opt`
+    /// ([`tools::WASM_OPT`]) at `-Oz`.
+    pub fn wasm_opt(&self, wasm_opt: &std::path::Path, module: &std::path::Path) -> Result {
+        process::run(
+            self.command(&wasm_opt.to_string_lossy())
+                .arg("-Oz")
+                .args(WASM_FEATURES)
+                .arg(module)
+                .arg("-o")
+                .arg(module),
+        )
+    }
 }
+
+/// The wasm features rustc enables by default for wasm32-unknown-unknown. wasm-opt cannot
+/// read them from our modules, whose `target_features` section `strip` removes.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-sign-ext",
+];
 
 /// `cargo xtask setup`: everything, with a timing summary.
 pub fn run() -> Result {

@@ -27,17 +27,6 @@ pub const RUST_APPS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The wasm features rustc enables by default for wasm32-unknown-unknown. wasm-opt cannot
-/// read them from the module, whose `target_features` section `strip` removed.
-const WASM_FEATURES: &[&str] = &[
-    "--enable-bulk-memory",
-    "--enable-multivalue",
-    "--enable-mutable-globals",
-    "--enable-nontrapping-float-to-int",
-    "--enable-reference-types",
-    "--enable-sign-ext",
-];
-
 /// Builds `krate` with lto, opt-level "z", one codegen unit and strip (in a target dir of
 /// its own, so the speed builds keep theirs), runs wasm-bindgen into `dest` and `wasm_opt`
 /// over its wasm, and measures the wasm and the JS glue.
@@ -69,14 +58,7 @@ pub fn rust_app(
             .arg(&wasm),
     )?;
     let module = dest.join(format!("{name}_bg.wasm"));
-    process::run(
-        env.command(&wasm_opt.to_string_lossy())
-            .arg("-Oz")
-            .args(WASM_FEATURES)
-            .arg(&module)
-            .arg("-o")
-            .arg(&module),
-    )?;
+    env.wasm_opt(wasm_opt, &module)?;
     measure(
         contender,
         "wasm + JS glue (wasm-bindgen --target web, wasm-opt -Oz)",

@@ -1,34 +1,51 @@
 //! Reading a response body chunk by chunk through its `ReadableStream` reader.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStream, ReadableStreamDefaultReader};
 
 use super::abort::Abort;
 use crate::protocol::status::{Code, Status};
 
-#[wasm_bindgen]
+#[wasm_bindgen(inline_js = "
+export function read_chunk(reader, settle) {
+    reader.read().then(
+        (r) => settle(r.done ? 0 : r.value instanceof Uint8Array ? 1 : 2, r.value),
+        (e) => settle(3, e),
+    );
+}")]
 extern "C" {
-    /// What `reader.read()` resolves to. Typed getters read it without building the
-    /// property names as JS strings on every chunk, as `Reflect::get` would.
-    type ReadResult;
-    #[wasm_bindgen(method, getter)]
-    fn done(this: &ReadResult) -> bool;
-    #[wasm_bindgen(method, getter)]
-    fn value(this: &ReadResult) -> JsValue;
+    /// `reader.read()`, settled into `settle(kind, value)`: kind 0 is the end, 1 a byte
+    /// chunk, 2 a chunk of another type, 3 a failure (`value` is the error). One call into
+    /// JS per chunk, and the callback is the reader's own, made once per body.
+    fn read_chunk(reader: &ReadableStreamDefaultReader, settle: &Closure<dyn FnMut(u32, JsValue)>);
+}
+
+const END: u32 = 0;
+const BYTES: u32 = 1;
+const FAILED: u32 = 3;
+
+/// Where a read's outcome lands, and who to wake when it does.
+#[derive(Default)]
+struct Slot {
+    outcome: Option<(u32, JsValue)>,
+    waker: Option<Waker>,
 }
 
 /// A response body as a sequence of chunks. Dropping it before the end cancels the stream
 /// and aborts the request.
 pub struct BodyReader {
     reader: Option<ReadableStreamDefaultReader>,
-    pending: Option<JsFuture>,
+    slot: Rc<RefCell<Slot>>,
+    /// The callback every read settles into, made on the first read.
+    settle: Option<Closure<dyn FnMut(u32, JsValue)>>,
+    /// A read was issued and its outcome not yet taken.
+    reading: bool,
     abort: Abort,
 }
 
@@ -37,7 +54,9 @@ impl BodyReader {
         let reader = stream.map(|s| s.get_reader().unchecked_into());
         BodyReader {
             reader,
-            pending: None,
+            slot: Rc::default(),
+            settle: None,
+            reading: false,
             abort,
         }
     }
@@ -48,41 +67,59 @@ impl BodyReader {
         let Some(reader) = &self.reader else {
             return Poll::Ready(Ok(None));
         };
-        let read = self
-            .pending
-            .get_or_insert_with(|| JsFuture::from(reader.read()));
-        let result = ready!(Pin::new(read).poll(cx));
-        self.pending = None;
-        let result = match result {
-            Ok(r) => r,
-            Err(e) => {
+        if !self.reading {
+            let slot = &self.slot;
+            let settle = self.settle.get_or_insert_with(|| {
+                let slot = slot.clone();
+                Closure::new(move |kind: u32, value: JsValue| {
+                    let waker = {
+                        let mut slot = slot.borrow_mut();
+                        slot.outcome = Some((kind, value));
+                        slot.waker.take()
+                    };
+                    if let Some(waker) = waker {
+                        waker.wake();
+                    }
+                })
+            });
+            read_chunk(reader, settle);
+            self.reading = true;
+        }
+        let (kind, value) = {
+            let mut slot = self.slot.borrow_mut();
+            match slot.outcome.take() {
+                Some(outcome) => outcome,
+                None => {
+                    match &slot.waker {
+                        Some(w) if w.will_wake(cx.waker()) => {}
+                        _ => slot.waker = Some(cx.waker().clone()),
+                    }
+                    return Poll::Pending;
+                }
+            }
+        };
+        self.reading = false;
+        Poll::Ready(match kind {
+            BYTES => Ok(Some(value.unchecked_into())),
+            END => {
                 self.reader = None;
-                return Poll::Ready(Err(self.abort.failure(&e, |why| {
+                self.abort.disarm();
+                Ok(None)
+            }
+            FAILED => {
+                self.reader = None;
+                Err(self.abort.failure(&value, |why| {
                     Status::new(
                         Code::Unavailable,
                         format!("reading the response body failed: {why}"),
                     )
-                })));
+                }))
             }
-        };
-        let result: ReadResult = result.unchecked_into();
-        if result.done() {
-            self.reader = None;
-            self.abort.disarm();
-            return Poll::Ready(Ok(None));
-        }
-        Poll::Ready(
-            result
-                .value()
-                .dyn_into::<Uint8Array>()
-                .map(Some)
-                .map_err(|v| {
-                    Status::new(
-                        Code::Internal,
-                        format!("response body yielded a non-byte chunk: {v:?}"),
-                    )
-                }),
-        )
+            _ => Err(Status::new(
+                Code::Internal,
+                format!("response body yielded a non-byte chunk: {value:?}"),
+            )),
+        })
     }
 
     /// [`poll_chunk`](Self::poll_chunk) as a future.
@@ -97,6 +134,13 @@ impl Drop for BodyReader {
             // Fire and forget: the promise settles after we are gone; the abort that follows
             // (Abort's drop) stops the network side.
             let _ = reader.cancel();
+        }
+        if self.reading {
+            // A read is still out and will settle into the callback: leave it to JS, which
+            // frees it once the promise no longer holds it.
+            if let Some(settle) = self.settle.take() {
+                drop(settle.into_js_value());
+            }
         }
     }
 }

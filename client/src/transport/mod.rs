@@ -30,6 +30,18 @@ extern "C" {
     fn global_fetch(request: &web_sys::Request) -> Promise;
 }
 
+#[wasm_bindgen(inline_js = "
+export function header_lines(response) {
+    let lines = '';
+    for (const [name, value] of response.headers) lines += name + '\\n' + value + '\\n';
+    return lines;
+}")]
+extern "C" {
+    /// Every readable response header as `name\nvalue\n` lines, in one call (header names
+    /// and values never contain a line feed), instead of a round trip per entry.
+    fn header_lines(response: &web_sys::Response) -> String;
+}
+
 /// The head of a reply, and its body still to be read.
 pub struct Reply {
     /// HTTP status code.
@@ -95,17 +107,13 @@ pub(crate) async fn send(
 
     let mut metadata = MetadataMap::new();
     let mut content_type = None;
-    if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
-        for entry in entries.flatten() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
-                continue;
-            };
-            if k.eq_ignore_ascii_case("content-type") {
-                content_type = Some(v.clone());
-            }
-            metadata.push_received(&k, v);
+    let lines = header_lines(&response);
+    let mut lines = lines.split('\n');
+    while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
+        if k.eq_ignore_ascii_case("content-type") {
+            content_type = Some(v.to_owned());
         }
+        metadata.push_received(k, v);
     }
     Ok(Reply {
         status: response.status(),

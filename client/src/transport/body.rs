@@ -7,23 +7,57 @@ use std::task::{Context, Poll, Waker};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ReadableStream, ReadableStreamDefaultReader};
+use web_sys::ReadableStream;
 
 use super::abort::Abort;
 use crate::protocol::status::{Code, Status};
 
 #[wasm_bindgen(inline_js = "
-export function read_chunk(reader, settle) {
-    reader.read().then(
-        (r) => settle(r.done ? 0 : r.value instanceof Uint8Array ? 1 : 2, r.value),
+const pool = [];
+export function open_body(stream) {
+    try {
+        return { reader: stream.getReader({ mode: 'byob' }), buf: pool.pop() || new ArrayBuffer(16384) };
+    } catch (_) {
+        return { reader: stream.getReader(), buf: null };
+    }
+}
+export function read_chunk(body, settle) {
+    const buf = body.buf;
+    const read = buf ? body.reader.read(new Uint8Array(buf)) : body.reader.read();
+    body.buf = null;
+    read.then(
+        (r) => {
+            const v = r.value;
+            if (buf && v) {
+                const full = v.length === v.buffer.byteLength;
+                body.buf = full && v.length < 262144 ? new ArrayBuffer(v.length * 2) : v.buffer;
+            }
+            settle(r.done ? 0 : v instanceof Uint8Array ? 1 : 2, v);
+        },
         (e) => settle(3, e),
     );
+}
+export function close_body(body, cancel) {
+    if (cancel) body.reader.cancel().catch(() => {});
+    if (body.buf && pool.length < 4) pool.push(body.buf);
+    body.buf = null;
 }")]
 extern "C" {
-    /// `reader.read()`, settled into `settle(kind, value)`: kind 0 is the end, 1 a byte
-    /// chunk, 2 a chunk of another type, 3 a failure (`value` is the error). One call into
-    /// JS per chunk, and the callback is the reader's own, made once per body.
-    fn read_chunk(reader: &ReadableStreamDefaultReader, settle: &Closure<dyn FnMut(u32, JsValue)>);
+    /// A body being read: its reader and, where the browser has them (fetch bodies are
+    /// byte streams), the buffer the next read fills (a BYOB reader). Reusing one buffer
+    /// spares the browser a fresh `ArrayBuffer` per chunk: in Chromium, reading a 64 MiB
+    /// stream that way and copying each chunk out was faster than the default reader
+    /// without any copy. The buffer starts at 16 KiB and doubles, up to 256 KiB, while
+    /// reads fill it; ended bodies leave theirs for the next (at most four are kept).
+    type JsBody;
+    fn open_body(stream: &ReadableStream) -> JsBody;
+    /// The next read, settled into `settle(kind, value)`: kind 0 is the end, 1 a byte chunk
+    /// (valid until the next read, which reuses its memory), 2 a chunk of another type,
+    /// 3 a failure (`value` is the error). One call into JS per chunk; the callback is the
+    /// reader's own, made once per body.
+    fn read_chunk(body: &JsBody, settle: &Closure<dyn FnMut(u32, JsValue)>);
+    /// Gives the buffer back for reuse, after cancelling the stream if `cancel`.
+    fn close_body(body: &JsBody, cancel: bool);
 }
 
 const END: u32 = 0;
@@ -40,7 +74,7 @@ struct Slot {
 /// A response body as a sequence of chunks. Dropping it before the end cancels the stream
 /// and aborts the request.
 pub struct BodyReader {
-    reader: Option<ReadableStreamDefaultReader>,
+    reader: Option<JsBody>,
     slot: Rc<RefCell<Slot>>,
     /// The callback every read settles into, made on the first read.
     settle: Option<Closure<dyn FnMut(u32, JsValue)>>,
@@ -51,7 +85,7 @@ pub struct BodyReader {
 
 impl BodyReader {
     pub(crate) fn new(stream: Option<ReadableStream>, abort: Abort) -> BodyReader {
-        let reader = stream.map(|s| s.get_reader().unchecked_into());
+        let reader = stream.map(|s| open_body(&s));
         BodyReader {
             reader,
             slot: Rc::default(),
@@ -61,7 +95,8 @@ impl BodyReader {
         }
     }
 
-    /// The next chunk, `None` at the end. A failed read is `UNAVAILABLE` (the connection
+    /// The next chunk, `None` at the end. The chunk is valid until the next call: copy it
+    /// out before reading on (its memory is reused). A failed read is `UNAVAILABLE` (the connection
     /// dropped), `DEADLINE_EXCEEDED` or `CANCELLED` (the call was aborted).
     pub fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Uint8Array>, Status>> {
         let Some(reader) = &self.reader else {
@@ -102,7 +137,9 @@ impl BodyReader {
         Poll::Ready(match kind {
             BYTES => Ok(Some(value.unchecked_into())),
             END => {
-                self.reader = None;
+                if let Some(body) = self.reader.take() {
+                    close_body(&body, false);
+                }
                 self.abort.disarm();
                 Ok(None)
             }
@@ -130,10 +167,10 @@ impl BodyReader {
 
 impl Drop for BodyReader {
     fn drop(&mut self) {
-        if let Some(reader) = self.reader.take() {
+        if let Some(body) = self.reader.take() {
             // Fire and forget: the promise settles after we are gone; the abort that follows
             // (Abort's drop) stops the network side.
-            let _ = reader.cancel();
+            close_body(&body, true);
         }
         if self.reading {
             // A read is still out and will settle into the callback: leave it to JS, which

@@ -1,8 +1,6 @@
 //! Reading a response body chunk by chunk through its `ReadableStream` reader.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{ready, Context, Poll};
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -10,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::ReadableStream;
 
 use super::abort::Abort;
+use super::settle::{Pending, Settle, FULFILLED, REJECTED};
 use crate::protocol::status::{Code, Status};
 
 #[wasm_bindgen(inline_js = "
@@ -21,21 +20,25 @@ export function open_body(stream) {
         return { reader: stream.getReader(), buf: null };
     }
 }
-export function read_chunk(body, settle) {
-    const buf = body.buf;
-    const read = buf ? body.reader.read(new Uint8Array(buf)) : body.reader.read();
-    body.buf = null;
-    read.then(
-        (r) => {
-            const v = r.value;
-            if (buf && v) {
-                const full = v.length === v.buffer.byteLength;
-                body.buf = full && v.length < 262144 ? new ArrayBuffer(v.length * 2) : v.buffer;
-            }
-            settle(r.done ? 0 : v instanceof Uint8Array ? 1 : 2, v);
-        },
-        (e) => settle(3, e),
-    );
+export function read_chunk(body, settle, slot) {
+    try {
+        const buf = body.buf;
+        const read = buf ? body.reader.read(new Uint8Array(buf)) : body.reader.read();
+        body.buf = null;
+        read.then(
+            (r) => {
+                const v = r.value;
+                if (buf && v) {
+                    const full = v.length === v.buffer.byteLength;
+                    body.buf = full && v.length < 262144 ? new ArrayBuffer(v.length * 2) : v.buffer;
+                }
+                settle(slot, r.done ? 0 : v instanceof Uint8Array ? 1 : 2, v);
+            },
+            (e) => settle(slot, 3, e),
+        );
+    } catch (e) {
+        settle(slot, 3, e);
+    }
 }
 export function close_body(body, cancel) {
     if (cancel) body.reader.cancel().catch(() => {});
@@ -51,35 +54,24 @@ extern "C" {
     /// reads fill it; ended bodies leave theirs for the next (at most four are kept).
     type JsBody;
     fn open_body(stream: &ReadableStream) -> JsBody;
-    /// The next read, settled into `settle(kind, value)`: kind 0 is the end, 1 a byte chunk
-    /// (valid until the next read, which reuses its memory), 2 a chunk of another type,
-    /// 3 a failure (`value` is the error). One call into JS per chunk; the callback is the
-    /// reader's own, made once per body.
-    fn read_chunk(body: &JsBody, settle: &Closure<dyn FnMut(u32, JsValue)>);
+    /// The next read, settled into `settle(slot, kind, value)`: kind 0 is the end, 1 a
+    /// byte chunk (valid until the next read, which reuses its memory), 2 a chunk of
+    /// another type, 3 a failure (`value` is the error). One call into JS per chunk, and
+    /// no closure made for it.
+    fn read_chunk(body: &JsBody, settle: &Settle, slot: u32);
     /// Gives the buffer back for reuse, after cancelling the stream if `cancel`.
     fn close_body(body: &JsBody, cancel: bool);
 }
 
 const END: u32 = 0;
-const BYTES: u32 = 1;
-const FAILED: u32 = 3;
-
-/// Where a read's outcome lands, and who to wake when it does.
-#[derive(Default)]
-struct Slot {
-    outcome: Option<(u32, JsValue)>,
-    waker: Option<Waker>,
-}
+const BYTES: u32 = FULFILLED;
+const FAILED: u32 = REJECTED;
 
 /// A response body as a sequence of chunks. Dropping it before the end cancels the stream
 /// and aborts the request.
 pub struct BodyReader {
     reader: Option<JsBody>,
-    slot: Rc<RefCell<Slot>>,
-    /// The callback every read settles into, made on the first read.
-    settle: Option<Closure<dyn FnMut(u32, JsValue)>>,
-    /// A read was issued and its outcome not yet taken.
-    reading: bool,
+    read: Pending,
     abort: Abort,
 }
 
@@ -88,52 +80,23 @@ impl BodyReader {
         let reader = stream.map(|s| open_body(&s));
         BodyReader {
             reader,
-            slot: Rc::default(),
-            settle: None,
-            reading: false,
+            read: Pending::default(),
             abort,
         }
     }
 
     /// The next chunk, `None` at the end. The chunk is valid until the next call: copy it
-    /// out before reading on (its memory is reused). A failed read is `UNAVAILABLE` (the connection
-    /// dropped), `DEADLINE_EXCEEDED` or `CANCELLED` (the call was aborted).
+    /// out before reading on (its memory is reused). A failed read is `UNAVAILABLE` (the
+    /// connection dropped), `DEADLINE_EXCEEDED` or `CANCELLED` (the call was aborted).
     pub fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Uint8Array>, Status>> {
         let Some(reader) = &self.reader else {
             return Poll::Ready(Ok(None));
         };
-        if !self.reading {
-            let slot = &self.slot;
-            let settle = self.settle.get_or_insert_with(|| {
-                let slot = slot.clone();
-                Closure::new(move |kind: u32, value: JsValue| {
-                    let waker = {
-                        let mut slot = slot.borrow_mut();
-                        slot.outcome = Some((kind, value));
-                        slot.waker.take()
-                    };
-                    if let Some(waker) = waker {
-                        waker.wake();
-                    }
-                })
-            });
-            read_chunk(reader, settle);
-            self.reading = true;
+        if !self.read.is_out() {
+            self.read
+                .start(|settle, slot| read_chunk(reader, settle, slot));
         }
-        let (kind, value) = {
-            let mut slot = self.slot.borrow_mut();
-            match slot.outcome.take() {
-                Some(outcome) => outcome,
-                None => {
-                    match &slot.waker {
-                        Some(w) if w.will_wake(cx.waker()) => {}
-                        _ => slot.waker = Some(cx.waker().clone()),
-                    }
-                    return Poll::Pending;
-                }
-            }
-        };
-        self.reading = false;
+        let (kind, value) = ready!(self.read.poll(cx));
         Poll::Ready(match kind {
             BYTES => Ok(Some(value.unchecked_into())),
             END => {
@@ -171,13 +134,6 @@ impl Drop for BodyReader {
             // Fire and forget: the promise settles after we are gone; the abort that follows
             // (Abort's drop) stops the network side.
             close_body(&body, true);
-        }
-        if self.reading {
-            // A read is still out and will settle into the callback: leave it to JS, which
-            // frees it once the promise no longer holds it.
-            if let Some(settle) = self.settle.take() {
-                drop(settle.into_js_value());
-            }
         }
     }
 }

@@ -1,91 +1,128 @@
 //! Reading a response body chunk by chunk through its `ReadableStream` reader.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStream, ReadableStreamDefaultReader};
+use web_sys::ReadableStream;
 
 use super::abort::Abort;
+use super::settle::{Pending, Settle, FULFILLED, REJECTED};
 use crate::protocol::status::{Code, Status};
 
-#[wasm_bindgen]
-extern "C" {
-    /// What `reader.read()` resolves to. Typed getters read it without building the
-    /// property names as JS strings on every chunk, as `Reflect::get` would.
-    type ReadResult;
-    #[wasm_bindgen(method, getter)]
-    fn done(this: &ReadResult) -> bool;
-    #[wasm_bindgen(method, getter)]
-    fn value(this: &ReadResult) -> JsValue;
+#[wasm_bindgen(inline_js = "
+const pool = [];
+export function open_body(stream) {
+    try {
+        return { reader: stream.getReader({ mode: 'byob' }), buf: pool.pop() || new ArrayBuffer(16384) };
+    } catch (_) {
+        return { reader: stream.getReader(), buf: null };
+    }
 }
+export function read_chunk(body, settle, slot) {
+    try {
+        const buf = body.buf;
+        const read = buf ? body.reader.read(new Uint8Array(buf)) : body.reader.read();
+        body.buf = null;
+        read.then(
+            (r) => {
+                const v = r.value;
+                if (buf && v) {
+                    const full = v.length === v.buffer.byteLength;
+                    body.buf = full && v.length < 262144 ? new ArrayBuffer(v.length * 2) : v.buffer;
+                }
+                settle(slot, r.done ? 0 : v instanceof Uint8Array ? 1 : 2, v);
+            },
+            (e) => settle(slot, 3, e),
+        );
+    } catch (e) {
+        settle(slot, 3, e);
+    }
+}
+export function close_body(body, cancel) {
+    if (cancel) body.reader.cancel().catch(() => {});
+    if (body.buf && pool.length < 4) pool.push(body.buf);
+    body.buf = null;
+}")]
+extern "C" {
+    /// A body being read: its reader and, where the browser has them (fetch bodies are
+    /// byte streams), the buffer the next read fills (a BYOB reader). Reusing one buffer
+    /// spares the browser a fresh `ArrayBuffer` per chunk: in Chromium, reading a 64 MiB
+    /// stream that way and copying each chunk out was faster than the default reader
+    /// without any copy. The buffer starts at 16 KiB and doubles, up to 256 KiB, while
+    /// reads fill it; ended bodies leave theirs for the next (at most four are kept).
+    type JsBody;
+    fn open_body(stream: &ReadableStream) -> JsBody;
+    /// The next read, settled into `settle(slot, kind, value)`: kind 0 is the end, 1 a
+    /// byte chunk (valid until the next read, which reuses its memory), 2 a chunk of
+    /// another type, 3 a failure (`value` is the error). One call into JS per chunk, and
+    /// no closure made for it.
+    fn read_chunk(body: &JsBody, settle: &Settle, slot: usize);
+    /// Gives the buffer back for reuse, after cancelling the stream if `cancel`.
+    fn close_body(body: &JsBody, cancel: bool);
+}
+
+const END: u32 = 0;
+const BYTES: u32 = FULFILLED;
+const FAILED: u32 = REJECTED;
 
 /// A response body as a sequence of chunks. Dropping it before the end cancels the stream
 /// and aborts the request.
 pub struct BodyReader {
-    reader: Option<ReadableStreamDefaultReader>,
-    pending: Option<JsFuture>,
+    reader: Option<JsBody>,
+    read: Pending,
     abort: Abort,
 }
 
 impl BodyReader {
     pub(crate) fn new(stream: Option<ReadableStream>, abort: Abort) -> BodyReader {
-        let reader = stream.map(|s| s.get_reader().unchecked_into());
+        let reader = stream.map(|s| open_body(&s));
         BodyReader {
             reader,
-            pending: None,
+            read: Pending::default(),
             abort,
         }
     }
 
-    /// The next chunk, `None` at the end. A failed read is `UNAVAILABLE` (the connection
-    /// dropped), `DEADLINE_EXCEEDED` or `CANCELLED` (the call was aborted).
+    /// The next chunk, `None` at the end. The chunk is valid until the next call: copy it
+    /// out before reading on (its memory is reused). A failed read is `UNAVAILABLE` (the
+    /// connection dropped), `DEADLINE_EXCEEDED` or `CANCELLED` (the call was aborted).
     pub fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Uint8Array>, Status>> {
         let Some(reader) = &self.reader else {
             return Poll::Ready(Ok(None));
         };
-        let read = self
-            .pending
-            .get_or_insert_with(|| JsFuture::from(reader.read()));
-        let result = ready!(Pin::new(read).poll(cx));
-        self.pending = None;
-        let result = match result {
-            Ok(r) => r,
-            Err(e) => {
+        if !self.read.is_out() {
+            self.read
+                .start(|settle, slot| read_chunk(reader, settle, slot));
+        }
+        let (kind, value) = ready!(self.read.poll(cx));
+        Poll::Ready(match kind {
+            BYTES => Ok(Some(value.unchecked_into())),
+            END => {
+                if let Some(body) = self.reader.take() {
+                    close_body(&body, false);
+                }
+                self.abort.disarm();
+                Ok(None)
+            }
+            FAILED => {
                 self.reader = None;
-                return Poll::Ready(Err(self.abort.failure(&e, |why| {
+                Err(self.abort.failure(&value, |why| {
                     Status::new(
                         Code::Unavailable,
                         format!("reading the response body failed: {why}"),
                     )
-                })));
+                }))
             }
-        };
-        let result: ReadResult = result.unchecked_into();
-        if result.done() {
-            self.reader = None;
-            self.abort.disarm();
-            return Poll::Ready(Ok(None));
-        }
-        Poll::Ready(
-            result
-                .value()
-                .dyn_into::<Uint8Array>()
-                .map(Some)
-                .map_err(|v| {
-                    Status::new(
-                        Code::Internal,
-                        format!(
-                            "response body yielded a non-byte chunk: {}",
-                            super::describe(&v)
-                        ),
-                    )
-                }),
-        )
+            _ => Err(Status::new(
+                Code::Internal,
+                format!(
+                    "response body yielded a non-byte chunk: {}",
+                    super::describe(&value)
+                ),
+            )),
+        })
     }
 
     /// [`poll_chunk`](Self::poll_chunk) as a future.
@@ -96,10 +133,10 @@ impl BodyReader {
 
 impl Drop for BodyReader {
     fn drop(&mut self) {
-        if let Some(reader) = self.reader.take() {
+        if let Some(body) = self.reader.take() {
             // Fire and forget: the promise settles after we are gone; the abort that follows
             // (Abort's drop) stops the network side.
-            let _ = reader.cancel();
+            close_body(&body, true);
         }
     }
 }

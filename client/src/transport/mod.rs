@@ -7,13 +7,13 @@
 
 mod abort;
 mod body;
+mod settle;
 
 use std::borrow::Cow;
 
-use js_sys::{Promise, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestCredentials, RequestInit, RequestMode};
 
 use crate::protocol::metadata::MetadataMap;
@@ -23,11 +23,26 @@ use crate::protocol::status::{Code, Status};
 pub(crate) use abort::Abort;
 pub use body::BodyReader;
 
-#[wasm_bindgen]
+#[wasm_bindgen(inline_js = "
+export function fetch_into(request, settle, slot) {
+    try {
+        fetch(request).then((r) => settle(slot, 1, r), (e) => settle(slot, 3, e));
+    } catch (e) {
+        settle(slot, 3, e);
+    }
+}
+export function header_lines(response) {
+    let lines = '';
+    for (const [name, value] of response.headers) lines += name + '\\n' + value + '\\n';
+    return lines;
+}")]
 extern "C" {
-    // The global `fetch`, so the client works in windows and in workers alike.
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(request: &web_sys::Request) -> Promise;
+    /// The global `fetch` (windows and workers alike), settled into `settle` (see
+    /// [`settle`]): no closures made per call.
+    fn fetch_into(request: &web_sys::Request, settle: &settle::Settle, slot: usize);
+    /// Every readable response header as `name\nvalue\n` lines, in one call (header names
+    /// and values never contain a line feed), instead of a round trip per entry.
+    fn header_lines(response: &web_sys::Response) -> String;
 }
 
 /// The head of a reply, and its body still to be read.
@@ -78,9 +93,11 @@ pub(crate) async fn send(
         )
     })?;
 
-    let response: web_sys::Response = match JsFuture::from(global_fetch(&request)).await {
-        Ok(r) => r.unchecked_into(),
-        Err(e) => {
+    let mut fetch = settle::Pending::default();
+    fetch.start(|settle, slot| fetch_into(&request, settle, slot));
+    let response: web_sys::Response = match std::future::poll_fn(|cx| fetch.poll(cx)).await {
+        (settle::FULFILLED, r) => r.unchecked_into(),
+        (_, e) => {
             return Err(abort.failure(&e, |why| {
                 Status::new(
                     Code::Unavailable,
@@ -95,17 +112,13 @@ pub(crate) async fn send(
 
     let mut metadata = MetadataMap::new();
     let mut content_type = None;
-    if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
-        for entry in entries.flatten() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
-                continue;
-            };
-            if k.eq_ignore_ascii_case("content-type") {
-                content_type = Some(v.clone());
-            }
-            metadata.push_received(&k, v);
+    let lines = header_lines(&response);
+    let mut lines = lines.split('\n');
+    while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
+        if k.eq_ignore_ascii_case("content-type") {
+            content_type = Some(v.to_owned());
         }
+        metadata.push_received(k, v);
     }
     Ok(Reply {
         status: response.status(),

@@ -84,34 +84,26 @@ pub fn decode_quanta(input: &[u8], out: &mut [u8]) -> Result<(), InvalidBase64> 
     // Two quanta per step, as one 48-bit word: fewer branches and stores per byte.
     let mut pairs = input.chunks_exact(8);
     for (i, (q, o)) in (&mut pairs).zip(out.chunks_exact_mut(6)).enumerate() {
-        let mut n = 0u64;
-        let mut bad = 0u8;
-        for &ch in q {
-            let v = DECODE[usize::from(ch)];
-            bad |= v;
-            n = n << 6 | u64::from(v);
-        }
-        if bad & INVALID != 0 {
-            return Err(first_invalid(q, i * 8));
-        }
+        let n = pack(q).ok_or_else(|| first_invalid(q, i * 8))?;
         o.copy_from_slice(&n.to_be_bytes()[2..]);
     }
     let q = pairs.remainder();
     if !q.is_empty() {
-        let mut n = 0u32;
-        let mut bad = 0u8;
-        for &ch in q {
-            let v = DECODE[usize::from(ch)];
-            bad |= v;
-            n = n << 6 | u32::from(v);
-        }
-        if bad & INVALID != 0 {
-            return Err(first_invalid(q, input.len() - 4));
-        }
+        let n = pack(q).ok_or_else(|| first_invalid(q, input.len() - 4))?;
         let at = input.len() / 4 * 3 - 3;
-        out[at..at + 3].copy_from_slice(&n.to_be_bytes()[1..]);
+        out[at..at + 3].copy_from_slice(&n.to_be_bytes()[5..]);
     }
     Ok(())
+}
+
+/// The group's 6-bit values packed big-endian into the low bits; `None` if any byte is
+/// outside the alphabet (tested once for the group, not per byte).
+fn pack(group: &[u8]) -> Option<u64> {
+    let (n, bad) = group.iter().fold((0u64, 0u8), |(n, bad), &ch| {
+        let v = DECODE[usize::from(ch)];
+        (n << 6 | u64::from(v), bad | v)
+    });
+    (bad & INVALID == 0).then_some(n)
 }
 
 fn first_invalid(group: &[u8], start: usize) -> InvalidBase64 {

@@ -112,7 +112,10 @@ async function main() {
     const n = await m.run(cfg.servers.tonic);
     if (n !== 24) throw new Error(`minimal app ${path} received ${n} payload bytes, want 24`);
   }
-  const list = workloads(cfg.sizes);
+  // `--only`: a focused run of the workloads named, without the memory stream.
+  const list = workloads(cfg.sizes).filter(
+    (w) => cfg.only.length === 0 || cfg.only.some((o) => w.name.includes(o)),
+  );
   // Round 0 is the warm-up: it also lets the replay server record every response.
   for (let round = 0; round <= cfg.rounds; round++) {
     for (const w of list) {
@@ -132,6 +135,11 @@ async function main() {
     log(round === 0 ? "warm-up round done" : `round ${round} of ${cfg.rounds} done`);
   }
   // Memory: one long stream from the real server per contender.
+  if (cfg.only.length > 0) {
+    await post("/results", rows.map((r) => r.join("\t")).join("\n"));
+    document.getElementById("status").textContent = "done";
+    return;
+  }
   const count = Math.round(cfg.memory_bytes / (64 * KiB));
   const memName = `memory, stream ${count} × 64 KiB (${(cfg.memory_bytes / MiB).toFixed(0)} MiB)`;
   for (const [name, c] of contenders) {

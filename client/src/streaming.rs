@@ -63,9 +63,7 @@ impl RawStream {
                 return Poll::Ready(Ok(Some(event)));
             }
             match ready!(reader.poll_chunk(cx))? {
-                Some(chunk) => {
-                    decoder.push_with(chunk.length() as usize, |dst| chunk.copy_to_uninit(dst))?
-                }
+                Some(chunk) => crate::transport::push_chunk(decoder, &chunk)?,
                 None => {
                     decoder.finish()?;
                     self.body = None;

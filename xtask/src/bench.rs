@@ -28,7 +28,10 @@ use crate::{process, Result};
 
 use report::Report;
 
-const USAGE: &str = "usage: cargo xtask bench [--quick]";
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only WORKLOAD]...\n  \
+    --rounds N       measured rounds (default 5; --quick: 1)\n  \
+    --only WORKLOAD  only the workloads whose name contains WORKLOAD (repeatable), and no\n                   \
+    memory stream: a focused run while optimising, not a report to quote";
 
 /// The workload sizes and rounds of one run.
 struct Plan {
@@ -64,11 +67,22 @@ const RUST_CONTENDERS: &[(&str, &str, &str)] = &[
 
 /// Runs the benchmarks.
 pub fn run(args: &[String]) -> Result {
-    let plan = match args {
-        [] => &FULL,
-        [flag] if flag == "--quick" => &QUICK,
-        _ => return Err(USAGE.into()),
-    };
+    let mut plan = &FULL;
+    let mut rounds = None;
+    let mut only: Vec<String> = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--quick" => plan = &QUICK,
+            "--rounds" => {
+                let n = rest.next().and_then(|n| n.parse::<u32>().ok());
+                rounds = Some(n.filter(|&n| n > 0).ok_or(USAGE)?);
+            }
+            "--only" => only.push(rest.next().ok_or(USAGE)?.clone()),
+            _ => return Err(USAGE.into()),
+        }
+    }
+    let rounds = rounds.unwrap_or(plan.rounds);
     let env = setup::ensure(Needs {
         browser: true,
         node: true,
@@ -136,9 +150,13 @@ pub fn run(args: &[String]) -> Result {
     let replay = replay::Replay::start(&tonic.url)?;
     let site = site::Site::start(&site_dir)?;
     let config = format!(
-        "{{\"quick\": {}, \"rounds\": {}, \"servers\": {{\"tonic\": {:?}, \"replay\": {:?}}}, \"contenders\": [{}], \"sizes\": {}, \"memory_bytes\": {}, \"minimal\": [{}]}}\n",
+        "{{\"only\": [{}], \"quick\": {}, \"rounds\": {}, \"servers\": {{\"tonic\": {:?}, \"replay\": {:?}}}, \"contenders\": [{}], \"sizes\": {}, \"memory_bytes\": {}, \"minimal\": [{}]}}\n",
+        only.iter()
+            .map(|o| format!("{o:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         plan.quick,
-        plan.rounds,
+        rounds,
         tonic.url,
         replay.url,
         report
@@ -170,17 +188,16 @@ pub fn run(args: &[String]) -> Result {
         0,
         (
             "command".into(),
-            format!(
-                "cargo xtask bench{}",
-                if plan.quick { " --quick" } else { "" }
-            ),
+            std::iter::once("cargo xtask bench")
+                .chain(args.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(" "),
         ),
     );
     report.meta.push((
         "rounds".into(),
         format!(
-            "{} measured after 1 warm-up, contenders interleaved within each workload and server",
-            plan.rounds
+            "{rounds} measured after 1 warm-up, contenders interleaved within each workload and server"
         ),
     ));
     report.meta.push((

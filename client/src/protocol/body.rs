@@ -111,6 +111,41 @@ impl BodyDecoder {
         Ok(())
     }
 
+    /// Text mode: offers `decode`, another base64 decoder (the browser's own, which is
+    /// native code), the next `len` characters of the body, to decode straight into the
+    /// frame buffer. It gets zeroed room for all they could decode to, and returns how many
+    /// characters it consumed (ending on a quantum boundary) and how many bytes it wrote,
+    /// or `None` to decline.
+    ///
+    /// Returns the characters consumed: 0 in binary mode, in the middle of a quantum, when
+    /// declined, or when the answer does not add up. The caller pushes the rest of the
+    /// chunk with [`push_with`](Self::push_with), which also finds and names any error.
+    pub fn push_text_with(
+        &mut self,
+        len: usize,
+        decode: impl FnOnce(&mut [u8]) -> Option<(usize, usize)>,
+    ) -> usize {
+        let Some((text, _)) = &mut self.text else {
+            return 0;
+        };
+        if !text.at_quantum_boundary() {
+            return 0;
+        }
+        let room = len / 4 * 3;
+        let read = self.frames.append_with(|buf| {
+            let start = buf.len();
+            buf.resize(start + room, 0);
+            // Skipped whitespace only lowers what `read` characters decode to.
+            let (read, written) = decode(&mut buf[start..])
+                .filter(|&(read, written)| read <= len && written <= read / 4 * 3)
+                .unwrap_or((0, 0));
+            buf.truncate(start + written);
+            read
+        });
+        text.skip(read);
+        read
+    }
+
     /// The next complete event, `Ok(None)` if more input is needed.
     pub fn next_event(&mut self) -> Result<Option<Event>, Status> {
         let Some(frame) = self.frames.next_frame()? else {
@@ -441,9 +476,40 @@ mod tests {
     #[cfg(all(not(target_arch = "wasm32"), feature = "gzip"))]
     mod props {
         use super::*;
+        use crate::protocol::base64;
         use crate::protocol::compression::{compress, Compression};
         use crate::protocol::text::encode;
         use proptest::prelude::*;
+
+        /// Decodes as `Uint8Array.prototype.setFromBase64` does, segment by segment up to
+        /// each padding run, the last one with `lastChunkHandling: "stop-before-partial"`;
+        /// `None` where it would throw.
+        fn browser_like(input: &[u8], out: &mut [u8]) -> Option<(usize, usize)> {
+            let (mut read, mut written) = (0, 0);
+            while read < input.len() {
+                let rest = &input[read..];
+                let (digits, end) = match rest.iter().position(|&c| c == b'=') {
+                    Some(p) => (
+                        &rest[..p],
+                        p + 1 + usize::from(rest.get(p + 1) == Some(&b'=')),
+                    ),
+                    None => (&rest[..rest.len() / 4 * 4], rest.len() / 4 * 4),
+                };
+                let padded = end > digits.len();
+                if padded && digits.len() % 4 + (end - digits.len()) != 4 {
+                    return None;
+                }
+                let bytes = base64::decode_unpadded(digits).ok()?;
+                out.get_mut(written..written + bytes.len())?
+                    .copy_from_slice(&bytes);
+                written += bytes.len();
+                read += end;
+                if !padded {
+                    break;
+                }
+            }
+            Some((read, written))
+        }
 
         proptest! {
             /// Random messages, some gzip-compressed, then trailers; sent binary or as text
@@ -477,6 +543,53 @@ mod tests {
                 }
                 let Some(Event::Trailers(t)) = got.last() else { panic!("no trailers") };
                 prop_assert_eq!(t.get("x-k"), Some("v"));
+            }
+
+            /// Text bodies with padding mid-stream, split anywhere, with each chunk offered
+            /// first to another decoder that works as the browser's does (it decodes up to
+            /// each padding run, stops before a partial quantum at the end, and declines
+            /// what it cannot read) or declines at random: the same events as `push` alone.
+            #[test]
+            fn text_direct_decoding_yields_the_same_events(
+                messages in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..100), 0..5),
+                cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..10),
+                declines in prop::collection::vec(any::<bool>(), 12),
+                garbage in prop::option::of((any::<prop::sample::Index>(), any::<prop::sample::Index>())),
+            ) {
+                let mut frames: Vec<Vec<u8>> = messages.iter().map(|m| frame(0, m)).collect();
+                frames.push(frame(FLAG_TRAILERS, b"grpc-status: 0"));
+                let mut body = frames.iter().map(|f| encode(f)).collect::<String>().into_bytes();
+                if let Some((at, which)) = &garbage {
+                    let bytes = b"*= \n";
+                    body.insert(at.index(body.len() + 1), bytes[which.index(bytes.len())]);
+                }
+                let mut points: Vec<usize> = cuts.iter().map(|i| i.index(body.len() + 1)).collect();
+                points.extend([0, body.len()]);
+                points.sort_unstable();
+                let chunks: Vec<&[u8]> = points.windows(2).map(|w| &body[w[0]..w[1]]).collect();
+
+                let format = BodyFormat { text: true, ..BodyFormat::default() };
+                let want = events(format.clone(), &chunks);
+                let mut d = BodyDecoder::with_format(Limits::default(), format);
+                let got = (|| {
+                    let mut out = Vec::new();
+                    for (i, c) in chunks.iter().enumerate() {
+                        let read = d.push_text_with(c.len(), |dst| {
+                            if declines[i % declines.len()] { None } else { browser_like(c, dst) }
+                        });
+                        d.push(&c[read..])?;
+                        while let Some(e) = d.next_event()? {
+                            out.push(e);
+                        }
+                    }
+                    d.finish()?;
+                    Ok::<_, Status>(out)
+                })();
+                match (want, got) {
+                    (Ok(want), Ok(got)) => prop_assert_eq!(want, got),
+                    (Err(want), Err(got)) => prop_assert_eq!(want.code(), got.code()),
+                    (want, got) => prop_assert!(false, "{:?} vs {:?}", want, got),
+                }
             }
 
             /// Arbitrary bytes, binary or text, never panic the body decoder.

@@ -72,6 +72,19 @@ impl TextDecoder {
         Ok(())
     }
 
+    /// Whether the input so far ended on a quantum boundary: where another decoder (the
+    /// browser's) may take over for a while, see [`skip`](Self::skip).
+    pub fn at_quantum_boundary(&self) -> bool {
+        self.filled == 0
+    }
+
+    /// Counts `chars` characters decoded elsewhere, from a quantum boundary to another, so
+    /// that error offsets stay right.
+    pub fn skip(&mut self, chars: usize) {
+        debug_assert!(self.filled == 0, "skip mid-quantum");
+        self.consumed += chars as u64;
+    }
+
     fn push_char(&mut self, c: u8, out: &mut BytesMut) -> Result<(), Status> {
         self.consumed += 1;
         if c.is_ascii_whitespace() {

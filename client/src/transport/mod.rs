@@ -8,6 +8,7 @@
 mod abort;
 mod body;
 mod settle;
+mod text;
 
 use std::borrow::Cow;
 
@@ -22,6 +23,7 @@ use crate::protocol::status::{Code, Status};
 
 pub(crate) use abort::Abort;
 pub use body::BodyReader;
+pub(crate) use text::push_chunk;
 
 #[wasm_bindgen(inline_js = "
 export function fetch_into(request, settle, slot) {

@@ -27,9 +27,7 @@ pub struct CargoTool {
 impl CargoTool {
     /// Its cache directory, keyed by version so an upgrade never reuses an old binary.
     fn root(&self) -> PathBuf {
-        crate::cache_dir()
-            .join("tools")
-            .join(format!("{}-{}", self.krate, self.version))
+        tool_root(self.krate, &self.version)
     }
 
     fn has_version(&self, exe: &Path) -> bool {
@@ -66,24 +64,20 @@ impl CargoTool {
             "installing {} {} from crates.io (takes minutes, once)",
             self.krate, self.version
         ));
-        // Install beside the final place and rename, so an interrupted install never
-        // looks complete to the next run.
-        let staging = self.root().with_extension("partial");
-        let _ = std::fs::remove_dir_all(&staging);
-        let mut cmd = Command::new("cargo");
-        if let Some(tc) = &self.toolchain {
-            cmd.env("RUSTUP_TOOLCHAIN", tc);
-        }
-        cmd.args(["install", "--root"]).arg(&staging);
-        if self.locked {
-            cmd.arg("--locked");
-        }
-        cmd.arg(format!("{}@{}", self.krate, self.version));
-        // Keep cargo's temporary build dir out of the checkout's target dir.
-        cmd.env_remove("CARGO_TARGET_DIR");
-        process::run(&mut cmd)?;
-        let _ = std::fs::remove_dir_all(self.root());
-        std::fs::rename(&staging, self.root()).map_err(|e| format!("finishing install: {e}"))?;
+        install_into(&self.root(), |staging| {
+            let mut cmd = Command::new("cargo");
+            if let Some(tc) = &self.toolchain {
+                cmd.env("RUSTUP_TOOLCHAIN", tc);
+            }
+            cmd.args(["install", "--root"]).arg(staging);
+            if self.locked {
+                cmd.arg("--locked");
+            }
+            cmd.arg(format!("{}@{}", self.krate, self.version));
+            // Keep cargo's temporary build dir out of the checkout's target dir.
+            cmd.env_remove("CARGO_TARGET_DIR");
+            process::run(&mut cmd)
+        })?;
         if !self.has_version(&bin_dir.join(self.bin)) {
             return Err(format!(
                 "{} installed, but `{} --version` does not say {}",
@@ -92,6 +86,23 @@ impl CargoTool {
         }
         Ok(bin_dir)
     }
+}
+
+/// A tool's cache directory, keyed by version so an upgrade never reuses an old install.
+fn tool_root(name: &str, version: &str) -> PathBuf {
+    crate::cache_dir()
+        .join("tools")
+        .join(format!("{name}-{version}"))
+}
+
+/// Runs `install` into a staging directory beside `root`, then renames it into place, so an
+/// interrupted install never looks complete to the next run.
+fn install_into(root: &Path, install: impl FnOnce(&Path) -> crate::Result) -> crate::Result {
+    let staging = root.with_extension("partial");
+    let _ = std::fs::remove_dir_all(&staging);
+    install(&staging)?;
+    let _ = std::fs::remove_dir_all(root);
+    std::fs::rename(&staging, root).map_err(|e| format!("finishing install: {e}"))
 }
 
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
@@ -186,9 +197,7 @@ pub const WASM_OPT: NpmTool = NpmTool {
 
 impl NpmTool {
     fn root(&self) -> PathBuf {
-        crate::cache_dir()
-            .join("tools")
-            .join(format!("{}-{}", self.package, self.version))
+        tool_root(self.package, self.version)
     }
 
     /// `--version` mentions the version or, for packages that print only it, its major.
@@ -216,19 +225,17 @@ impl NpmTool {
             "installing {}@{} from npm",
             self.package, self.version
         ));
-        let staging = self.root().with_extension("partial");
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
-        process::run(
-            Command::new("npm")
-                .env("PATH", path)
-                .current_dir(&staging)
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&staging)
-                .arg(format!("{}@{}", self.package, self.version)),
-        )?;
-        let _ = std::fs::remove_dir_all(self.root());
-        std::fs::rename(&staging, self.root()).map_err(|e| format!("finishing install: {e}"))?;
+        install_into(&self.root(), |staging| {
+            std::fs::create_dir_all(staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+            process::run(
+                Command::new("npm")
+                    .env("PATH", path)
+                    .current_dir(staging)
+                    .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                    .arg(staging)
+                    .arg(format!("{}@{}", self.package, self.version)),
+            )
+        })?;
         if !self.runs(&exe(&self.root())) {
             return Err(format!(
                 "{}@{} installed, but `{} --version` does not name it",

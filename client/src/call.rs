@@ -174,7 +174,9 @@ impl CallGuard {
         if std::mem::replace(&mut self.ended, true) {
             return;
         }
-        let elapsed = Duration::from_secs_f64(((now_ms() - self.started) / 1000.0).max(0.0));
+        // Whole microseconds: `as` saturates (a clock step back gives zero), and unlike
+        // `from_secs_f64` it links no panic path.
+        let elapsed = Duration::from_micros(((now_ms() - self.started) * 1000.0) as u64);
         let end = CallEnd {
             path: &self.path,
             status,

@@ -49,6 +49,7 @@ use send_wrapper::SendWrapper;
 use crate::protocol::base64;
 use crate::protocol::frame::{self, Frame, FrameDecoder};
 use crate::protocol::metadata::MetadataMap;
+use crate::protocol::quoted::Quoted;
 use crate::protocol::status::{percent_encode, Code, Status};
 use crate::protocol::timeout;
 use crate::{Client, Request, Streaming};
@@ -222,7 +223,7 @@ fn request_with_metadata(message: Bytes, headers: &HeaderMap) -> Result<Request<
         let invalid = |why: &dyn fmt::Display| {
             Status::new(
                 Code::Internal,
-                format!("cannot send the metadata {key:?}: {why}"),
+                format!("cannot send the metadata {}: {why}", Quoted(key)),
             )
         };
         let text = value

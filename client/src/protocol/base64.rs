@@ -66,7 +66,10 @@ pub fn encode(input: &[u8], pad: bool) -> String {
         out.push(sextet(n, shift));
     }
     if pad {
-        out.push_str(&"=="[chars - 2..]);
+        // Pushed one by one: slicing a `str` would link its char-boundary panic (~3 KB).
+        for _ in chars..4 {
+            out.push('=');
+        }
     }
     out
 }

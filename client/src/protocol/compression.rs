@@ -1,5 +1,6 @@
 //! Per-message compression (`grpc-encoding`): gzip, in pure Rust so it runs in wasm.
 
+use super::quoted::Quoted;
 use super::status::{Code, Status};
 
 /// A message compression scheme this client implements.
@@ -60,7 +61,8 @@ impl Encoding {
             Encoding::Unsupported(name) => Err(Status::new(
                 Code::Internal,
                 format!(
-                    "compressed {what} in grpc-encoding {name:?}, which this client does not support (supported: gzip)"
+                    "compressed {what} in grpc-encoding {}, which this client does not support (supported: gzip)",
+                    Quoted(name)
                 ),
             )),
             Encoding::Known(Compression::Gzip) => gunzip(data, limit, what),

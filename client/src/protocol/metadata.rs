@@ -2,6 +2,7 @@
 //! carries. ASCII values are stored as text; `-bin` keys carry base64 on the wire.
 
 use super::base64::{self, InvalidBase64};
+use super::quoted::Quoted;
 use std::fmt;
 
 /// Ordered multimap of lower-case keys to values. Duplicates are kept in arrival order.
@@ -37,17 +38,19 @@ pub enum InvalidMetadata {
 impl fmt::Display for InvalidMetadata {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InvalidMetadata::Key(k) => write!(f, "invalid metadata key {k:?}: want [0-9a-z_.-]+"),
+            InvalidMetadata::Key(k) => write!(f, "invalid metadata key {}: want [0-9a-z_.-]+", Quoted(k)),
             InvalidMetadata::Reserved(k) => {
-                write!(f, "metadata key {k:?} is reserved for the protocol")
+                write!(f, "metadata key {} is reserved for the protocol", Quoted(k))
             }
             InvalidMetadata::Value(k) => write!(
                 f,
-                "invalid value for metadata key {k:?}: want printable ASCII, or use a -bin key"
+                "invalid value for metadata key {}: want printable ASCII, or use a -bin key",
+                Quoted(k)
             ),
             InvalidMetadata::Binary(k) => write!(
                 f,
-                "metadata key {k:?}: binary values need a key ending in -bin (insert_bin), text values one that does not"
+                "metadata key {}: binary values need a key ending in -bin (insert_bin), text values one that does not",
+                Quoted(k)
             ),
         }
     }

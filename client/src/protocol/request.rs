@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::compression::{self, Compression};
 use super::frame::{encode_header, FLAG_COMPRESSED, HEADER_LEN};
 use super::metadata::MetadataMap;
+use super::quoted::Quoted;
 use super::response::{CONTENT_TYPE_PROTO, CONTENT_TYPE_TEXT};
 use super::status::{Code, Status};
 use super::{text, timeout};
@@ -38,7 +39,10 @@ pub fn method_url(base_url: &str, path: &str) -> Result<String, Status> {
     if !valid {
         return Err(Status::new(
             Code::Internal,
-            format!("invalid method path {path:?}: want /package.Service/Method"),
+            format!(
+                "invalid method path {}: want /package.Service/Method",
+                Quoted(path)
+            ),
         ));
     }
     Ok(format!("{}{path}", base_url.trim_end_matches('/')))
@@ -79,14 +83,15 @@ pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, C
     if let Some(c) = wire.send_compression {
         h.push(("grpc-encoding", c.as_str().into()));
     }
-    let names: Vec<&str> = wire
-        .accept_compression
-        .iter()
-        .filter(|c| c.is_available())
-        .map(|c| c.as_str())
-        .collect();
+    let mut names = String::new();
+    for c in wire.accept_compression.iter().filter(|c| c.is_available()) {
+        if !names.is_empty() {
+            names.push(',');
+        }
+        names.push_str(c.as_str());
+    }
     if !names.is_empty() {
-        h.push(("grpc-accept-encoding", names.join(",").into()));
+        h.push(("grpc-accept-encoding", names.into()));
     }
     for md in metadata {
         h.extend(md.iter().map(|(k, v)| (k, Cow::Borrowed(v))));

@@ -5,7 +5,9 @@
 
 use super::body::{BodyFormat, Limits};
 use super::compression::Encoding;
+use super::lossy::utf8_lossy;
 use super::metadata::MetadataMap;
+use super::quoted::Quoted;
 use super::status::{Code, Status};
 
 /// The content type this client sends and expects in binary mode.
@@ -51,7 +53,7 @@ pub fn check_head(
         return Ok(Head::TrailersOnly(status));
     }
     let described = match content_type {
-        Some(ct) => format!("content-type {ct:?}"),
+        Some(ct) => format!("content-type {}", Quoted(ct)),
         None => "no content-type".to_owned(),
     };
     if http_status != 200 {
@@ -98,7 +100,7 @@ fn grpc_web_mode(content_type: &str) -> Option<bool> {
 /// A short, single-line view of the start of a body, for error messages: invalid UTF-8
 /// replaced, whitespace runs collapsed, cut at 200 characters.
 pub fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_READ_BYTES)]);
+    let text = utf8_lossy(&body[..body.len().min(EXCERPT_READ_BYTES)]);
     let mut out = String::new();
     for (i, word) in text.split_whitespace().enumerate() {
         if i > 0 {

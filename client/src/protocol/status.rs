@@ -6,7 +6,9 @@ use std::fmt;
 use prost::Message as _;
 
 use super::details::{self, RpcStatus};
+use super::lossy::utf8_lossy;
 use super::metadata::MetadataMap;
+use super::quoted::Quoted;
 
 /// A gRPC status code, as defined in `grpc/doc/statuscodes.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -236,7 +238,11 @@ impl Status {
             Ok(n) if (0..=16).contains(&n) => Status::new(Code::from_i32(n), message),
             _ => Status::new(
                 Code::Unknown,
-                format!("invalid grpc-status {raw:?} from server; grpc-message: {message:?}"),
+                format!(
+                    "invalid grpc-status {} from server; grpc-message: {}",
+                    Quoted(raw),
+                    Quoted(&message)
+                ),
             ),
         };
         Some(status.with_metadata(metadata.clone()))
@@ -251,7 +257,9 @@ impl fmt::Display for Status {
             write!(f, "{}: {}", self.code, self.message)?;
         }
         match &self.http {
-            Some(h) if !h.body_excerpt.is_empty() => write!(f, " (body: {:?})", h.body_excerpt),
+            Some(h) if !h.body_excerpt.is_empty() => {
+                write!(f, " (body: {})", Quoted(&h.body_excerpt))
+            }
             _ => Ok(()),
         }
     }
@@ -295,7 +303,7 @@ pub fn percent_decode(value: &str) -> String {
             }
         }
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    String::from_utf8(out).unwrap_or_else(|e| utf8_lossy(e.as_bytes()))
 }
 
 fn hex(c: u8) -> Option<u8> {

@@ -3,7 +3,9 @@
 
 use std::fmt;
 
+use super::lossy::utf8_lossy;
 use super::metadata::MetadataMap;
+use super::quoted::Quoted;
 use super::status::{Code, Status};
 
 /// A trailer line without a usable `name:`.
@@ -15,7 +17,7 @@ pub struct MalformedTrailer {
 
 impl fmt::Display for MalformedTrailer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "malformed trailer line {:?}", self.line)
+        write!(f, "malformed trailer line {}", Quoted(&self.line))
     }
 }
 
@@ -36,7 +38,7 @@ pub fn parse(block: &[u8]) -> Result<MetadataMap, MalformedTrailer> {
             continue;
         }
         let malformed = || MalformedTrailer {
-            line: String::from_utf8_lossy(&line[..line.len().min(80)]).into_owned(),
+            line: utf8_lossy(&line[..line.len().min(80)]),
         };
         let colon = line.iter().position(|&b| b == b':').ok_or_else(malformed)?;
         let name = &line[..colon];
@@ -47,7 +49,7 @@ pub fn parse(block: &[u8]) -> Result<MetadataMap, MalformedTrailer> {
         let value = line[colon + 1..].trim_ascii();
         // Both parts are ASCII-checked or lossily decoded, so this never fails on input.
         let name = std::str::from_utf8(name).map_err(|_| malformed())?;
-        map.push_received(name, String::from_utf8_lossy(value));
+        map.push_received(name, utf8_lossy(value));
     }
     Ok(map)
 }

@@ -12,10 +12,9 @@ mod text;
 
 use std::borrow::Cow;
 
-use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Headers, RequestCredentials, RequestInit, RequestMode};
+use web_sys::RequestCredentials;
 
 use crate::protocol::metadata::MetadataMap;
 use crate::protocol::request::Body;
@@ -26,6 +25,14 @@ pub use body::BodyReader;
 pub(crate) use text::push_chunk;
 
 #[wasm_bindgen(inline_js = "
+export function new_request(url, headers, body, credentials, signal) {
+    const h = new Headers();
+    const kv = headers.split('\\n');
+    for (let i = 0; i + 1 < kv.length; i += 2) h.append(kv[i], kv[i + 1]);
+    const init = { method: 'POST', mode: 'cors', headers: h, body, signal };
+    if (credentials) init.credentials = credentials;
+    return new Request(url, init);
+}
 export function fetch_into(request, settle, slot) {
     try {
         fetch(request).then((r) => settle(slot, 1, r), (e) => settle(slot, 3, e));
@@ -39,6 +46,17 @@ export function header_lines(response) {
     return lines;
 }")]
 extern "C" {
+    /// A POST `Request` with `headers` given as `name\nvalue\n` lines and a copy of
+    /// `body` (the `Request` constructor copies a view's bytes), built in one call rather
+    /// than a call per header and option. Throws on a header the browser refuses.
+    #[wasm_bindgen(catch)]
+    fn new_request(
+        url: &str,
+        headers: &str,
+        body: &[u8],
+        credentials: &str,
+        signal: &web_sys::AbortSignal,
+    ) -> Result<web_sys::Request, JsValue>;
     /// The global `fetch` (windows and workers alike), settled into `settle` (see
     /// [`settle`]): no closures made per call.
     fn fetch_into(request: &web_sys::Request, settle: &settle::Settle, slot: usize);
@@ -71,24 +89,26 @@ pub(crate) async fn send(
     credentials: Option<RequestCredentials>,
     abort: Abort,
 ) -> Result<Reply, Status> {
-    let h = Headers::new().map_err(|e| js_failure("Headers", &e))?;
+    let mut lines = String::new();
     for (k, v) in headers {
-        h.append(k, v)
-            .map_err(|e| js_failure("setting a request header", &e))?;
+        // Names and values are checked (printable ASCII) before they get here.
+        debug_assert!(!k.contains('\n') && !v.contains('\n'));
+        for part in [k, &**v] {
+            lines.push_str(part);
+            lines.push('\n');
+        }
     }
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_mode(RequestMode::Cors);
-    init.set_headers(&h);
-    match body {
-        Body::Binary(bytes) => init.set_body(&Uint8Array::from(bytes.as_slice())),
-        Body::Text(text) => init.set_body(&JsValue::from_str(text)),
-    }
-    if let Some(c) = credentials {
-        init.set_credentials(c);
-    }
-    init.set_signal(Some(&abort.signal()));
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| {
+    let bytes = match body {
+        Body::Binary(bytes) => bytes.as_slice(),
+        Body::Text(text) => text.as_bytes(),
+    };
+    let credentials = match credentials {
+        Some(RequestCredentials::Include) => "include",
+        Some(RequestCredentials::SameOrigin) => "same-origin",
+        Some(RequestCredentials::Omit) => "omit",
+        _ => "",
+    };
+    let request = new_request(url, &lines, bytes, credentials, &abort.signal()).map_err(|e| {
         Status::new(
             Code::Internal,
             format!("invalid request to {url}: {}", describe(&e)),
@@ -151,10 +171,6 @@ extern "C" {
     /// `Debug` impl of `JsValue`.
     #[wasm_bindgen(js_name = String, catch)]
     fn js_to_string(value: &JsValue) -> Result<String, JsValue>;
-}
-
-fn js_failure(what: &str, e: &JsValue) -> Status {
-    Status::new(Code::Internal, format!("{what} failed: {}", describe(e)))
 }
 
 /// `location.origin` of the page or worker, to make CORS failures easy to diagnose.

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use grpc_web_wasm::{
-    CallEnd, Client, Code, Compression, Interceptor, Mode, Request, RequestHead, Status,
+    CallEnd, Client, Code, Compression, Credentials, Interceptor, Mode, Request, RequestHead,
+    Status,
 };
 use proto::demo::v1::{UserRequest, UserResponse};
 use proto::grpc::testing::{Payload, SimpleRequest, SimpleResponse};
@@ -229,4 +230,25 @@ async fn a_refusing_interceptor_stops_the_call_before_it_is_sent() {
         (status.code(), status.message()),
         (Code::Unauthenticated, "no token yet")
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_credentials_mode_reaches_fetch() {
+    // The test server's CORS policy does not allow credentials, and this page is another
+    // origin: the browser refuses a call that includes them and lets one that omits them.
+    let one = || Request::new(UserRequest { user_id: 1 });
+    for (credentials, admitted) in [
+        (Credentials::Omit, true),
+        (Credentials::SameOrigin, true),
+        (Credentials::Include, false),
+    ] {
+        let client = server().credentials(credentials);
+        match get_user(&client, one()).await {
+            Ok(user) => assert!(admitted, "{credentials:?} answered {user:?}"),
+            Err(status) => {
+                assert!(!admitted, "{credentials:?}: {status}");
+                assert_eq!(status.code(), Code::Unavailable, "{status}");
+            }
+        }
+    }
 }

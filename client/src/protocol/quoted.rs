@@ -46,7 +46,6 @@ impl fmt::Display for Quoted<'_> {
 #[cfg(test)]
 mod tests {
     use super::Quoted;
-    use proptest::prelude::*;
 
     #[test]
     fn escapes_what_would_break_the_message() {
@@ -59,23 +58,30 @@ mod tests {
         assert_eq!(Quoted("héllo ✓").to_string(), "\"héllo ✓\"");
     }
 
-    proptest! {
-        /// Whatever the input, the quoted form is one line, starts and ends with a quote,
-        /// and agrees with `Debug` wherever `Debug` prints the character as it is.
-        #[test]
-        fn agrees_with_debug_on_printable_text(s in "\\PC*") {
-            let ours = Quoted(&s).to_string();
-            prop_assert!(!ours.contains(['\n', '\r']));
-            prop_assert!(ours.starts_with('"') && ours.ends_with('"') && ours.len() >= 2);
-            if s.chars().all(|c| format!("{c:?}").chars().count() == 3 || c == '"' || c == '\\') {
-                prop_assert_eq!(ours, format!("{s:?}"));
-            }
-        }
+    /// Property tests run natively only (proptest is a native dev-dependency).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::Quoted;
+        use proptest::prelude::*;
 
-        #[test]
-        fn control_characters_are_escaped(s in "[\\x00-\\x1f\\x7f-\\u{9f}a\"\\\\]*") {
-            let ours = Quoted(&s).to_string();
-            prop_assert!(!ours.chars().any(char::is_control));
+        proptest! {
+            /// Whatever the input, the quoted form is one line, starts and ends with a quote,
+            /// and agrees with `Debug` wherever `Debug` prints the character as it is.
+            #[test]
+            fn agrees_with_debug_on_printable_text(s in "\\PC*") {
+                let ours = Quoted(&s).to_string();
+                prop_assert!(!ours.contains(['\n', '\r']));
+                prop_assert!(ours.starts_with('"') && ours.ends_with('"') && ours.len() >= 2);
+                if s.chars().all(|c| format!("{c:?}").chars().count() == 3 || c == '"' || c == '\\') {
+                    prop_assert_eq!(ours, format!("{s:?}"));
+                }
+            }
+
+            #[test]
+            fn control_characters_are_escaped(s in "[\\x00-\\x1f\\x7f-\\u{9f}a\"\\\\]*") {
+                let ours = Quoted(&s).to_string();
+                prop_assert!(!ours.chars().any(char::is_control));
+            }
         }
     }
 }

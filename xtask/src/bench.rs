@@ -6,6 +6,8 @@
 //! (which also records the replay server's responses) and then the measured rounds, each
 //! contender interleaved with the others, and posts its figures back; the statistics and
 //! the reports (`target/bench/report.md`, `report.json`, `chart.svg`) are made here.
+//! The page is served cross-origin isolated so that `performance.now()` resolves a unary
+//! call's latency; it reports whether it was, and the resolution it saw, into the report.
 //! `--quick` runs one short round with small workloads: it keeps the harness from rotting
 //! in CI, and its figures mean little.
 
@@ -211,12 +213,28 @@ pub fn run(args: &[String]) -> Result {
     note(format!("wrote {}", out.join("report.md").display()));
     println!("\n{}", report.markdown(""));
     ui::summary("bench");
-    // The full run reports a contender that could not be built and goes on; the quick run
-    // is CI's guard against the harness rotting, so there a missing contender fails.
+    // The full run reports a contender that could not be built, or a page that was not
+    // isolated, and goes on; the quick run is CI's guard against the harness rotting, so
+    // there either fails.
     if plan.quick && !report.missing.is_empty() {
         let names: Vec<&str> = report.missing.iter().map(|(n, _)| n.as_str()).collect();
         return Err(format!("contenders not built: {}", names.join(", ")));
     }
+    check_isolated(&report, plan.quick)
+}
+
+/// Whether the page was cross-origin isolated, so its latencies had a fine clock: a note
+/// when it was not, an error in the quick run.
+fn check_isolated(report: &Report, quick: bool) -> Result {
+    if report.isolated == Some(true) {
+        return Ok(());
+    }
+    let why = "the benchmark page was not cross-origin isolated: performance.now() was coarse \
+               and latencies are on its grid (site.rs sends COOP and COEP)";
+    if quick {
+        return Err(why.into());
+    }
+    note(format!("warning: {why}"));
     Ok(())
 }
 

@@ -1,11 +1,23 @@
 //! Statistics over the page's rows and the three outputs: `report.md` (tables),
 //! `report.json` (every sample) and `chart.svg` (speed relative to raw fetch).
+//!
+//! A figure's headline value is the median of its per-round values, except for latency
+//! percentiles: the page sends every call's latency ([`CALL_METRIC`]), and p50 and p99 are
+//! taken over the calls of all measured rounds pooled, because one round's p99 (the 3rd-worst
+//! of 300 calls) swings with a single stall. The per-round percentiles remain, as the spread.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 /// The contender every figure is compared with.
 pub const FLOOR: &str = "raw fetch";
+
+/// The metric of a page row that carries one call's latency in ms. Such rows are not a figure
+/// of their own: they become the series of [`PERCENTILES`].
+pub const CALL_METRIC: &str = "call ms";
+
+/// The latency percentiles made from [`CALL_METRIC`] rows: (percentile, metric name).
+const PERCENTILES: &[(usize, &str)] = &[(50, "p50 ms"), (99, "p99 ms")];
 
 /// One figure of one contender: every round's sample.
 #[derive(Debug, Clone)]
@@ -18,10 +30,45 @@ pub struct Series {
     pub higher_is_better: bool,
     /// Whether raw fetch's figure is a fair comparison (not for memory).
     pub comparable: bool,
+    /// One value per measured round.
     pub samples: Vec<f64>,
+    /// For a latency percentile: which one (`samples` then holds it per round).
+    pub percentile: Option<usize>,
+    /// For a latency percentile: every call's latency in ms, grouped by round number.
+    pub calls: Vec<(u32, Vec<f64>)>,
 }
 
 impl Series {
+    /// The figure reported and compared with raw fetch: the percentile over every call of
+    /// every round for a latency percentile, else the median of the rounds.
+    pub fn value(&self) -> f64 {
+        match self.percentile {
+            Some(p) => percentile(self.calls.iter().flat_map(|(_, c)| c.iter().copied()), p),
+            None => self.median(),
+        }
+    }
+
+    /// How [`Series::value`] was obtained, in words.
+    fn statistic(&self) -> String {
+        match self.percentile {
+            Some(p) => format!("p{p} of {} calls pooled over the rounds", self.call_count()),
+            None => "median of the rounds".into(),
+        }
+    }
+
+    /// How many call latencies a percentile is taken over (0 for other figures).
+    fn call_count(&self) -> usize {
+        self.calls.iter().map(|(_, c)| c.len()).sum()
+    }
+
+    /// Records one call's latency, measured in `round`.
+    fn push_call(&mut self, round: u32, ms: f64) {
+        match self.calls.last_mut() {
+            Some((r, calls)) if *r == round => calls.push(ms),
+            _ => self.calls.push((round, vec![ms])),
+        }
+    }
+
     pub fn median(&self) -> f64 {
         let mut s = self.samples.clone();
         s.sort_by(f64::total_cmp);
@@ -57,11 +104,25 @@ pub struct Size {
     pub gzip_bytes: u64,
 }
 
+/// The `p`th percentile of `values` (nearest rank, as `sorted[floor(p% of n)]`); NaN if none.
+fn percentile(values: impl Iterator<Item = f64>, p: usize) -> f64 {
+    let mut sorted: Vec<f64> = values.collect();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n => sorted[(n * p / 100).min(n - 1)],
+    }
+}
+
 /// Everything a report says.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// `(name, value)` facts about the run: command, browser, rounds, servers.
+    /// `(name, value)` facts about the run: command, browser, clock, rounds, servers.
     pub meta: Vec<(String, String)>,
+    /// Whether the page was cross-origin isolated, as it reported.
+    pub isolated: Option<bool>,
+    /// The smallest step of `performance.now()` the page saw, in ms.
+    pub timer_resolution_ms: Option<f64>,
     pub series: Vec<Series>,
     pub sizes: Vec<Size>,
     /// Contenders that could not run, with why.
@@ -71,15 +132,16 @@ pub struct Report {
 }
 
 /// Parses the page's rows (`workload, server, contender, metric, better, round, value`) into
-/// series; `meta` rows fill `meta`.
+/// series; `meta` rows fill `meta` (and the clock's facts), [`CALL_METRIC`] rows the
+/// percentile series.
 pub fn parse(rows: &str, report: &mut Report) -> crate::Result {
     for line in rows.lines().filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
-        let [workload, server, contender, metric, better, _round, value] = f[..] else {
+        let [workload, server, contender, metric, better, round, value] = f[..] else {
             return Err(format!("bad result row {line:?}"));
         };
         if workload == "meta" {
-            report.meta.push((metric.into(), value.into()));
+            meta_row(report, metric, value)?;
             continue;
         }
         let value: f64 = value
@@ -88,25 +150,94 @@ pub fn parse(rows: &str, report: &mut Report) -> crate::Result {
         if !value.is_finite() {
             return Err(format!("non-finite figure in row {line:?}"));
         }
-        match report.series.iter_mut().find(|s| {
-            s.workload == workload
-                && s.server == server
-                && s.contender == contender
-                && s.metric == metric
-        }) {
-            Some(s) => s.samples.push(value),
-            None => report.series.push(Series {
-                workload: workload.into(),
-                server: server.into(),
-                contender: contender.into(),
-                metric: metric.into(),
-                higher_is_better: better == "high",
-                comparable: better != "-",
-                samples: vec![value],
-            }),
+        let key = [workload, server, contender];
+        if metric == CALL_METRIC {
+            let round: u32 = round
+                .parse()
+                .map_err(|_| format!("bad round in row {line:?}"))?;
+            for &(p, name) in PERCENTILES {
+                series_for(report, key, name, better, Some(p)).push_call(round, value);
+            }
+        } else {
+            series_for(report, key, metric, better, None)
+                .samples
+                .push(value);
+        }
+    }
+    for s in &mut report.series {
+        if let Some(p) = s.percentile {
+            s.samples = s
+                .calls
+                .iter()
+                .map(|(_, c)| percentile(c.iter().copied(), p))
+                .collect();
         }
     }
     Ok(())
+}
+
+/// A `meta` row: the clock's two facts are kept typed as well, and the resolution is
+/// written for people; anything else is kept as sent.
+fn meta_row(report: &mut Report, name: &str, value: &str) -> crate::Result {
+    match name {
+        "cross-origin isolated" => report.isolated = Some(value == "true"),
+        "timer resolution ms" => {
+            let ms: f64 = value
+                .parse()
+                .map_err(|_| format!("bad timer resolution {value:?}"))?;
+            report.timer_resolution_ms = Some(ms);
+            report
+                .meta
+                .push(("timer resolution".into(), resolution_text(ms)));
+            return Ok(());
+        }
+        _ => {}
+    }
+    report.meta.push((name.into(), value.into()));
+    Ok(())
+}
+
+/// The timer resolution for the report's header.
+fn resolution_text(ms: f64) -> String {
+    if ms.is_finite() {
+        format!(
+            "{:.1} µs (smallest nonzero step between successive `performance.now()` readings)",
+            ms * 1000.0
+        )
+    } else {
+        "unknown (`performance.now()` never moved)".into()
+    }
+}
+
+/// The series of `[workload, server, contender]` and `metric`, made if it is new.
+fn series_for<'a>(
+    report: &'a mut Report,
+    [workload, server, contender]: [&str; 3],
+    metric: &str,
+    better: &str,
+    percentile: Option<usize>,
+) -> &'a mut Series {
+    let found = report.series.iter().position(|s| {
+        s.workload == workload
+            && s.server == server
+            && s.contender == contender
+            && s.metric == metric
+    });
+    let i = found.unwrap_or_else(|| {
+        report.series.push(Series {
+            workload: workload.into(),
+            server: server.into(),
+            contender: contender.into(),
+            metric: metric.into(),
+            higher_is_better: better == "high",
+            comparable: better != "-",
+            samples: Vec::new(),
+            percentile,
+            calls: Vec::new(),
+        });
+        report.series.len() - 1
+    });
+    &mut report.series[i]
 }
 
 impl Report {
@@ -126,10 +257,8 @@ impl Report {
         if !s.comparable {
             return None;
         }
-        let floor = self
-            .find(&s.workload, &s.server, FLOOR, &s.metric)?
-            .median();
-        let me = s.median();
+        let floor = self.find(&s.workload, &s.server, FLOOR, &s.metric)?.value();
+        let me = s.value();
         Some(if s.higher_is_better {
             me / floor
         } else {
@@ -156,11 +285,18 @@ impl Report {
             let _ = writeln!(md, "- {k}: {v}");
         }
         md.push_str(
-            "\nEach cell: median over the rounds, (min–max) spread, and speed relative to raw fetch \
-             against the same server (`×1.00` = as fast as raw fetch; above is faster, below slower; \
-             for latencies the inverse ratio). Against **replay** (byte-identical recorded replies \
-             written at once) the ratio is the client's own cost.\n",
+            "\nEach cell: median over the rounds, (min–max) spread of the per-round values, and speed \
+             relative to raw fetch against the same server (`×1.00` = as fast as raw fetch; above is \
+             faster, below slower; for latencies the inverse ratio). Against **replay** \
+             (byte-identical recorded replies written at once) the ratio is the client's own cost.\n",
         );
+        md.push_str(&self.percentile_note());
+        if self.isolated != Some(true) {
+            md.push_str(
+                "\n**Warning: the page was not cross-origin isolated**, so `performance.now()` was \
+                 coarse (see the timer resolution above) and latencies lie on its grid.\n",
+            );
+        }
         if !self.missing.is_empty() {
             md.push_str("\nContenders not in this run:\n");
             for (c, why) in &self.missing {
@@ -190,12 +326,12 @@ impl Report {
                         if s.samples.len() > 1 {
                             format!(
                                 "{} ({}–{}){ratio}",
-                                num(s.median()),
+                                num(s.value()),
                                 num(s.min()),
                                 num(s.max())
                             )
                         } else {
-                            format!("{}{ratio}", num(s.median()))
+                            format!("{}{ratio}", num(s.value()))
                         }
                     }
                     None => "–".into(),
@@ -218,7 +354,32 @@ impl Report {
         md
     }
 
-    /// The JSON report: meta, every series with its samples and statistics, sizes.
+    /// What a latency percentile's cell means, with how many calls it pools (if any).
+    fn percentile_note(&self) -> String {
+        let counts: Vec<usize> = self
+            .series
+            .iter()
+            .filter(|s| s.percentile.is_some())
+            .map(Series::call_count)
+            .collect();
+        let (Some(&least), Some(&most)) = (counts.iter().min(), counts.iter().max()) else {
+            return String::new();
+        };
+        let calls = if least == most {
+            format!("{least}")
+        } else {
+            format!("{least}–{most}")
+        };
+        format!(
+            "\nLatency percentiles (`p50 ms`, `p99 ms`) differ: the value is the percentile over \
+             every call of all measured rounds pooled ({calls} calls per contender and server), \
+             the (min–max) spread is the same percentile taken within each round, and the ratio \
+             compares the pooled values.\n"
+        )
+    }
+
+    /// The JSON report: meta, the clock, every series with its samples and statistics (and
+    /// for latency percentiles every call), sizes.
     pub fn json(&self) -> String {
         let mut j = String::from("{\n  \"meta\": {");
         let meta: Vec<String> = self
@@ -227,7 +388,13 @@ impl Report {
             .map(|(k, v)| format!("{}: {}", q(k), q(v)))
             .collect();
         j.push_str(&meta.join(", "));
-        j.push_str("},\n  \"missing\": {");
+        let _ = write!(
+            j,
+            "}},\n  \"clock\": {{\"cross_origin_isolated\": {}, \"timer_resolution_ms\": {}}}",
+            self.isolated.map_or("null".into(), |i| i.to_string()),
+            self.timer_resolution_ms.map_or("null".into(), jnum)
+        );
+        j.push_str(",\n  \"missing\": {");
         let missing: Vec<String> = self
             .missing
             .iter()
@@ -235,27 +402,10 @@ impl Report {
             .collect();
         j.push_str(&missing.join(", "));
         j.push_str("},\n  \"results\": [\n");
-        let rows: Vec<String> = self
-            .series
-            .iter()
-            .map(|s| {
-                let samples: Vec<String> = s.samples.iter().map(|v| jnum(*v)).collect();
-                format!(
-                    "    {{\"workload\": {}, \"server\": {}, \"contender\": {}, \"metric\": {}, \"higher_is_better\": {}, \"median\": {}, \"min\": {}, \"max\": {}, \"vs_raw_fetch\": {}, \"samples\": [{}]}}",
-                    q(&s.workload),
-                    q(&s.server),
-                    q(&s.contender),
-                    q(&s.metric),
-                    s.higher_is_better,
-                    jnum(s.median()),
-                    jnum(s.min()),
-                    jnum(s.max()),
-                    self.vs_floor(s).map_or("null".into(), jnum),
-                    samples.join(", ")
-                )
-            })
-            .collect();
+        let rows: Vec<String> = self.series.iter().map(|s| self.json_series(s)).collect();
         j.push_str(&rows.join(",\n"));
+        j.push_str("\n  ],\n  \"calls\": [\n");
+        j.push_str(&self.json_calls());
         j.push_str("\n  ],\n  \"sizes\": [\n");
         let sizes: Vec<String> = self
             .sizes
@@ -273,6 +423,64 @@ impl Report {
         j.push_str(&sizes.join(",\n"));
         j.push_str("\n  ]\n}\n");
         j
+    }
+
+    /// One series as JSON. `median`, `min`, `max` and `samples` keep their meaning (the
+    /// per-round values); `value` is what the Markdown cell shows and `vs_raw_fetch`
+    /// compares, `statistic` says how it was taken (for latency percentiles, not the median).
+    fn json_series(&self, s: &Series) -> String {
+        let samples: Vec<String> = s.samples.iter().map(|v| jnum(*v)).collect();
+        let pooled = match s.percentile {
+            Some(p) => format!(
+                ", \"percentile\": {p}, \"pooled_calls\": {}",
+                s.call_count()
+            ),
+            None => String::new(),
+        };
+        format!(
+            "    {{\"workload\": {}, \"server\": {}, \"contender\": {}, \"metric\": {}, \"higher_is_better\": {}, \"value\": {}, \"statistic\": {}{pooled}, \"median\": {}, \"min\": {}, \"max\": {}, \"vs_raw_fetch\": {}, \"samples\": [{}]}}",
+            q(&s.workload),
+            q(&s.server),
+            q(&s.contender),
+            q(&s.metric),
+            s.higher_is_better,
+            jnum(s.value()),
+            q(&s.statistic()),
+            jnum(s.median()),
+            jnum(s.min()),
+            jnum(s.max()),
+            self.vs_floor(s).map_or("null".into(), jnum),
+            samples.join(", ")
+        )
+    }
+
+    /// Every call latency the percentiles were taken from, once per workload, server and
+    /// contender, by round.
+    fn json_calls(&self) -> String {
+        let first = PERCENTILES.first().map(|&(p, _)| p);
+        let rows: Vec<String> = self
+            .series
+            .iter()
+            .filter(|s| s.percentile.is_some() && s.percentile == first)
+            .map(|s| {
+                let rounds: Vec<String> = s
+                    .calls
+                    .iter()
+                    .map(|(round, ms)| {
+                        let ms: Vec<String> = ms.iter().map(|v| jnum(*v)).collect();
+                        format!("{{\"round\": {round}, \"ms\": [{}]}}", ms.join(", "))
+                    })
+                    .collect();
+                format!(
+                    "    {{\"workload\": {}, \"server\": {}, \"contender\": {}, \"rounds\": [{}]}}",
+                    q(&s.workload),
+                    q(&s.server),
+                    q(&s.contender),
+                    rounds.join(", ")
+                )
+            })
+            .collect();
+        rows.join(",\n")
     }
 
     /// A bar chart of every figure's speed relative to raw fetch, one panel per server.
@@ -317,7 +525,7 @@ impl Report {
             .fold(1.2f64, f64::max)
             .min(3.0);
         let mut svg = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\">Speed relative to raw fetch (median; 1 = raw fetch; higher is better, latency inverted)</text>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\">Speed relative to raw fetch (median of rounds; latency percentiles over all calls; 1 = raw fetch; higher is better, latency inverted)</text>\n"
         );
         for (i, c) in others.iter().enumerate() {
             let x = 10.0 + i as f64 * 170.0;
@@ -482,10 +690,86 @@ mod tests {
         assert!(r.svg().contains("<title>ours: 0.50</title>"));
     }
 
+    /// Four calls a round over three rounds; the last round has one slow call.
+    fn calls(contender: &str, slow: f64) -> String {
+        let mut rows = String::new();
+        for round in 1..=3 {
+            for call in 0..4 {
+                let ms = if round == 3 && call == 3 { slow } else { 1.0 };
+                rows.push_str(&format!(
+                    "seq\treplay\t{contender}\tcall ms\tlow\t{round}\t{ms}\n"
+                ));
+            }
+        }
+        rows
+    }
+
+    fn timed_report(isolated: bool) -> Report {
+        let mut r = Report {
+            contenders: vec!["raw fetch".into(), "ours".into()],
+            ..Report::default()
+        };
+        let clock = format!(
+            "meta\t-\t-\tcross-origin isolated\t-\t-\t{isolated}\n\
+             meta\t-\t-\ttimer resolution ms\t-\t-\t0.005\n"
+        );
+        parse(
+            &(clock + &calls("raw fetch", 3.0) + &calls("ours", 9.0)),
+            &mut r,
+        )
+        .unwrap();
+        r
+    }
+
+    #[test]
+    fn latency_percentiles_pool_every_call_and_keep_the_rounds_as_spread() {
+        let r = timed_report(true);
+        let p99 = r.find("seq", "replay", "ours", "p99 ms").unwrap();
+        // Per round: 1, 1, 9, so the median of the rounds would hide the slow call.
+        assert_eq!(p99.samples, vec![1.0, 1.0, 9.0]);
+        assert_eq!(p99.median(), 1.0);
+        assert_eq!(p99.value(), 9.0);
+        assert_eq!(p99.call_count(), 12);
+        assert_eq!(r.vs_floor(p99), Some(3.0 / 9.0));
+        let p50 = r.find("seq", "replay", "ours", "p50 ms").unwrap();
+        assert_eq!((p50.value(), p50.samples.clone()), (1.0, vec![1.0; 3]));
+        assert!(r.find("seq", "replay", "ours", CALL_METRIC).is_none());
+        let md = r.markdown("");
+        assert!(
+            md.contains("| p99 ms | replay | 3.00 (1.00–3.00) ×1.00 | 9.00 (1.00–9.00) ×0.33 |")
+        );
+        assert!(md.contains("(12 calls per contender and server)"));
+        let json = r.json();
+        assert!(json.contains(
+            "\"value\": 9, \"statistic\": \"p99 of 12 calls pooled over the rounds\", \"percentile\": 99, \"pooled_calls\": 12, \"median\": 1,"
+        ));
+        assert!(json.contains("{\"round\": 3, \"ms\": [1, 1, 1, 9]}"));
+    }
+
+    #[test]
+    fn the_clock_is_reported_and_a_coarse_one_flagged() {
+        let r = timed_report(true);
+        assert_eq!(
+            (r.isolated, r.timer_resolution_ms),
+            (Some(true), Some(0.005))
+        );
+        let md = r.markdown("");
+        assert!(md.contains("- cross-origin isolated: true\n"));
+        assert!(md.contains("- timer resolution: 5.0 µs (smallest nonzero step"));
+        assert!(!md.contains("Warning"));
+        assert!(r.json().contains(
+            "\"clock\": {\"cross_origin_isolated\": true, \"timer_resolution_ms\": 0.005}"
+        ));
+        assert!(timed_report(false)
+            .markdown("")
+            .contains("**Warning: the page was not cross-origin isolated**"));
+    }
+
     #[test]
     fn malformed_rows_are_refused() {
         let mut r = Report::default();
         assert!(parse("a\tb\n", &mut r).is_err());
         assert!(parse("w\ts\tc\tm\thigh\t1\tNaN\n", &mut r).is_err());
+        assert!(parse("w\ts\tc\tcall ms\tlow\tfirst\t1\n", &mut r).is_err());
     }
 }

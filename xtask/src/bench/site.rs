@@ -1,5 +1,9 @@
 //! The harness's web server: serves the assembled harness (HTML, JS, wasm) from one
 //! directory, prints the page's progress lines, and hands back the results it posts.
+//!
+//! Every response carries [`ISOLATION`], so the page is cross-origin isolated: only then does
+//! Chromium give `performance.now()` a fine resolution (5 µs) instead of 100 µs, which is
+//! coarser than a tenth of a unary call's latency.
 
 use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -8,6 +12,18 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 use super::http::{self, Side};
+
+/// The headers that make the page cross-origin isolated (`self.crossOriginIsolated`).
+///
+/// COEP is `require-corp`, the stricter of the two values that isolate, and it is enough:
+/// everything the page loads from this origin (harness, contenders' JS and wasm) is
+/// same-origin, and its calls to the tonic and replay servers are CORS-mode `fetch`es, which
+/// COEP admits whenever the CORS check passes (both servers answer the loopback origin, the
+/// replay server with the tonic server's recorded headers), so no
+/// `Cross-Origin-Resource-Policy` is needed anywhere. The headers go on every response, not
+/// only the page's, so that nothing depends on which response a browser consults.
+const ISOLATION: &str =
+    "cross-origin-opener-policy: same-origin\r\ncross-origin-embedder-policy: require-corp\r\n";
 
 /// What the page reported at the end.
 pub enum Outcome {
@@ -89,7 +105,7 @@ fn serve(conn: TcpStream, dir: &Path, outcomes: &Sender<Outcome>) -> std::io::Re
         };
         write!(
             writer,
-            "HTTP/1.1 {status} X\r\ncontent-type: {kind}\r\ncontent-length: {}\r\ncache-control: no-store\r\n\r\n",
+            "HTTP/1.1 {status} X\r\ncontent-type: {kind}\r\ncontent-length: {}\r\ncache-control: no-store\r\n{ISOLATION}\r\n",
             content.len()
         )?;
         writer.write_all(&content)?;

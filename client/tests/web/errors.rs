@@ -47,6 +47,13 @@ async fn unreachable_server_is_unavailable() {
 }
 
 #[wasm_bindgen_test]
+async fn a_malformed_base_url_is_internal_not_a_network_failure() {
+    let status = get_user_fails("http://[not-a-host").await;
+    assert_eq!(status.code(), Code::Internal, "{status}");
+    assert!(status.message().contains("invalid request to"), "{status}");
+}
+
+#[wasm_bindgen_test]
 async fn cors_refusal_is_unavailable_and_says_so() {
     // A second server that admits only https://app.example.com: this page's origin is refused.
     // xtask starts it and waits for it to listen before the tests run, so a failed fetch here

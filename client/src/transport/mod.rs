@@ -28,7 +28,7 @@ pub(crate) use text::push_chunk;
 export function fetch_into(url, headers, body, credentials, signal, settle, slot) {
     let init;
     try {
-        new URL(url, self.location?.href);
+        new URL(url, globalThis.location?.href);
         const h = new Headers();
         const kv = headers.split('\\n');
         for (let i = 0; i + 1 < kv.length; i += 2) h.append(kv[i], kv[i + 1]);

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use prost::Message;
-use web_sys::RequestCredentials;
 
 use crate::call::{self, IntoRequest, Response};
 use crate::interceptor::Interceptor;
@@ -44,7 +43,8 @@ pub(crate) struct Config {
     pub(crate) max_send_message_size: usize,
     pub(crate) text: bool,
     pub(crate) timeout: Option<Duration>,
-    pub(crate) credentials: Option<RequestCredentials>,
+    /// `fetch`'s `credentials` option as sent; empty for the browser's default.
+    pub(crate) credentials: &'static str,
     pub(crate) headers: MetadataMap,
     pub(crate) interceptors: Arc<[Arc<dyn Interceptor>]>,
     pub(crate) send_compression: Option<Compression>,
@@ -85,7 +85,7 @@ impl Client {
                 max_send_message_size: limits.max_message_size,
                 text: false,
                 timeout: None,
-                credentials: None,
+                credentials: "",
                 headers: MetadataMap::new(),
                 interceptors: Arc::new([]),
                 send_compression: None,
@@ -122,11 +122,11 @@ impl Client {
     /// `fetch`'s credentials mode for every call.
     pub fn credentials(self, credentials: Credentials) -> Client {
         self.with(|c| {
-            c.credentials = Some(match credentials {
-                Credentials::Omit => RequestCredentials::Omit,
-                Credentials::SameOrigin => RequestCredentials::SameOrigin,
-                Credentials::Include => RequestCredentials::Include,
-            })
+            c.credentials = match credentials {
+                Credentials::Omit => "omit",
+                Credentials::SameOrigin => "same-origin",
+                Credentials::Include => "include",
+            }
         })
     }
 

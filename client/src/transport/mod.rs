@@ -14,7 +14,6 @@ use std::borrow::Cow;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::RequestCredentials;
 
 use crate::protocol::metadata::MetadataMap;
 use crate::protocol::request::Body;
@@ -91,11 +90,12 @@ pub struct Reply {
 /// `abort` goes with the body: it aborts the request if the reply is dropped early. A
 /// rejected fetch (no server, a network failure, or a CORS refusal, which browsers do not
 /// tell apart) is `UNAVAILABLE`, unless the deadline or the caller's signal fired.
+/// `credentials` is `fetch`'s option as sent, empty for the browser's default.
 pub(crate) async fn send(
     url: &str,
     headers: &[(&str, Cow<'_, str>)],
     body: &Body,
-    credentials: Option<RequestCredentials>,
+    credentials: &str,
     abort: Abort,
 ) -> Result<Reply, Status> {
     let mut lines = String::new();
@@ -110,12 +110,6 @@ pub(crate) async fn send(
     let bytes = match body {
         Body::Binary(bytes) => bytes.as_slice(),
         Body::Text(text) => text.as_bytes(),
-    };
-    let credentials = match credentials {
-        Some(RequestCredentials::Include) => "include",
-        Some(RequestCredentials::SameOrigin) => "same-origin",
-        Some(RequestCredentials::Omit) => "omit",
-        _ => "",
     };
     let mut fetch = settle::Pending::default();
     fetch.start(|settle, slot| {

@@ -48,7 +48,7 @@ struct Plan {
 const FULL: Plan = Plan {
     quick: false,
     rounds: 5,
-    sizes: r#"{"seq": 300, "concurrent": 1000, "big": 16, "big_stream": 1000, "small_stream": 100000, "text_stream": 200}"#,
+    sizes: r#"{"seq": 1000, "concurrent": 1000, "big": 16, "big_stream": 1000, "first_streams": 100, "small_stream": 100000, "text_stream": 200}"#,
     memory_bytes: 1 << 30,
     time_limit: Duration::from_secs(40 * 60),
 };
@@ -56,7 +56,7 @@ const FULL: Plan = Plan {
 const QUICK: Plan = Plan {
     quick: true,
     rounds: 1,
-    sizes: r#"{"seq": 30, "concurrent": 64, "big": 2, "big_stream": 32, "small_stream": 2000, "text_stream": 16}"#,
+    sizes: r#"{"seq": 30, "concurrent": 64, "big": 2, "big_stream": 32, "first_streams": 5, "small_stream": 2000, "text_stream": 16}"#,
     memory_bytes: 32 << 20,
     time_limit: Duration::from_secs(5 * 60),
 };

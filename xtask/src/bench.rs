@@ -13,6 +13,7 @@
 
 mod connect;
 mod http;
+mod profile;
 mod replay;
 mod report;
 mod site;
@@ -30,10 +31,12 @@ use crate::{process, Result};
 
 use report::Report;
 
-const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only WORKLOAD]...\n  \
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only WORKLOAD]... [--profile]\n  \
     --rounds N       measured rounds (default 5; --quick: 1)\n  \
     --only WORKLOAD  only the workloads whose name contains WORKLOAD (repeatable), and no\n                   \
-    memory stream: a focused run while optimising, not a report to quote";
+    memory stream: a focused run while optimising, not a report to quote\n  \
+    --profile        also take a CPU profile of the page (target/bench/profile.cpuprofile)\n                   \
+    and say where each contender's time went (profile.md); slows the run";
 
 /// The workload sizes and rounds of one run.
 struct Plan {
@@ -72,6 +75,7 @@ pub fn run(args: &[String]) -> Result {
     let mut plan = &FULL;
     let mut rounds = None;
     let mut only: Vec<String> = Vec::new();
+    let mut profiled = false;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -81,6 +85,7 @@ pub fn run(args: &[String]) -> Result {
                 rounds = Some(n.filter(|&n| n > 0).ok_or(USAGE)?);
             }
             "--only" => only.push(rest.next().ok_or(USAGE)?.clone()),
+            "--profile" => profiled = true,
             _ => return Err(USAGE.into()),
         }
     }
@@ -107,7 +112,7 @@ pub fn run(args: &[String]) -> Result {
     report.contenders.push(report::FLOOR.into());
     for (name, krate, dir) in RUST_CONTENDERS {
         let built = step(&format!("build contender {name} (release wasm)"), || {
-            build_wasm(&env, krate, &site_dir.join(dir))
+            build_wasm(&env, krate, &site_dir.join(dir), profiled)
         });
         match built {
             Ok(()) => report.contenders.push(name.to_string()),
@@ -178,7 +183,12 @@ pub fn run(args: &[String]) -> Result {
     std::fs::write(site_dir.join("config.json"), &config).map_err(|e| e.to_string())?;
 
     let rows = step("run the harness in headless Chromium", || {
-        run_page(&env, &site, plan.time_limit)
+        run_page(
+            &env,
+            &site,
+            plan.time_limit,
+            profiled.then_some(out.as_path()),
+        )
     })?;
     let (count, bytes) = replay.recorded();
     note(format!(
@@ -202,6 +212,12 @@ pub fn run(args: &[String]) -> Result {
             "{rounds} measured after 1 warm-up, contenders interleaved within each workload and server"
         ),
     ));
+    if profiled {
+        report.meta.push((
+            "profiled".into(),
+            "yes: the CPU profiler ran throughout (profile.md), so every figure is slower than unprofiled".into(),
+        ));
+    }
     report.meta.push((
         "servers".into(),
         "tonic = our server (release build, HTTP/1.1, cross-origin with CORS); replay = recorded replies of that server written at once".into(),
@@ -238,16 +254,14 @@ fn check_isolated(report: &Report, quick: bool) -> Result {
     Ok(())
 }
 
-/// Builds `krate` for wasm32 (release) and runs wasm-bindgen into `dest`.
-fn build_wasm(env: &Env, krate: &str, dest: &Path) -> Result {
-    process::run(env.cargo_wasm().args([
-        "build",
-        "--release",
-        "--target",
-        WASM,
-        "--package",
-        krate,
-    ]))?;
+/// Builds `krate` for wasm32 (release) and runs wasm-bindgen into `dest`; `named` keeps the
+/// functions' names (the release profile strips them), for a profile to show.
+fn build_wasm(env: &Env, krate: &str, dest: &Path, named: bool) -> Result {
+    let mut cargo = env.cargo_wasm();
+    if named {
+        cargo.env("CARGO_PROFILE_RELEASE_STRIP", "false");
+    }
+    process::run(cargo.args(["build", "--release", "--target", WASM, "--package", krate]))?;
     let wasm = wasm_target_dir(env)
         .join(WASM)
         .join("release")
@@ -278,11 +292,18 @@ fn copy_harness(site: &Path) -> Result {
     Ok(())
 }
 
-/// Opens the harness in headless Chromium and waits for its results.
-fn run_page(env: &Env, site: &site::Site, limit: Duration) -> Result<String> {
-    let profile = std::env::temp_dir().join(format!("grpc-web-wasm-bench-{}", std::process::id()));
-    let mut chromium = env
-        .command("chromium")
+/// Opens the harness in headless Chromium and waits for its results; with `profile_to`, takes
+/// a CPU profile of the page meanwhile and writes it and its summary there.
+fn run_page(
+    env: &Env,
+    site: &site::Site,
+    limit: Duration,
+    profile_to: Option<&Path>,
+) -> Result<String> {
+    let user_data =
+        std::env::temp_dir().join(format!("grpc-web-wasm-bench-{}", std::process::id()));
+    let mut chromium = env.command("chromium");
+    chromium
         .args(crate::test::CHROMIUM_FLAGS)
         .args([
             // Precise heap figures and gc() for the memory workload; no throttling of a page
@@ -293,15 +314,39 @@ fn run_page(env: &Env, site: &site::Site, limit: Duration) -> Result<String> {
             "--disable-renderer-backgrounding",
             "--disable-backgrounding-occluded-windows",
         ])
-        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--user-data-dir={}", user_data.display()));
+    if profile_to.is_some() {
+        // Port 0: Chromium picks a free one and writes it into the profile directory.
+        chromium.arg("--remote-debugging-port=0");
+    }
+    let mut chromium = chromium
         .arg(format!("{}/index.html", site.url))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start chromium: {e}"))?;
-    let result = site.wait(limit);
+    let result = (|| {
+        let Some(dir) = profile_to else {
+            return site.wait(limit);
+        };
+        let profiler =
+            profile::Profiler::start(&user_data, "/index.html", Duration::from_secs(30))?;
+        let rows = site.wait(limit)?;
+        let taken = profiler.stop()?;
+        let file = dir.join("profile.cpuprofile");
+        std::fs::write(&file, taken.to_string()).map_err(|e| format!("{}: {e}", file.display()))?;
+        let summary = dir.join("profile.md");
+        std::fs::write(&summary, profile::summary(&taken, 25)?)
+            .map_err(|e| format!("{}: {e}", summary.display()))?;
+        note(format!(
+            "wrote {} and {}",
+            file.display(),
+            summary.display()
+        ));
+        Ok(rows)
+    })();
     let _ = chromium.kill();
     let _ = chromium.wait();
-    let _ = std::fs::remove_dir_all(&profile);
+    let _ = std::fs::remove_dir_all(&user_data);
     result
 }

@@ -9,7 +9,8 @@
 //! The page is served cross-origin isolated so that `performance.now()` resolves a unary
 //! call's latency; it reports whether it was, and the resolution it saw, into the report.
 //! `--quick` runs one short round with small workloads: it keeps the harness from rotting
-//! in CI, and its figures mean little.
+//! in CI, and its figures mean little. `--profile` also samples the page's CPU over the
+//! DevTools protocol and writes where each contender's time went (see `profile`).
 
 mod connect;
 mod http;

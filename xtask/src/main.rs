@@ -29,7 +29,8 @@ commands:
   demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
   lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
   bench [--quick] benchmarks in headless Chromium: ours vs other clients and raw fetch
-                  (target/bench/report.md); --quick: one short round, for CI
+                  (target/bench/report.md); --quick: one short round, for CI;
+                  [--rounds N] [--only WORKLOAD]... [--profile] for focused runs
 ";
 
 /// A failure that ends the command, with the message to print.

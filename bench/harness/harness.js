@@ -1,7 +1,8 @@
 // The benchmark harness, run by `cargo xtask bench` in headless Chromium. It loads every
 // contender, runs each workload against each server with the contenders interleaved
-// (A B C D, A B C D, ...) for a warm-up round and then the measured rounds, and posts one
-// tab-separated row per figure to the page's server, which computes the statistics. A
+// (A B C D, B C D A, C D A B, ...: the order rotates each round) for a warm-up round and
+// then the measured rounds, and posts one tab-separated row per figure to the page's
+// server, which computes the statistics. A
 // latency distribution goes as one row per call (metric "call ms"): the server takes its
 // percentiles per round and over all rounds pooled.
 //
@@ -152,7 +153,10 @@ async function main() {
   for (let round = 0; round <= cfg.rounds; round++) {
     for (const w of list) {
       for (const [server, base] of Object.entries(cfg.servers)) {
-        for (const [name, c] of contenders) {
+        // Each round starts one contender later, so none always runs right after the same
+        // other (whose garbage, connections or server state it would inherit).
+        for (let k = 0; k < contenders.length; k++) {
+          const [name, c] = contenders[(k + round) % contenders.length];
           if (w.only && !w.only(c)) continue;
           const figures = await w.run(c, base).catch((e) => {
             throw new Error(`${name}, ${w.name}, ${server}: ${e.message ?? e}`);

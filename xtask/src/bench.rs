@@ -210,7 +210,7 @@ pub fn run(args: &[String]) -> Result {
     report.meta.push((
         "rounds".into(),
         format!(
-            "{rounds} measured after 1 warm-up, contenders interleaved within each workload and server"
+            "{rounds} measured after 1 warm-up, contenders interleaved within each workload and server, their order rotated by one each round"
         ),
     ));
     if profiled {

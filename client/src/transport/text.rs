@@ -65,10 +65,13 @@ pub(crate) fn push_chunk(decoder: &mut BodyDecoder, chunk: &Uint8Array) -> Resul
     if read == len {
         return Ok(());
     }
-    let rest = if read == 0 {
-        chunk.clone()
+    // Binary mode, or the browser declined: the chunk as it is, with no new JS handle.
+    let rest;
+    let src = if read == 0 {
+        chunk
     } else {
-        chunk.subarray(read as u32, len as u32)
+        rest = chunk.subarray(read as u32, len as u32);
+        &rest
     };
-    decoder.push_with(len - read, |dst| rest.copy_to_uninit(dst))
+    decoder.push_with(len - read, |dst| src.copy_to_uninit(dst))
 }

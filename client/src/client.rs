@@ -7,12 +7,15 @@ use std::time::Duration;
 use bytes::Bytes;
 use prost::Message;
 
-use crate::call::{self, IntoRequest, Response};
+use crate::call::{self, Outgoing};
 use crate::interceptor::Interceptor;
-use crate::protocol::body::Limits;
+use crate::protocol::limits::Limits;
+use crate::protocol::reply::Cardinality;
 use crate::protocol::compression::Compression;
 use crate::protocol::metadata::{InvalidMetadata, MetadataMap};
 use crate::protocol::status::{Code, Status};
+use crate::request::IntoRequest;
+use crate::response::Response;
 use crate::streaming::Streaming;
 
 /// How request and reply bodies are encoded.
@@ -202,11 +205,8 @@ impl Client {
         Req: Message,
         Resp: Message + Default,
     {
-        let reply = call::unary(self, path, encoded(request)).await?;
-        match decode::<Resp>(reply.get_ref().clone()) {
-            Ok(message) => Ok(reply.map(|_| message)),
-            Err(status) => Err(status.with_metadata(reply.trailers().clone())),
-        }
+        let request = encoded(request, self.config().max_send_message_size);
+        call::unary(self, path, request, decode::<Resp>).await
     }
 
     /// Calls the server-streaming method at `path`; resolves once the reply's headers have
@@ -220,7 +220,8 @@ impl Client {
         Req: Message,
         Resp: Message + Default,
     {
-        let raw = call::start(self, path, encoded(request)).await?;
+        let request = encoded(request, self.config().max_send_message_size);
+        let raw = call::start(self, path, request, Cardinality::Stream).await?;
         Ok(Streaming::new(raw, decode::<Resp>))
     }
 
@@ -231,7 +232,7 @@ impl Client {
         path: &str,
         request: impl IntoRequest<Bytes>,
     ) -> Result<Response<Bytes>, Status> {
-        call::unary(self, path, request.into_request()).await
+        call::unary(self, path, request.into_request().map(Ok), Ok).await
     }
 
     /// [`server_streaming`](Self::server_streaming) with serialized messages.
@@ -240,16 +241,23 @@ impl Client {
         path: &str,
         request: impl IntoRequest<Bytes>,
     ) -> Result<Streaming<Bytes>, Status> {
-        let raw = call::start(self, path, request.into_request()).await?;
+        let request = request.into_request().map(Ok);
+        let raw = call::start(self, path, request, Cardinality::Stream).await?;
         Ok(Streaming::new(raw, Ok))
     }
 }
 
-/// The request with its message serialized.
-fn encoded<T: Message>(request: impl IntoRequest<T>) -> crate::Request<Bytes> {
-    request
-        .into_request()
-        .map(|m| Bytes::from(m.encode_to_vec()))
+/// The request with its message serialized, or `RESOURCE_EXHAUSTED` if it would exceed
+/// `max_len`: the size is checked before anything is encoded.
+fn encoded<T: Message>(request: impl IntoRequest<T>, max_len: usize) -> Outgoing {
+    request.into_request().map(|m| {
+        let len = m.encoded_len();
+        if len > max_len {
+            Err(crate::protocol::request::too_large(len, max_len))
+        } else {
+            Ok(Bytes::from(m.encode_to_vec()))
+        }
+    })
 }
 
 fn decode<T: Message + Default>(bytes: Bytes) -> Result<T, Status> {

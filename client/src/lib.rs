@@ -69,16 +69,19 @@ mod interceptor;
 #[cfg(feature = "js")]
 mod js;
 pub mod protocol;
+mod request;
+mod response;
 mod streaming;
 #[cfg(feature = "tonic")]
 pub mod tonic;
 mod transport;
 
-pub use call::{IntoRequest, Request, Response};
+pub use request::{IntoRequest, Request};
+pub use response::Response;
 pub use cancel::CancelHandle;
 pub use client::{Client, Credentials, Mode};
 pub use interceptor::{CallEnd, Interceptor, RequestHead};
-pub use protocol::body::Limits;
+pub use protocol::limits::Limits;
 pub use protocol::compression::Compression;
 pub use protocol::details::RpcStatus;
 pub use protocol::metadata::{InvalidMetadata, MetadataMap};

@@ -1,5 +1,5 @@
 //! Reply streams: [`Streaming`], the typed stream of a server-streaming call, over
-//! `RawStream`, the events of any reply body as they arrive.
+//! `RawStream`, which pumps a reply's body into its decoder as its yields are asked for.
 
 use std::fmt;
 use std::pin::Pin;
@@ -8,37 +8,33 @@ use std::task::{ready, Context, Poll};
 use bytes::Bytes;
 use futures_core::Stream;
 
-use crate::call::{Body, CallGuard};
-use crate::protocol::body::{final_status, Event};
+use crate::call::CallGuard;
 use crate::protocol::metadata::MetadataMap;
-use crate::protocol::response::Head;
+use crate::protocol::reply::{ReplyDecoder, Yield};
 use crate::protocol::status::Status;
+use crate::transport::BodyReader;
 
-/// The events of one reply: chunks are read only as events are asked for, so memory stays
-/// bounded by one message and one chunk however long the stream runs.
+/// One reply: chunks are read only as yields are asked for, so memory stays bounded by one
+/// message and one chunk however long the stream runs.
 pub(crate) struct RawStream {
     headers: MetadataMap,
-    body: Option<Body>,
-    /// A trailers-only reply's status headers, handed out as its only event.
-    trailers_only: Option<MetadataMap>,
+    reply: ReplyDecoder,
+    /// `None` once the body ended or is no longer wanted (dropping it aborts the request).
+    body: Option<BodyReader>,
     guard: CallGuard,
 }
 
 impl RawStream {
     pub(crate) fn new(
         headers: MetadataMap,
-        head: Head,
-        body: Option<Body>,
+        reply: ReplyDecoder,
+        body: BodyReader,
         guard: CallGuard,
     ) -> RawStream {
-        let trailers_only = match head {
-            Head::TrailersOnly(status) => Some(status.metadata().clone()),
-            Head::Framed(_) => None,
-        };
         RawStream {
             headers,
-            body,
-            trailers_only,
+            reply,
+            body: Some(body),
             guard,
         }
     }
@@ -47,39 +43,56 @@ impl RawStream {
         &self.headers
     }
 
-    /// The next event; `Ok(None)` once the body ended cleanly after its trailers.
-    pub(crate) fn poll_event(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<Option<Event>, Status>> {
-        if let Some(trailers) = self.trailers_only.take() {
-            return Poll::Ready(Ok(Some(Event::Trailers(trailers))));
+    /// `status` carrying the reply's headers, so a failed call keeps them.
+    pub(crate) fn with_headers(&self, status: Status) -> Status {
+        if status.headers().is_empty() {
+            status.with_headers(self.headers.clone())
+        } else {
+            status
         }
-        let Some((reader, decoder)) = &mut self.body else {
-            return Poll::Ready(Ok(None));
-        };
+    }
+
+    /// The reply's next yield; `None` after its end.
+    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Yield>> {
         loop {
-            if let Some(event) = decoder.next_event()? {
-                return Poll::Ready(Ok(Some(event)));
+            if let Some(y) = self.reply.next() {
+                return Poll::Ready(Some(match y {
+                    Yield::End(end) => {
+                        // Decided: stop reading (a proxy's page or a stream after an error).
+                        self.body = None;
+                        Yield::End(end.map_err(|s| self.with_headers(s)))
+                    }
+                    message => message,
+                }));
             }
-            match ready!(reader.poll_chunk(cx))? {
-                Some(chunk) => crate::transport::push_chunk(decoder, &chunk)?,
-                None => {
-                    decoder.finish()?;
+            if !self.reply.wants_body() {
+                return Poll::Ready(None);
+            }
+            let Some(body) = &mut self.body else {
+                self.reply.end_of_body();
+                continue;
+            };
+            match ready!(body.poll_chunk(cx)) {
+                Ok(Some(chunk)) => crate::transport::push_chunk(&mut self.reply, &chunk),
+                Ok(None) => {
                     self.body = None;
-                    return Poll::Ready(Ok(None));
+                    self.reply.end_of_body();
+                }
+                Err(status) => {
+                    self.body = None;
+                    self.reply.fail(status);
                 }
             }
         }
     }
 
-    pub(crate) async fn next_event(&mut self) -> Result<Option<Event>, Status> {
-        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    pub(crate) async fn next(&mut self) -> Option<Yield> {
+        std::future::poll_fn(|cx| self.poll_next(cx)).await
     }
 
     /// Reports the call's end to the interceptors and releases the body (aborting the
     /// request if it is still running).
-    pub(crate) fn end(&mut self, status: &Status) {
+    pub(crate) fn finish(&mut self, status: &Status) {
         self.body = None;
         self.guard.end(status);
     }
@@ -145,31 +158,29 @@ impl<T> Streaming<T> {
         if self.done {
             return Poll::Ready(None);
         }
-        loop {
-            let outcome = match ready!(self.raw.poll_event(cx)) {
-                Ok(Some(Event::Message(bytes))) => match (self.decode)(bytes) {
-                    Ok(message) => return Poll::Ready(Some(Ok(message))),
-                    Err(status) => Err(status),
-                },
-                Ok(Some(Event::Trailers(trailers))) => {
-                    self.trailers = Some(trailers);
-                    continue;
-                }
-                Ok(None) => final_status(self.trailers.as_ref()),
-                Err(status) => Err(status),
-            };
-            self.done = true;
-            return Poll::Ready(match outcome {
-                Ok(ok) => {
-                    self.raw.end(&ok);
-                    None
-                }
-                Err(status) => {
-                    self.raw.end(&status);
-                    Some(Err(status))
-                }
-            });
-        }
+        let end = match ready!(self.raw.poll_next(cx)) {
+            Some(Yield::Message(bytes)) => match (self.decode)(bytes) {
+                Ok(message) => return Poll::Ready(Some(Ok(message))),
+                Err(status) => Err(self.raw.with_headers(status)),
+            },
+            Some(Yield::End(end)) => end,
+            // Only after the end, which sets `done`.
+            None => return Poll::Ready(None),
+        };
+        self.done = true;
+        Poll::Ready(match end {
+            Ok(trailers) => {
+                self.raw
+                    .finish(&Status::new(crate::Code::Ok, "").with_metadata(trailers.clone()));
+                self.trailers = Some(trailers);
+                None
+            }
+            Err(status) => {
+                self.raw.finish(&status);
+                self.trailers = Some(status.metadata().clone());
+                Some(Err(status))
+            }
+        })
     }
 }
 

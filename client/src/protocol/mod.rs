@@ -1,20 +1,23 @@
 //! The gRPC-Web protocol, free of any browser API: it compiles and is tested natively.
 //!
-//! Data flows one way: a request message is [framed](request::body); a reply's
-//! [head](response::check_head) is classified, then its body chunks go through a
-//! [`BodyDecoder`](body::BodyDecoder) that yields messages and the [trailers], from which
-//! the [`Status`](status::Status) is read.
+//! Data flows one way: a request message is [framed](request::body); a reply's head and
+//! body chunks go through one [`ReplyDecoder`](reply::ReplyDecoder), which yields the
+//! messages and then exactly one end, the trailers or a [`Status`](status::Status). Inside
+//! it, a [`BodyDecoder`](body::BodyDecoder) turns chunks into frames (text mode, limits,
+//! compression) and [trailers] are parsed into [metadata].
 
 pub mod base64;
 pub mod body;
 pub mod compression;
+pub mod content_type;
 pub mod details;
 pub mod frame;
+pub mod limits;
 pub mod lossy;
 pub mod metadata;
 pub mod quoted;
+pub mod reply;
 pub mod request;
-pub mod response;
 pub mod status;
 pub mod text;
 pub mod timeout;

@@ -8,7 +8,7 @@ use super::compression::{self, Compression};
 use super::frame::{encode_header, FLAG_COMPRESSED, HEADER_LEN};
 use super::metadata::MetadataMap;
 use super::quoted::Quoted;
-use super::response::{CONTENT_TYPE_PROTO, CONTENT_TYPE_TEXT};
+use super::content_type::{CONTENT_TYPE_PROTO, CONTENT_TYPE_TEXT};
 use super::status::{Code, Status};
 use super::{text, timeout};
 
@@ -74,9 +74,9 @@ pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, C
         ("x-grpc-web", "1".into()),
         ("x-user-agent", USER_AGENT.into()),
     ];
-    if wire.text {
-        h.push(("accept", CONTENT_TYPE_TEXT.into()));
-    }
+    // Some servers answer with the request's `Accept` as their content type, and fetch
+    // sends `*/*` unless told: ask for what this client reads.
+    h.push(("accept", content_type.into()));
     if let Some(t) = wire.timeout {
         h.push(("grpc-timeout", timeout::encode(t).into()));
     }
@@ -104,13 +104,7 @@ pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, C
 /// A message over `max_len` bytes (before compression) is `RESOURCE_EXHAUSTED`.
 pub fn body(wire: &Wire, message: &[u8], max_len: usize) -> Result<Body, Status> {
     if message.len() > max_len || u32::try_from(message.len()).is_err() {
-        return Err(Status::new(
-            Code::ResourceExhausted,
-            format!(
-                "request message of {} bytes exceeds the limit of {max_len} bytes",
-                message.len()
-            ),
-        ));
+        return Err(too_large(message.len(), max_len));
     }
     let packed;
     let (flags, payload) = match wire.send_compression {
@@ -128,6 +122,14 @@ pub fn body(wire: &Wire, message: &[u8], max_len: usize) -> Result<Body, Status>
     } else {
         Body::Binary(framed)
     })
+}
+
+/// The error for a request message of `len` bytes over the send limit of `max_len`.
+pub fn too_large(len: usize, max_len: usize) -> Status {
+    Status::new(
+        Code::ResourceExhausted,
+        format!("request message of {len} bytes exceeds the limit of {max_len} bytes"),
+    )
 }
 
 /// A request body ready for `fetch`.
@@ -166,7 +168,9 @@ mod tests {
         assert_eq!(h[0], ("content-type", "application/grpc-web+proto".into()));
         assert_eq!(h[1], ("x-grpc-web", "1".into()));
         assert!(h[2].1.starts_with("grpc-web-wasm/"));
-        assert_eq!(h[3], ("x-k", "v".into()));
+        // Accept names what this client reads: some servers echo it as the content type.
+        assert_eq!(h[3], ("accept", "application/grpc-web+proto".into()));
+        assert_eq!(h[4], ("x-k", "v".into()));
     }
 
     #[test]

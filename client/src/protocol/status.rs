@@ -137,6 +137,7 @@ pub struct Status {
     code: Code,
     message: String,
     metadata: MetadataMap,
+    headers: MetadataMap,
     http: Option<HttpReply>,
 }
 
@@ -154,6 +155,7 @@ impl Status {
             code,
             message: message.into(),
             metadata: MetadataMap::new(),
+            headers: MetadataMap::new(),
             http: None,
         }
     }
@@ -176,6 +178,18 @@ impl Status {
     /// This status carrying `metadata`.
     pub fn with_metadata(mut self, metadata: MetadataMap) -> Status {
         self.metadata = metadata;
+        self
+    }
+
+    /// The response headers of the reply that ended with this status (those the page may
+    /// read), empty if the call failed before any reply.
+    pub fn headers(&self) -> &MetadataMap {
+        &self.headers
+    }
+
+    /// This status carrying the response headers it came with.
+    pub fn with_headers(mut self, headers: MetadataMap) -> Status {
+        self.headers = headers;
         self
     }
 

@@ -40,8 +40,12 @@ impl TextDecoder {
     /// A character outside the base64 alphabet, or padding in the wrong place, is `INTERNAL`.
     pub fn decode(&mut self, chunk: &[u8], out: &mut BytesMut) -> Result<(), Status> {
         let mut rest = chunk;
+        // Characters to go byte by byte before trying bulk decoding again: set after a bulk
+        // attempt fails, so a bad character far into a chunk costs one more scan, not one
+        // per quantum before it.
+        let mut slow = 0;
         while let Some(&c) = rest.first() {
-            if self.filled == 0 {
+            if self.filled == 0 && slow == 0 {
                 // The common case: whole quanta without padding or whitespace, decoded in
                 // bulk. Anything else (and any error, for its exact offset) goes byte by byte.
                 let run = rest
@@ -51,23 +55,38 @@ impl TextDecoder {
                     / 4
                     * 4;
                 if run > 0 {
+                    #[cfg(test)]
+                    tests::BULK_ATTEMPTS.with(|n| n.set(n.get() + 1));
                     let start = out.len();
                     out.resize(start + run / 4 * 3, 0);
-                    match base64::decode_quanta(&rest[..run], &mut out[start..])
-                        .map(|()| run / 4 * 3)
-                    {
-                        Ok(n) => {
-                            out.truncate(start + n);
-                            self.consumed += run as u64;
-                            rest = &rest[run..];
-                            continue;
-                        }
-                        Err(_) => out.truncate(start),
+                    if base64::decode_quanta(&rest[..run], &mut out[start..]).is_ok() {
+                        self.consumed += run as u64;
+                        rest = &rest[run..];
+                        continue;
                     }
+                    out.truncate(start);
+                    // Decode the whole quanta before the bad character in bulk, then the
+                    // rest of the run byte by byte, which finds and names it.
+                    let bad = rest[..run]
+                        .iter()
+                        .position(|&c| sextet(c).is_none())
+                        .unwrap_or(run);
+                    let good = bad / 4 * 4;
+                    out.resize(start + good / 4 * 3, 0);
+                    if base64::decode_quanta(&rest[..good], &mut out[start..]).is_ok() {
+                        self.consumed += good as u64;
+                        rest = &rest[good..];
+                        slow = run - good;
+                    } else {
+                        out.truncate(start);
+                        slow = run;
+                    }
+                    continue;
                 }
             }
             self.push_char(c, out)?;
             rest = &rest[1..];
+            slow = slow.saturating_sub(1);
         }
         Ok(())
     }
@@ -169,6 +188,25 @@ pub fn encode(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Bulk decoding attempts, to prove the error path linear.
+        pub(super) static BULK_ATTEMPTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn a_bad_character_late_in_a_large_chunk_is_found_in_linear_time() {
+        let mut body = vec![b'A'; 1 << 20];
+        let at = body.len() - 6;
+        body[at] = b'*';
+        BULK_ATTEMPTS.with(|n| n.set(0));
+        let mut out = BytesMut::new();
+        let s = TextDecoder::new().decode(&body, &mut out).unwrap_err();
+        assert!(s.message().contains(&format!("near offset {at}")), "{s}");
+        // One failed attempt over the run, none for each quantum before the bad one.
+        assert!(BULK_ATTEMPTS.with(|n| n.get()) <= 2, "{}", BULK_ATTEMPTS.with(|n| n.get()));
+        assert_eq!(out.len(), at / 4 * 3, "the good quanta decoded");
+    }
 
     fn decode_chunks(chunks: &[&[u8]]) -> Result<Vec<u8>, Status> {
         let mut d = TextDecoder::new();

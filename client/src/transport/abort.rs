@@ -2,8 +2,9 @@
 //! caller's `AbortSignal`, or the call being dropped. It remembers why, so a rejected
 //! `fetch` or body read can be reported with the right code.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use wasm_bindgen::prelude::*;
@@ -30,43 +31,46 @@ enum Reason {
     Cancelled,
 }
 
+/// Why the call was aborted, and who waits to hear it.
+#[derive(Default)]
+struct Fired {
+    reason: Cell<Option<Reason>>,
+    waker: RefCell<Option<Waker>>,
+}
+
 /// The abort side of a call. Dropping it aborts the request unless [`disarm`](Self::disarm)ed.
 pub(crate) struct Abort {
     controller: AbortController,
-    reason: Rc<Cell<Option<Reason>>>,
+    fired: Rc<Fired>,
     timeout: Option<Duration>,
     timer: Option<(JsValue, Closure<dyn FnMut()>)>,
-    listener: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+    listeners: Vec<(AbortSignal, Closure<dyn FnMut()>)>,
     armed: bool,
 }
 
 impl Abort {
-    /// Arms the deadline and follows `signal`. An already aborted signal is `CANCELLED`
+    /// Arms the deadline and follows `signals`. An already aborted signal is `CANCELLED`
     /// before anything is sent.
-    pub(crate) fn new(
-        timeout: Option<Duration>,
-        signal: Option<&AbortSignal>,
-    ) -> Result<Abort, Status> {
+    pub(crate) fn new(timeout: Option<Duration>, signals: &[AbortSignal]) -> Result<Abort, Status> {
         let controller = AbortController::new().map_err(|e| {
             Status::new(Code::Internal, format!("AbortController: {}", describe(&e)))
         })?;
-        let reason = Rc::new(Cell::new(None));
         let mut abort = Abort {
             controller,
-            reason,
+            fired: Rc::default(),
             timeout,
             timer: None,
-            listener: None,
+            listeners: Vec::new(),
             armed: true,
         };
-        if let Some(signal) = signal {
+        for signal in signals {
             if signal.aborted() {
                 abort.armed = false;
                 return Err(cancelled());
             }
             let fire = abort.trigger(Reason::Cancelled);
             let _ = signal.add_event_listener_with_callback("abort", fire.as_ref().unchecked_ref());
-            abort.listener = Some((signal.clone(), fire));
+            abort.listeners.push((signal.clone(), fire));
         }
         if let Some(t) = timeout {
             let ms = t.as_secs_f64() * 1000.0;
@@ -81,13 +85,33 @@ impl Abort {
 
     fn trigger(&self, why: Reason) -> Closure<dyn FnMut()> {
         let controller = self.controller.clone();
-        let reason = self.reason.clone();
+        let fired = self.fired.clone();
         Closure::new(move || {
-            if reason.get().is_none() {
-                reason.set(Some(why));
+            if fired.reason.get().is_none() {
+                fired.reason.set(Some(why));
                 controller.abort();
+                // Taken out first: waking may poll, which registers a waker again.
+                let waker = fired.waker.borrow_mut().take();
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
             }
         })
+    }
+
+    /// Ready with the call's status once the deadline passed or a signal aborted, so a
+    /// wait on JS that the abort does not end (a replaced `fetch`, a foreign stream) ends
+    /// anyway.
+    pub(crate) fn poll_fired(&self, cx: &mut Context<'_>) -> Poll<Status> {
+        if self.fired.reason.get().is_some() {
+            return Poll::Ready(self.failure(&JsValue::UNDEFINED, |_| cancelled()));
+        }
+        let mut waker = self.fired.waker.borrow_mut();
+        match &*waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => *waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 
     /// The signal to hand to `fetch`.
@@ -102,7 +126,7 @@ impl Abort {
         error: &JsValue,
         otherwise: impl FnOnce(String) -> Status,
     ) -> Status {
-        match self.reason.get() {
+        match self.fired.reason.get() {
             Some(Reason::Deadline) => Status::new(
                 Code::DeadlineExceeded,
                 format!(
@@ -125,7 +149,7 @@ impl Abort {
         if let Some((id, _closure)) = self.timer.take() {
             clear_timeout(&id);
         }
-        if let Some((signal, closure)) = self.listener.take() {
+        for (signal, closure) in self.listeners.drain(..) {
             let _ = signal
                 .remove_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
         }

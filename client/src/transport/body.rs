@@ -25,7 +25,7 @@ export function open_body(stream) {
         return { reader: stream.getReader(), buf: null };
     }
 }
-export function read_chunk(body, settle, slot) {
+export function read_chunk(body, settle, id) {
     try {
         const buf = body.buf;
         const read = buf ? body.reader.read(new Uint8Array(buf)) : body.reader.read();
@@ -37,12 +37,12 @@ export function read_chunk(body, settle, slot) {
                     const full = v.length === v.buffer.byteLength;
                     body.buf = full && v.length < 262144 ? new ArrayBuffer(v.length * 2) : v.buffer;
                 }
-                settle(slot, r.done ? 0 : v instanceof Uint8Array ? 1 : 2, v);
+                settle(id, r.done ? 0 : v instanceof Uint8Array ? 1 : 2, v);
             },
-            (e) => settle(slot, 3, e),
+            (e) => settle(id, 3, e),
         );
     } catch (e) {
-        settle(slot, 3, e);
+        settle(id, 3, e);
     }
 }
 export function close_body(body, cancel) {
@@ -66,11 +66,11 @@ extern "C" {
     /// whole of a small reply's two reads, and 32 calls in flight once outran a pool of 4.
     type JsBody;
     fn open_body(stream: &ReadableStream) -> JsBody;
-    /// The next read, settled into `settle(slot, kind, value)`: kind 0 is the end, 1 a
+    /// The next read, settled into `settle(id, kind, value)`: kind 0 is the end, 1 a
     /// byte chunk (valid until the next read, which reuses its memory), 2 a chunk of
     /// another type, 3 a failure (`value` is the error). One call into JS per chunk, and
     /// no closure made for it.
-    fn read_chunk(body: &JsBody, settle: &Settle, slot: usize);
+    fn read_chunk(body: &JsBody, settle: &Settle, id: f64);
     /// Gives the buffer back for reuse, after cancelling the stream if `cancel`.
     fn close_body(body: &JsBody, cancel: bool);
 }
@@ -106,9 +106,20 @@ impl BodyReader {
         };
         if !self.read.is_out() {
             self.read
-                .start(|settle, slot| read_chunk(reader, settle, slot));
+                .start(|settle, id| read_chunk(reader, settle, id));
         }
-        let (kind, value) = ready!(self.read.poll(cx));
+        let (kind, value) = match self.read.poll(cx) {
+            Poll::Ready(outcome) => outcome,
+            // An abort ends the wait even if the stream never answers its reader.
+            Poll::Pending => {
+                let status = ready!(self.abort.poll_fired(cx));
+                self.read = Pending::default();
+                if let Some(body) = self.reader.take() {
+                    close_body(&body, true);
+                }
+                return Poll::Ready(Err(status));
+            }
+        };
         Poll::Ready(match kind {
             BYTES => Ok(Some(value.unchecked_into())),
             END => {
@@ -135,11 +146,6 @@ impl BodyReader {
                 ),
             )),
         })
-    }
-
-    /// [`poll_chunk`](Self::poll_chunk) as a future.
-    pub async fn next_chunk(&mut self) -> Result<Option<Uint8Array>, Status> {
-        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
     }
 }
 

@@ -11,6 +11,7 @@ mod settle;
 mod text;
 
 use std::borrow::Cow;
+use std::task::Poll;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -27,12 +28,12 @@ pub(crate) use text::push_chunk;
 let checkedUrl = null;
 let lastLines = null;
 let lastPairs = null;
-export function fetch_into(url, headers, body, credentials, signal, settle, slot) {
+export function fetch_into(url, headers, body, credentials, signal, settle, id) {
     if (url !== checkedUrl) {
         try {
             new URL(url, globalThis.location?.href);
         } catch (e) {
-            settle(slot, 4, e);
+            settle(id, 4, e);
             return;
         }
         checkedUrl = url;
@@ -45,11 +46,20 @@ export function fetch_into(url, headers, body, credentials, signal, settle, slot
     }
     const init = { method: 'POST', mode: 'cors', headers: lastPairs, body, signal };
     if (credentials) init.credentials = credentials;
+    let sent;
     try {
-        fetch(url, init).then((r) => settle(slot, 1, r), (e) => settle(slot, 3, e));
+        sent = fetch(url, init);
     } catch (e) {
-        settle(slot, 3, e);
+        settle(id, 3, e);
+        return;
     }
+    // A page may have replaced fetch: Promise.resolve settles once whatever it returned
+    // (a native promise passes through as it is), and only a Response counts as one.
+    Promise.resolve(sent).then(
+        (r) => r instanceof Response ? settle(id, 1, r)
+            : settle(id, 3, new TypeError('fetch resolved to ' + Object.prototype.toString.call(r) + ', not a Response')),
+        (e) => settle(id, 3, e),
+    );
 }
 export function header_lines(response) {
     let lines = '';
@@ -75,7 +85,7 @@ extern "C" {
         credentials: &str,
         signal: &web_sys::AbortSignal,
         settle: &settle::Settle,
-        slot: usize,
+        id: f64,
     );
     /// Every readable response header as `name\nvalue\n` lines, in one call (header names
     /// and values never contain a line feed), instead of a round trip per entry.
@@ -125,7 +135,7 @@ pub(crate) async fn send(
         Body::Text(text) => text.as_bytes(),
     };
     let mut fetch = settle::Pending::default();
-    fetch.start(|settle, slot| {
+    fetch.start(|settle, id| {
         fetch_into(
             url,
             &lines,
@@ -133,10 +143,16 @@ pub(crate) async fn send(
             credentials,
             &abort.signal(),
             settle,
-            slot,
+            id,
         )
     });
-    let response: web_sys::Response = match std::future::poll_fn(|cx| fetch.poll(cx)).await {
+    // The abort settles the wait too, so a `fetch` that ignores its signal cannot hang a call.
+    let settled = std::future::poll_fn(|cx| match fetch.poll(cx) {
+        Poll::Ready(outcome) => Poll::Ready(Ok(outcome)),
+        Poll::Pending => abort.poll_fired(cx).map(Err),
+    })
+    .await?;
+    let response: web_sys::Response = match settled {
         (settle::FULFILLED, r) => r.unchecked_into(),
         (REFUSED, e) => {
             return Err(Status::new(

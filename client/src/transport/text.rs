@@ -6,8 +6,7 @@
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use crate::protocol::body::BodyDecoder;
-use crate::protocol::status::Status;
+use crate::protocol::reply::ReplyDecoder;
 
 #[wasm_bindgen(inline_js = "
 const native = typeof Uint8Array.prototype.setFromBase64 === 'function';
@@ -50,7 +49,7 @@ const SPLIT: f64 = 67_108_864.0;
 
 /// Hands a body chunk to `decoder`: in text mode the browser decodes what it can in place,
 /// and the rest is copied in (once) for the Rust decoder.
-pub(crate) fn push_chunk(decoder: &mut BodyDecoder, chunk: &Uint8Array) -> Result<(), Status> {
+pub(crate) fn push_chunk(decoder: &mut ReplyDecoder, chunk: &Uint8Array) {
     let len = chunk.length() as usize;
     let read = decoder.push_text_with(len, |out| {
         let r = decode_base64_into(
@@ -63,7 +62,7 @@ pub(crate) fn push_chunk(decoder: &mut BodyDecoder, chunk: &Uint8Array) -> Resul
         (r >= 0.0).then(|| ((r / SPLIT) as usize, (r % SPLIT) as usize))
     });
     if read == len {
-        return Ok(());
+        return;
     }
     // Binary mode, or the browser declined: the chunk as it is, with no new JS handle.
     let rest;

@@ -247,6 +247,20 @@ impl Client {
     }
 }
 
+impl Client {
+    /// A unary call with a serialized request whose reply message `decode` turns into `T`
+    /// inside the call, so that interceptors see a failure to decode as the call's end.
+    #[cfg(feature = "js")]
+    pub(crate) async fn unary_with<T>(
+        &self,
+        path: &str,
+        request: crate::Request<Bytes>,
+        decode: impl FnOnce(Bytes) -> Result<T, Status>,
+    ) -> Result<Response<T>, Status> {
+        call::unary(self, path, request.map(Ok), decode).await
+    }
+}
+
 /// The request with its message serialized, or `RESOURCE_EXHAUSTED` if it would exceed
 /// `max_len`: the size is checked before anything is encoded.
 fn encoded<T: Message>(request: impl IntoRequest<T>, max_len: usize) -> Outgoing {
@@ -279,5 +293,42 @@ impl fmt::Debug for Client {
             .field("limits", &c.limits)
             .field("interceptors", &c.interceptors.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A message that claims to be huge and must never be encoded.
+    #[derive(Debug, Default)]
+    struct Huge;
+
+    impl Message for Huge {
+        fn encode_raw(&self, _: &mut impl bytes::BufMut) {
+            panic!("encoded despite exceeding the send limit");
+        }
+        fn merge_field(
+            &mut self,
+            _: u32,
+            _: prost::encoding::WireType,
+            _: &mut impl bytes::Buf,
+            _: prost::encoding::DecodeContext,
+        ) -> Result<(), prost::DecodeError> {
+            Ok(())
+        }
+        fn encoded_len(&self) -> usize {
+            usize::MAX / 2
+        }
+        fn clear(&mut self) {}
+    }
+
+    #[test]
+    fn the_send_limit_is_checked_before_encoding() {
+        let status = encoded(Huge, 4 << 20).message.unwrap_err();
+        assert_eq!(status.code(), Code::ResourceExhausted);
+        assert!(status.message().contains(&format!("{} bytes", usize::MAX / 2)), "{status}");
+        let small = proto::demo::v1::UserRequest { user_id: 7 };
+        assert_eq!(&encoded(small, 2).message.unwrap()[..], [0x08, 0x07]);
     }
 }

@@ -47,6 +47,23 @@ async fn calls_and_streams_work_in_a_worker() {
 
 #[wasm_bindgen_test]
 async fn deadlines_fire_in_a_worker() {
+    // The misbehaving peer's stalled reply ignores grpc-timeout and never ends: only the
+    // client's own timer, in the worker, can end the call.
+    let stall = grpc_web_wasm::Client::new(format!(
+        "{}/stall",
+        test_env!("GRPC_WEB_TEST_FAULT_SERVER")
+    ));
+    let mut request = Request::new(UserRequest { user_id: 1 });
+    request.set_timeout(Duration::from_millis(300));
+    let status = stall
+        .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", request)
+        .await
+        .expect_err("stalled");
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status}");
+    // The client's own wording: a server-side deadline would say something else.
+    assert_eq!(status.message(), "deadline of 300 ms exceeded");
+
+    // A stream, too.
     let mut request = Request::new(ListUsersRequest {
         delay_ms: 3_000,
         ..Default::default()

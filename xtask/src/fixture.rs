@@ -110,6 +110,49 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
         "/bad-flags/demo.v1.UserService/GetUser" => {
             ("200 OK", GRPC_WEB, String::new(), frame(0x40, &[]))
         }
+        // A grpc-status header (8) and a body: the body's frames and trailers decide.
+        "/header-status-with-body/demo.v1.UserService/GetUser" => {
+            let mut body = frame(0, &[0x08, 0x05]);
+            body.extend(frame(0x80, b"grpc-status: 0\r\n"));
+            ("200 OK", GRPC_WEB, "grpc-status: 8\r\n".into(), body)
+        }
+        // OK in the headers, an error in the body's trailers.
+        "/header-ok-body-error/demo.v1.UserService/GetUser" => {
+            let body = frame(0x80, b"grpc-status: 9\r\ngrpc-message: the%20body%20decides\r\n");
+            ("200 OK", GRPC_WEB, "grpc-status: 0\r\n".into(), body)
+        }
+        // Repeated keys, text and -bin, in the headers (which the browser joins) and the
+        // trailers (separate lines), padded and not.
+        "/repeated-metadata/demo.v1.UserService/GetUser" => {
+            let mut body = frame(0, &[0x08, 0x01]);
+            body.extend(frame(
+                0x80,
+                b"grpc-status: 0\r\nt-bin: AQ\r\nt-bin: Ag==\r\nt-text: a\r\nt-text: b\r\n",
+            ));
+            let extra = "x-bin: AQ\r\nx-bin: Ag==\r\nx-text: a\r\nx-text: b\r\n";
+            ("200 OK", GRPC_WEB, extra.into(), body)
+        }
+        // An error status after response headers of its own.
+        "/error-with-headers/demo.v1.UserService/GetUser" => {
+            let body = frame(0x80, b"grpc-status: 5\r\ngrpc-message: gone\r\n");
+            ("200 OK", GRPC_WEB, "x-served-by: fixture\r\n".into(), body)
+        }
+        // A status with no message at all.
+        "/no-message/demo.v1.UserService/GetUser" => (
+            "200 OK",
+            GRPC_WEB,
+            "grpc-status: 12\r\n".into(),
+            Vec::new(),
+        ),
+        // 2xx other than 200: not a gRPC reply, whatever the body holds.
+        "/http-204/demo.v1.UserService/GetUser" => {
+            ("204 No Content", GRPC_WEB, String::new(), Vec::new())
+        }
+        "/http-206/demo.v1.UserService/GetUser" => {
+            let mut body = frame(0, &[0x08, 0x01]);
+            body.extend(frame(0x80, b"grpc-status: 0\r\n"));
+            ("206 Partial Content", GRPC_WEB, String::new(), body)
+        }
         // Bytes that are not the message type: a length-delimited field cut short.
         "/bad-message/demo.v1.UserService/GetUser" => {
             let mut body = frame(0, &[0x12, 0x7f, b'x']);
@@ -157,6 +200,43 @@ fn stall(mut stream: TcpStream, cors: &str) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A server with the quirks of a widely used one: it answers with the request's `Accept`
+/// as its content type, and refuses `-bin` metadata that is not padded base64 with a 500.
+fn quirky(
+    mut stream: TcpStream,
+    cors: &str,
+    path: &str,
+    headers: &[(String, String)],
+) -> std::io::Result<()> {
+    let unpadded = headers
+        .iter()
+        .any(|(k, v)| k.to_ascii_lowercase().ends_with("-bin") && v.trim().len() % 4 != 0);
+    let accept = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("accept"))
+        .map_or("*/*", |(_, v)| v.as_str());
+    let (status, content_type, body) = if unpadded {
+        ("500 Internal Server Error", "text/plain", b"Incorrect padding".to_vec())
+    } else if path != "/demo.v1.UserService/GetUser" {
+        ("404 Not Found", "text/plain", b"no such method".to_vec())
+    } else {
+        let mut body = frame(0, &[0x08, 0x03]);
+        body.extend(frame(0x80, b"grpc-status: 0\r\n"));
+        if accept.starts_with("application/grpc-web-text") {
+            ("200 OK", accept, base64(&body).into_bytes())
+        } else {
+            ("200 OK", accept, body)
+        }
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\n{cors}content-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(&body)?;
+    stream.flush()
 }
 
 /// Standard base64 with padding (xtask has no dependencies).
@@ -306,7 +386,8 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     let cors = format!(
         "access-control-allow-origin: {origin}\r\nvary: origin\r\n\
          access-control-allow-methods: POST\r\naccess-control-allow-headers: *\r\n\
-         access-control-expose-headers: grpc-status, grpc-message, grpc-encoding\r\n"
+         access-control-expose-headers: grpc-status, grpc-message, grpc-encoding, x-bin, \
+         x-text, x-served-by\r\n"
     );
     if method == "OPTIONS" {
         write!(
@@ -317,6 +398,9 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     }
     if path == "/stall/demo.v1.UserService/GetUser" {
         return stall(stream, &cors);
+    }
+    if let Some(rest) = path.strip_prefix("/quirky") {
+        return quirky(stream, &cors, rest, &headers);
     }
     let (status, content_type, extra, body) = reply(path, &headers);
     write!(

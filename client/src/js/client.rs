@@ -49,15 +49,14 @@ impl GrpcWebClient {
     pub fn unary(
         &self,
         method: String,
-        request: Uint8Array,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         let client = self.client.clone();
-        let request = Bytes::from(request.to_vec());
+        let request = interop::message_bytes(&request, "request")
+            .and_then(|bytes| Ok(CallOptions::from_js(&options)?.request(bytes)));
         future_to_promise(async move {
-            let request = CallOptions::from_js(&options)
-                .map_err(|s| interop::error(&s))?
-                .request(request);
+            let request = request.map_err(|s| interop::error(&s))?;
             let reply = client
                 .unary_raw(&interop::method_path(&method), request)
                 .await
@@ -91,11 +90,11 @@ impl GrpcWebClient {
     pub fn server_stream(
         &self,
         method: String,
-        request: Uint8Array,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> JsValue {
-        let request =
-            CallOptions::from_js(&options).map(|o| o.request(Bytes::from(request.to_vec())));
+        let request = interop::message_bytes(&request, "request")
+            .and_then(|bytes| Ok(CallOptions::from_js(&options)?.request(bytes)));
         stream::start(
             self.client.clone(),
             interop::method_path(&method),

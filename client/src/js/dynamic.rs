@@ -31,14 +31,15 @@ impl DynamicClient {
     #[wasm_bindgen(js_name = fromFileDescriptorSet)]
     pub fn from_file_descriptor_set(
         client: &GrpcWebClient,
-        #[wasm_bindgen(js_name = fileDescriptorSet)] file_descriptor_set: Uint8Array,
+        #[wasm_bindgen(js_name = fileDescriptorSet, unchecked_param_type = "Uint8Array")]
+        file_descriptor_set: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DynamicOptions")] options: JsValue,
     ) -> Result<DynamicClient, JsValue> {
         let build = || {
             Ok(DynamicClient {
                 client: client.inner().clone(),
                 schema: Rc::new(Schema::from_file_descriptor_set(
-                    &file_descriptor_set.to_vec(),
+                    &interop::message_bytes(&file_descriptor_set, "fileDescriptorSet")?,
                 )?),
                 json: json_options(&options)?,
             })
@@ -100,10 +101,14 @@ impl DynamicClient {
                 expect_kind(&method, false)?;
                 let body = encode(&method.input(), &request)?;
                 let request = CallOptions::from_js(&options)?.request(body);
-                let reply = client.unary_raw(&method.path(), request).await?;
-                let text = schema::decode(&method.output(), reply.get_ref(), json)
-                    .map_err(|s| s.with_metadata(reply.trailers().clone()))?;
-                parse_json(&text)
+                // Decoded inside the call, so its interceptors see a failure to decode.
+                let output = method.output();
+                let reply = client
+                    .unary_with(&method.path(), request, |bytes| {
+                        parse_json(&schema::decode(&output, &bytes, json)?)
+                    })
+                    .await?;
+                Ok(reply.into_inner())
             };
             run.await.map_err(|s: Status| interop::error(&s))
         })
@@ -162,11 +167,12 @@ impl DynamicClient {
     pub fn decode(
         &self,
         #[wasm_bindgen(js_name = typeName)] type_name: String,
-        bytes: Uint8Array,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let bytes = interop::message_bytes(&bytes, "bytes").map_err(|s| interop::error(&s))?;
         self.schema
             .message(&type_name)
-            .and_then(|desc| schema::decode(&desc, &bytes.to_vec(), self.json))
+            .and_then(|desc| schema::decode(&desc, &bytes, self.json))
             .and_then(|text| parse_json(&text))
             .map_err(|s| interop::error(&s))
     }

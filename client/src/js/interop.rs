@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
-use crate::call::Request;
+use crate::request::Request;
 use crate::protocol::metadata::MetadataMap;
 use crate::protocol::status::{Code, Status};
 
@@ -31,6 +31,7 @@ extern "C" {
         message: &str,
         metadata: JsValue,
         details: Array,
+        headers: JsValue,
     ) -> GrpcError;
 
     /// Wraps a stream object with `next()` and `cancel()` as an async iterator.
@@ -47,12 +48,18 @@ pub fn error(status: &Status) -> JsValue {
         set(&detail, "value", &Uint8Array::from(&any.value[..]).into());
         details.push(&detail);
     }
+    // An Error with an empty message tells a reader nothing (a server may send none).
+    let message = match status.message() {
+        "" => format!("{} (the server sent no message)", status.code().as_str()),
+        m => m.to_owned(),
+    };
     GrpcError::new(
         status.code().as_i32(),
         status.code().as_str(),
-        status.message(),
+        &message,
         metadata_to_js(status.metadata()),
         details,
+        metadata_to_js(status.headers()),
     )
     .into()
 }
@@ -63,16 +70,25 @@ pub fn invalid(message: impl Into<String>) -> Status {
 }
 
 /// Metadata as a plain object: text values, repeated keys joined with `", "` as `Headers`
-/// does; `-bin` values decoded to `Uint8Array` (the first, when repeated).
+/// does; `-bin` values decoded to a `Uint8Array`, or an array of them when the key is
+/// repeated (in separate entries or joined in one), so no value is lost.
 pub fn metadata_to_js(metadata: &MetadataMap) -> JsValue {
     let object = Object::new();
     for (key, value) in metadata.iter() {
         let existing = Reflect::get(&object, &key.into()).unwrap_or(JsValue::UNDEFINED);
         if key.ends_with("-bin") {
             if existing.is_undefined() {
-                let decoded = match metadata.get_bin(key) {
-                    Some(Ok(bytes)) => Uint8Array::from(&bytes[..]).into(),
-                    _ => JsValue::from_str(value),
+                let values: Vec<JsValue> = metadata
+                    .get_all(key)
+                    .flat_map(|v| v.split(','))
+                    .map(|v| match crate::protocol::metadata::decode_bin(v) {
+                        Ok(bytes) => Uint8Array::from(&bytes[..]).into(),
+                        Err(_) => JsValue::from_str(v.trim()),
+                    })
+                    .collect();
+                let decoded = match <[JsValue; 1]>::try_from(values) {
+                    Ok([one]) => one,
+                    Err(many) => many.into_iter().collect::<Array>().into(),
                 };
                 set(&object, key, &decoded);
             }
@@ -224,11 +240,38 @@ pub fn millis(value: &JsValue, name: &str) -> Result<Option<Duration>, Status> {
     if value.is_undefined() {
         return Ok(None);
     }
-    match value.as_f64() {
-        Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Some(Duration::from_secs_f64(ms / 1000.0))),
+    // `try_from`: a duration too large for `Duration` (1e300 ms) is the caller's error,
+    // never a panic.
+    let ms = value.as_f64().filter(|ms| *ms <= 1e15);
+    match ms.map(|ms| Duration::try_from_secs_f64(ms / 1000.0)) {
+        Some(Ok(timeout)) => Ok(Some(timeout)),
         _ => Err(invalid(format!(
-            "{name} must be a finite number of milliseconds, at least 0"
+            "{name} must be a finite number of milliseconds, at least 0 and at most 1e15"
         ))),
+    }
+}
+
+/// The bytes of a serialized message passed from JavaScript, which must be a `Uint8Array`.
+pub fn message_bytes(value: &JsValue, name: &str) -> Result<Bytes, Status> {
+    match value.dyn_ref::<Uint8Array>() {
+        Some(bytes) => Ok(Bytes::from(bytes.to_vec())),
+        None => Err(invalid(format!(
+            "{name} must be a Uint8Array holding the serialized message, not {}",
+            describe_type(value)
+        ))),
+    }
+}
+
+/// What kind of value a caller passed, for error messages.
+fn describe_type(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".into()
+    } else if Array::is_array(value) {
+        "an Array".into()
+    } else if value.is_instance_of::<js_sys::ArrayBuffer>() {
+        "an ArrayBuffer (wrap it: new Uint8Array(buffer))".into()
+    } else {
+        format!("a value of type {}", value.js_typeof().as_string().unwrap_or_default())
     }
 }
 

@@ -1,6 +1,6 @@
 //! A server stream for JavaScript: the call starts at the first `next()`, each `next()`
-//! reads one message, and `cancel()` (or `break` in `for await`) drops the Rust
-//! [`Streaming`], which aborts the fetch.
+//! reads one message, and `cancel()` (or `break` in `for await`) aborts the fetch at once,
+//! whether the call is starting, reading, or idle between reads.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,11 +9,12 @@ use bytes::Bytes;
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortController;
 
 use super::interop::{self, set};
-use crate::call::Request;
 use crate::client::Client;
 use crate::protocol::status::Status;
+use crate::request::Request;
 use crate::streaming::Streaming;
 
 /// Turns one reply message into the value the iterator yields.
@@ -32,6 +33,9 @@ struct State {
     decode: Decode,
     headers: JsValue,
     trailers: JsValue,
+    /// Aborts the call's fetch: its signal is one of the request's.
+    abort: Option<AbortController>,
+    cancelled: bool,
 }
 
 /// The Rust half of a `MessageStream`; JavaScript sees it through `messageStream()` in
@@ -48,12 +52,21 @@ pub fn start(
     request: Result<Request<Bytes>, Status>,
     decode: Decode,
 ) -> JsValue {
+    let abort = AbortController::new().ok();
+    let request = request.map(|mut r| {
+        if let Some(abort) = &abort {
+            r.set_signal(abort.signal());
+        }
+        r
+    });
     let raw = RawMessageStream {
         state: Rc::new(RefCell::new(State {
             phase: Phase::Ready(client, path, request),
             decode,
             headers: JsValue::UNDEFINED,
             trailers: JsValue::UNDEFINED,
+            abort,
+            cancelled: false,
         })),
     };
     interop::message_stream(raw.into())
@@ -75,54 +88,53 @@ impl RawMessageStream {
                     };
                     match started {
                         Ok(streaming) => {
-                            let mut st = state.borrow_mut();
-                            st.headers = interop::metadata_to_js(streaming.headers());
-                            if matches!(st.phase, Phase::Finished) {
-                                // cancel() while the call was starting.
-                                return Ok(result(true, JsValue::UNDEFINED));
-                            }
+                            state.borrow_mut().headers =
+                                interop::metadata_to_js(streaming.headers());
                             Box::new(streaming)
                         }
-                        Err(status) => return Err(finish(&state, &status)),
+                        Err(status) => return finish(&state, &status),
                     }
                 }
                 Phase::Open(Some(streaming)) => streaming,
-                Phase::Open(None) | Phase::Finished => {
-                    state.borrow_mut().phase = Phase::Finished;
-                    return Ok(result(true, JsValue::UNDEFINED));
-                }
+                Phase::Open(None) | Phase::Finished => return Ok(done(&state)),
             };
+            if state.borrow().cancelled {
+                return Ok(done(&state));
+            }
             let item = streaming.message().await;
             if let Some(trailers) = streaming.trailers() {
                 state.borrow_mut().trailers = interop::metadata_to_js(trailers);
             }
             match item {
+                // A cancel() while the read was pending: nothing more is decoded.
+                _ if state.borrow().cancelled => Ok(done(&state)),
                 Ok(Some(bytes)) => {
                     let decoded = (state.borrow().decode)(bytes);
                     match decoded {
                         Ok(value) => {
-                            let mut st = state.borrow_mut();
-                            // A cancel() while the read was pending finished the stream.
-                            if matches!(st.phase, Phase::Open(None)) {
-                                st.phase = Phase::Open(Some(streaming));
-                            }
+                            state.borrow_mut().phase = Phase::Open(Some(streaming));
                             Ok(result(false, value))
                         }
-                        Err(status) => Err(finish(&state, &status)),
+                        Err(status) => finish(&state, &status),
                     }
                 }
-                Ok(None) => {
-                    state.borrow_mut().phase = Phase::Finished;
-                    Ok(result(true, JsValue::UNDEFINED))
-                }
-                Err(status) => Err(finish(&state, &status)),
+                Ok(None) => Ok(done(&state)),
+                Err(status) => finish(&state, &status),
             }
         })
     }
 
-    /// Ends the stream, aborting the call if it is still running.
+    /// Ends the stream at once: aborts the call's fetch if it is running (also while it
+    /// starts or a `next()` waits), and a waiting `next()` resolves as done.
     pub fn cancel(&self) {
-        self.state.borrow_mut().phase = Phase::Finished;
+        let mut st = self.state.borrow_mut();
+        st.cancelled = true;
+        // Dropping an idle stream aborts it too; a stream held by a pending next() is
+        // reached through the signal.
+        st.phase = Phase::Finished;
+        if let Some(abort) = st.abort.take() {
+            abort.abort();
+        }
     }
 
     /// Response headers, once the call has started.
@@ -138,13 +150,25 @@ impl RawMessageStream {
     }
 }
 
-fn finish(state: &Rc<RefCell<State>>, status: &Status) -> JsValue {
+/// The stream is over: `{ done: true }` from now on.
+fn done(state: &Rc<RefCell<State>>) -> JsValue {
     let mut st = state.borrow_mut();
     st.phase = Phase::Finished;
+    st.abort = None;
+    result(true, JsValue::UNDEFINED)
+}
+
+fn finish(state: &Rc<RefCell<State>>, status: &Status) -> Result<JsValue, JsValue> {
+    if state.borrow().cancelled {
+        return Ok(done(state));
+    }
+    let mut st = state.borrow_mut();
+    st.phase = Phase::Finished;
+    st.abort = None;
     if st.trailers.is_undefined() {
         st.trailers = interop::metadata_to_js(status.metadata());
     }
-    interop::error(status)
+    Err(interop::error(status))
 }
 
 fn result(done: bool, value: JsValue) -> JsValue {

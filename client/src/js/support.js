@@ -2,15 +2,19 @@
 // async-iterator protocol (wasm-bindgen cannot define symbol-keyed methods). Both are thin
 // shells over objects built in Rust (src/js/*.rs).
 
-/** A failed gRPC call: the status code, its name, the message, trailers and details. */
+/**
+ * A failed gRPC call: the status code, its name, the message, trailers, details, and the
+ * response headers of the reply it came with.
+ */
 export class GrpcError extends Error {
-  constructor(code, codeName, message, metadata, details) {
+  constructor(code, codeName, message, metadata, details, headers) {
     super(message);
     this.name = "GrpcError";
     this.code = code;
     this.codeName = codeName;
     this.metadata = metadata;
     this.details = details;
+    this.headers = headers;
   }
 }
 

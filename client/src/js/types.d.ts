@@ -3,9 +3,9 @@ export type MetadataInit = Record<string, string | Uint8Array | ReadonlyArray<st
 
 /**
  * Metadata received: text values, repeated keys joined with ", " (as `Headers.get` does);
- * `-bin` values decoded to bytes (the first, when repeated).
+ * `-bin` values decoded to bytes, or to an array of them when the key is repeated.
  */
-export type Metadata = Record<string, string | Uint8Array>;
+export type Metadata = Record<string, string | Uint8Array | Uint8Array[]>;
 
 /** Options for every call a client makes. */
 export interface ClientOptions {
@@ -54,7 +54,7 @@ export interface UnaryResponse {
  */
 export interface MessageStream<T> extends AsyncIterator<T, undefined> {
   [Symbol.asyncIterator](): MessageStream<T>;
-  /** Aborts the call. */
+  /** Aborts the call at once, also while it starts or a `next()` waits (which then resolves as done). */
   cancel(): void;
   /** Response headers, once the call has started. */
   readonly headers: Metadata | undefined;
@@ -90,6 +90,8 @@ export class GrpcError extends Error {
   readonly codeName: StatusCodeName;
   /** Trailers (or headers, for a reply without a body) that came with the status. */
   readonly metadata: Metadata;
+  /** Response headers of the reply, empty if the call failed before one arrived. */
+  readonly headers: Metadata;
   /** Typed details from `grpc-status-details-bin`. */
   readonly details: StatusDetail[];
 }

@@ -100,19 +100,22 @@ impl MetadataMap {
         Ok(())
     }
 
-    /// Sets a binary value; `key` must end in `-bin`. Sent as unpadded base64, as gRPC
-    /// implementations emit it (receivers accept both).
+    /// Sets a binary value; `key` must end in `-bin`. Sent as padded base64: the spec says
+    /// receivers MUST accept padded and unpadded values and senders SHOULD omit padding, but
+    /// widely used servers (Python's among them) refuse unpadded values with HTTP 500, and
+    /// every server accepts padded ones, for at most two bytes more.
     pub fn insert_bin(&mut self, key: &str, value: &[u8]) -> Result<(), InvalidMetadata> {
         let key = checked_key(key, true)?;
         self.entries.retain(|(k, _)| *k != key);
-        self.entries.push((key, base64::encode(value, false)));
+        self.entries.push((key, base64::encode(value, true)));
         Ok(())
     }
 
-    /// Adds a binary value for a `-bin` key, keeping earlier ones.
+    /// Adds a binary value for a `-bin` key, keeping earlier ones (padded, as
+    /// [`insert_bin`](Self::insert_bin)).
     pub fn append_bin(&mut self, key: &str, value: &[u8]) -> Result<(), InvalidMetadata> {
         let key = checked_key(key, true)?;
-        self.entries.push((key, base64::encode(value, false)));
+        self.entries.push((key, base64::encode(value, true)));
         Ok(())
     }
 
@@ -143,9 +146,7 @@ impl MetadataMap {
         &'a self,
         key: &'a str,
     ) -> impl Iterator<Item = Result<Vec<u8>, InvalidBase64>> + 'a {
-        self.get_all(key)
-            .flat_map(|v| v.split(','))
-            .map(|v| base64::decode_unpadded(v.trim().trim_end_matches('=').as_bytes()))
+        self.get_all(key).flat_map(|v| v.split(',')).map(decode_bin)
     }
 
     /// All entries in order.
@@ -173,6 +174,11 @@ impl MetadataMap {
     pub(crate) fn push_received(&mut self, key: &str, value: impl Into<String>) {
         self.entries.push((key.to_ascii_lowercase(), value.into()));
     }
+}
+
+/// Decodes one `-bin` value as sent: base64, padded or not, surrounding spaces ignored.
+pub fn decode_bin(value: &str) -> Result<Vec<u8>, InvalidBase64> {
+    base64::decode_unpadded(value.trim().trim_end_matches('=').as_bytes())
 }
 
 fn checked_key(key: &str, binary: bool) -> Result<String, InvalidMetadata> {
@@ -267,11 +273,11 @@ mod tests {
     }
 
     #[test]
-    fn binary_values_are_sent_unpadded_and_read_split() {
+    fn binary_values_are_sent_padded_and_read_split() {
         let mut md = MetadataMap::new();
         md.insert_bin("k-bin", &[0xff]).unwrap();
         md.append_bin("k-bin", &[1, 2]).unwrap();
-        assert_eq!(md.get_all("k-bin").collect::<Vec<_>>(), ["/w", "AQI"]);
+        assert_eq!(md.get_all("k-bin").collect::<Vec<_>>(), ["/w==", "AQI="]);
         md.push_received("j-bin", "/w==, AQI");
         let all: Vec<_> = md.get_bin_all("j-bin").map(Result::unwrap).collect();
         assert_eq!(all, [vec![0xff], vec![1, 2]]);

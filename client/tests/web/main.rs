@@ -18,6 +18,7 @@ mod cancel;
 mod deadline;
 mod errors;
 mod features;
+mod replies;
 mod streaming;
 mod unary;
 

@@ -4,7 +4,7 @@ use grpc_web_wasm::Request;
 use proto::demo::v1::{UserRequest, UserResponse};
 use wasm_bindgen_test::*;
 
-use crate::{get_user, server, GET_USER};
+use crate::{server, GET_USER};
 
 #[wasm_bindgen_test]
 async fn get_user_returns_the_seeded_user() {
@@ -25,13 +25,21 @@ async fn get_user_returns_the_seeded_user() {
 
 #[wasm_bindgen_test]
 async fn request_metadata_is_sent() {
-    // The server accepts any well-formed metadata; this proves the headers pass CORS and
-    // the call still succeeds with them.
+    // The misbehaving peer echoes every request header into its trailers: the metadata is
+    // on the wire, as given, past the browser's CORS checks.
     let mut request = Request::new(UserRequest { user_id: 2 });
     request
         .metadata_mut()
         .insert("x-request-id", "abc-123")
         .unwrap();
-    let user = get_user(&server(), request).await.expect("GetUser(2)");
-    assert_eq!(user.name, "Alan Turing");
+    request.metadata_mut().append("x-multi", "one").unwrap();
+    request.metadata_mut().append("x-multi", "two").unwrap();
+    let reply = crate::fault("echo-headers")
+        .unary::<_, proto::demo::v1::UserResponse>(crate::GET_USER, request)
+        .await
+        .expect("echo");
+    let t = reply.trailers();
+    assert_eq!(t.get("x-echo-x-request-id"), Some("abc-123"));
+    // fetch joins a repeated header into one line.
+    assert_eq!(t.get("x-echo-x-multi"), Some("one, two"));
 }

@@ -14,6 +14,7 @@ const env = (name) => {
 };
 
 const api = env("GRPC_WEB_TEST_SERVER");
+const fault = env("GRPC_WEB_TEST_FAULT_SERVER");
 let site;
 let browser;
 
@@ -84,15 +85,19 @@ describe("the page", () => {
   });
 });
 
-/** Runs `body(pkg, api)` in the page with the package imported as an app would. */
+/**
+ * Runs `body(pkg, api, fault)` in the page with the package imported as an app would;
+ * `fault` is the misbehaving peer's base URL.
+ */
 const inPage = (body) =>
   browser.run(
-    async (source, api) => {
+    async (source, api, fault) => {
       const pkg = await import("grpc-web-wasm");
-      return new Function("pkg", "api", `return (${source})(pkg, api);`)(pkg, api);
+      return new Function("pkg", "api", "fault", `return (${source})(pkg, api, fault);`)(pkg, api, fault);
     },
     body.toString(),
     api,
+    fault,
   );
 
 describe("the API", () => {
@@ -234,5 +239,143 @@ describe("the API", () => {
     });
     assert.deepEqual(result.user, { user_id: 12, name: "Ken Thompson", email: "ken@example.com" });
     assert.ok(result.names.includes("demo.v1.UserService"), JSON.stringify(result.names));
+  });
+
+  test("cancel() ends a pending next() at once, on a slow stream and on a stalled one", async () => {
+    const result = await inPage(async ({ GrpcWebClient, DynamicClient }, api, fault) => {
+      const client = new GrpcWebClient(api);
+      const dynamic = await DynamicClient.fromReflection(client);
+      // Slow: a user every 2 s. The first next() waits for the call to start.
+      const slow = dynamic.serverStream("demo.v1.UserService/ListUsers", { delayMs: 2000 });
+      const first = await slow.next();
+      const pending = slow.next();
+      await new Promise((r) => setTimeout(r, 100));
+      let t0 = performance.now();
+      slow.cancel();
+      const slowEnd = await pending;
+      const slowMs = performance.now() - t0;
+      const slowAfter = await slow.next();
+      // Cancelled while it is still starting.
+      const starting = dynamic.serverStream("demo.v1.UserService/ListUsers", { delayMs: 2000 });
+      const startingNext = starting.next();
+      starting.cancel();
+      const startingEnd = await startingNext;
+      // Stalled: one message, then nothing, ever; the peer counts the hang-up.
+      const hangups = async () => (await new GrpcWebClient(`${fault}/hangups`).unary("demo.v1.UserService/GetUser", new Uint8Array()))
+        .message[1];
+      const before = await hangups();
+      const stalled = new GrpcWebClient(`${fault}/stall`).serverStream("demo.v1.UserService/GetUser", new Uint8Array());
+      const got = await stalled.next();
+      const waiting = stalled.next();
+      await new Promise((r) => setTimeout(r, 100));
+      t0 = performance.now();
+      stalled.cancel();
+      const stalledEnd = await waiting;
+      const stalledMs = performance.now() - t0;
+      let after = before;
+      for (let i = 0; i < 50 && after === before; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await hangups();
+      }
+      return {
+        first: first.done,
+        slowEnd: slowEnd.done,
+        slowQuick: slowMs < 1000,
+        slowAfter: slowAfter.done,
+        startingEnd: startingEnd.done,
+        got: got.done,
+        stalledEnd: stalledEnd.done,
+        stalledQuick: stalledMs < 1000,
+        hungUp: after === before + 1,
+      };
+    });
+    assert.deepEqual(result, {
+      first: false,
+      slowEnd: true,
+      slowQuick: true,
+      slowAfter: true,
+      startingEnd: true,
+      got: false,
+      stalledEnd: true,
+      stalledQuick: true,
+      hungUp: true,
+    });
+  });
+
+  test("repeated -bin metadata keeps every value; a failed call keeps its headers; errors always say something", async () => {
+    const result = await inPage(async ({ GrpcWebClient }, api, fault) => {
+      const reply = await new GrpcWebClient(`${fault}/repeated-metadata`).unary("demo.v1.UserService/GetUser", new Uint8Array());
+      const bytes = (v) => (Array.isArray(v) ? v.map((b) => [...b]) : [...v]);
+      const failure = async (base, method) => {
+        try {
+          await new GrpcWebClient(base).unary(method, new Uint8Array());
+          return null;
+        } catch (e) {
+          return { codeName: e.codeName, message: e.message, headers: e.headers };
+        }
+      };
+      return {
+        headerBins: bytes(reply.headers["x-bin"]),
+        trailerBins: bytes(reply.trailers["t-bin"]),
+        texts: [reply.headers["x-text"], reply.trailers["t-text"]],
+        withHeaders: await failure(`${fault}/error-with-headers`, "demo.v1.UserService/GetUser"),
+        noMessage: await failure(`${fault}/no-message`, "demo.v1.UserService/GetUser"),
+        unknownMethod: await failure(api, "demo.v1.UserService/NoSuchMethod"),
+      };
+    });
+    assert.deepEqual(result.headerBins, [[1], [2]]);
+    assert.deepEqual(result.trailerBins, [[1], [2]]);
+    assert.deepEqual(result.texts, ["a, b", "a, b"]);
+    assert.equal(result.withHeaders.codeName, "NOT_FOUND");
+    assert.equal(result.withHeaders.headers["x-served-by"], "fixture");
+    assert.equal(result.noMessage.message, "UNIMPLEMENTED (the server sent no message)");
+    assert.equal(result.unknownMethod.codeName, "UNIMPLEMENTED");
+    assert.notEqual(result.unknownMethod.message, "");
+  });
+
+  test("bad arguments never trap the module: INVALID_ARGUMENT, and the client still works", async () => {
+    const result = await inPage(async ({ GrpcWebClient }, api) => {
+      const client = new GrpcWebClient(api);
+      const outcome = async (fn) => {
+        try {
+          await fn();
+          return "no error";
+        } catch (e) {
+          return e.codeName ?? `${e.name}: ${e.message}`;
+        }
+      };
+      const path = "demo.v1.UserService/GetUser";
+      const codes = {
+        hugeTimeout: await outcome(() => client.unary(path, new Uint8Array([8, 1]), { timeoutMs: 1e300 })),
+        nanTimeout: await outcome(() => client.unary(path, new Uint8Array([8, 1]), { timeoutMs: NaN })),
+        negativeSize: await outcome(() => new GrpcWebClient(api, { maxReceiveMessageSize: -1 })),
+        fractionalSize: await outcome(() => new GrpcWebClient(api, { maxSendMessageSize: 1.5 })),
+        arrayBuffer: await outcome(() => client.unary(path, new ArrayBuffer(2))),
+        array: await outcome(() => client.unary(path, [8, 1])),
+        string: await outcome(() => client.unary(path, "\x08\x01")),
+        streamString: await outcome(async () => {
+          for await (const _ of client.serverStream(path, "x")) break;
+        }),
+      };
+      const still = await client.unary(path, new Uint8Array([8, 1]));
+      return { codes, still: still.message.length > 0 };
+    });
+    for (const [name, code] of Object.entries(result.codes)) assert.equal(code, "INVALID_ARGUMENT", name);
+    assert.equal(result.still, true);
+  });
+
+  test("a call before init() says to call init()", async () => {
+    const message = await browser.run(async () => {
+      // A second instance of the module, under another URL: never initialized.
+      const url = new URL("./node_modules/grpc-web-wasm/grpc_web_wasm.js?uninitialized", location.href);
+      const fresh = await import(url.href);
+      try {
+        new fresh.GrpcWebClient("http://127.0.0.1:1");
+        return "no error";
+      } catch (e) {
+        return e.message;
+      }
+    });
+    assert.match(message, /not loaded yet: call `await init\(\)`/);
   });
 });

@@ -71,6 +71,9 @@ pub fn build(env: &Env) -> Result<Package> {
             .args(["--out-name", "grpc_web_wasm", "--", "--features", "js"]);
         process::run(&mut cmd)
     })?;
+    step("npm: a clear error for calls before init()", || {
+        guard_init(&dir.join("grpc_web_wasm.js"))
+    })?;
     step("npm: wasm-opt -Oz", || {
         let wasm_opt = crate::tools::WASM_OPT.ensure(&env.path)?;
         let module = dir.join("grpc_web_wasm_bg.wasm");
@@ -214,4 +217,29 @@ fn check_contents(tarball: &Path) -> Result {
             missing.join(", ")
         ))
     }
+}
+
+/// wasm-bindgen's glue leaves `wasm` undefined until `init()` resolves, so a call made
+/// before it fails with "Cannot read properties of undefined". Until then `wasm` is a
+/// stand-in whose every use says what to do. Fails if the glue no longer has the lines
+/// this relies on (a wasm-bindgen upgrade), rather than shipping without the guard.
+fn guard_init(glue: &Path) -> Result {
+    const DECLARATION: &str = "let wasmModule, wasmInstance, wasm;";
+    const LOADED_CHECK: &str = "if (wasm !== undefined) return wasm;";
+    let js = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    if js.matches(DECLARATION).count() != 1 || js.matches(LOADED_CHECK).count() != 2 {
+        return Err(format!(
+            "{}: wasm-bindgen's glue changed; update guard_init in xtask/src/npm.rs",
+            glue.display()
+        ));
+    }
+    let js = js
+        .replace(
+            DECLARATION,
+            "const wasmNotLoaded = new Proxy({}, { get() { throw new Error(\"grpc-web-wasm: the \
+             WebAssembly module is not loaded yet: call `await init()` (the package's default \
+             export) before using it\"); } });\nlet wasmModule, wasmInstance, wasm = wasmNotLoaded;",
+        )
+        .replace(LOADED_CHECK, "if (wasm !== wasmNotLoaded) return wasm;");
+    std::fs::write(glue, js).map_err(|e| format!("{}: {e}", glue.display()))
 }

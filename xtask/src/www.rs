@@ -36,6 +36,7 @@ pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
         "www: the app in headless Chromium against the server",
         || {
             let server = Server::start(binary, &["--listen", "127.0.0.1:0", "--dev"])?;
+            let fault = crate::fixture::Fixture::start()?;
             let chromium = crate::tools::which("chromium").ok_or("chromium is not on PATH")?;
             let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
             let args: Vec<String> = crate::test::CHROMIUM_FLAGS
@@ -47,6 +48,7 @@ pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
                     .current_dir(&www)
                     .args(["--test", "--test-reporter=spec", "test/app.test.mjs"])
                     .env("GRPC_WEB_TEST_SERVER", &server.url)
+                    .env("GRPC_WEB_TEST_FAULT_SERVER", &fault.url)
                     .env("CHROMEDRIVER", driver)
                     .env("CHROMIUM", chromium)
                     .env("CHROMIUM_ARGS", format!("[{}]", args.join(","))),

@@ -21,7 +21,7 @@ export async function typed(): Promise<void> {
   });
   const message: Uint8Array = reply.message;
   const headers: Metadata = reply.headers;
-  const value: string | Uint8Array | undefined = reply.trailers["grpc-status"];
+  const value: string | Uint8Array | Uint8Array[] | undefined = reply.trailers["grpc-status"];
   for await (const m of client.serverStream("/p.S/M", bytes)) {
     const each: Uint8Array = m;
   }
@@ -36,6 +36,7 @@ export async function typed(): Promise<void> {
       const name: StatusCodeName = e.codeName;
       const code: number = e.code;
       const err: Error = e;
+      const replyHeaders: Metadata = e.headers;
       const typeUrl: string = e.details[0].typeUrl;
     }
   }

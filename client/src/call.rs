@@ -152,15 +152,15 @@ pub(crate) async fn unary<T>(
     };
     let outcome = end
         .and_then(|trailers| {
-        // The decoder yields a unary reply's message right before an OK end.
-        let bytes = message.ok_or_else(|| Status::new(Code::Internal, "no message"))?;
-        let message = decode(bytes).map_err(|s| s.with_metadata(trailers.clone()))?;
-        Ok(Response {
-            message,
-            headers: stream.headers().clone(),
-            trailers,
+            // The decoder yields a unary reply's message right before an OK end.
+            let bytes = message.ok_or_else(|| Status::new(Code::Internal, "no message"))?;
+            let message = decode(bytes).map_err(|s| s.with_metadata(trailers.clone()))?;
+            Ok(Response {
+                message,
+                headers: stream.headers().clone(),
+                trailers,
+            })
         })
-    })
         .map_err(|s| stream.with_headers(s));
     stream.finish(&match &outcome {
         Ok(r) => Status::new(Code::Ok, "").with_metadata(r.trailers.clone()),

@@ -9,10 +9,10 @@ use prost::Message;
 
 use crate::call::{self, Outgoing};
 use crate::interceptor::Interceptor;
-use crate::protocol::limits::Limits;
-use crate::protocol::reply::Cardinality;
 use crate::protocol::compression::Compression;
+use crate::protocol::limits::Limits;
 use crate::protocol::metadata::{InvalidMetadata, MetadataMap};
+use crate::protocol::reply::Cardinality;
 use crate::protocol::status::{Code, Status};
 use crate::request::IntoRequest;
 use crate::response::Response;
@@ -327,7 +327,12 @@ mod tests {
     fn the_send_limit_is_checked_before_encoding() {
         let status = encoded(Huge, 4 << 20).message.unwrap_err();
         assert_eq!(status.code(), Code::ResourceExhausted);
-        assert!(status.message().contains(&format!("{} bytes", usize::MAX / 2)), "{status}");
+        assert!(
+            status
+                .message()
+                .contains(&format!("{} bytes", usize::MAX / 2)),
+            "{status}"
+        );
         let small = proto::demo::v1::UserRequest { user_id: 7 };
         assert_eq!(&encoded(small, 2).message.unwrap()[..], [0x08, 0x07]);
     }

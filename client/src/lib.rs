@@ -76,16 +76,16 @@ mod streaming;
 pub mod tonic;
 mod transport;
 
-pub use request::{IntoRequest, Request};
-pub use response::Response;
 pub use cancel::CancelHandle;
 pub use client::{Client, Credentials, Mode};
 pub use interceptor::{CallEnd, Interceptor, RequestHead};
-pub use protocol::limits::Limits;
 pub use protocol::compression::Compression;
 pub use protocol::details::RpcStatus;
+pub use protocol::limits::Limits;
 pub use protocol::metadata::{InvalidMetadata, MetadataMap};
 pub use protocol::status::{Code, Status};
+pub use request::{IntoRequest, Request};
+pub use response::Response;
 pub use streaming::Streaming;
 
 /// Re-exported so callers can name the stream trait without a direct dependency.

@@ -49,10 +49,8 @@ async fn calls_and_streams_work_in_a_worker() {
 async fn deadlines_fire_in_a_worker() {
     // The misbehaving peer's stalled reply ignores grpc-timeout and never ends: only the
     // client's own timer, in the worker, can end the call.
-    let stall = grpc_web_wasm::Client::new(format!(
-        "{}/stall",
-        test_env!("GRPC_WEB_TEST_FAULT_SERVER")
-    ));
+    let stall =
+        grpc_web_wasm::Client::new(format!("{}/stall", test_env!("GRPC_WEB_TEST_FAULT_SERVER")));
     let mut request = Request::new(UserRequest { user_id: 1 });
     request.set_timeout(Duration::from_millis(300));
     let status = stall

@@ -118,7 +118,10 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
         }
         // OK in the headers, an error in the body's trailers.
         "/header-ok-body-error/demo.v1.UserService/GetUser" => {
-            let body = frame(0x80, b"grpc-status: 9\r\ngrpc-message: the%20body%20decides\r\n");
+            let body = frame(
+                0x80,
+                b"grpc-status: 9\r\ngrpc-message: the%20body%20decides\r\n",
+            );
             ("200 OK", GRPC_WEB, "grpc-status: 0\r\n".into(), body)
         }
         // Repeated keys, text and -bin, in the headers (which the browser joins) and the
@@ -138,12 +141,9 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
             ("200 OK", GRPC_WEB, "x-served-by: fixture\r\n".into(), body)
         }
         // A status with no message at all.
-        "/no-message/demo.v1.UserService/GetUser" => (
-            "200 OK",
-            GRPC_WEB,
-            "grpc-status: 12\r\n".into(),
-            Vec::new(),
-        ),
+        "/no-message/demo.v1.UserService/GetUser" => {
+            ("200 OK", GRPC_WEB, "grpc-status: 12\r\n".into(), Vec::new())
+        }
         // 2xx other than 200: not a gRPC reply, whatever the body holds.
         "/http-204/demo.v1.UserService/GetUser" => {
             ("204 No Content", GRPC_WEB, String::new(), Vec::new())
@@ -218,7 +218,11 @@ fn quirky(
         .find(|(k, _)| k.eq_ignore_ascii_case("accept"))
         .map_or("*/*", |(_, v)| v.as_str());
     let (status, content_type, body) = if unpadded {
-        ("500 Internal Server Error", "text/plain", b"Incorrect padding".to_vec())
+        (
+            "500 Internal Server Error",
+            "text/plain",
+            b"Incorrect padding".to_vec(),
+        )
     } else if path != "/demo.v1.UserService/GetUser" {
         ("404 Not Found", "text/plain", b"no such method".to_vec())
     } else {

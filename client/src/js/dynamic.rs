@@ -38,9 +38,10 @@ impl DynamicClient {
         let build = || {
             Ok(DynamicClient {
                 client: client.inner().clone(),
-                schema: Rc::new(Schema::from_file_descriptor_set(
-                    &interop::message_bytes(&file_descriptor_set, "fileDescriptorSet")?,
-                )?),
+                schema: Rc::new(Schema::from_file_descriptor_set(&interop::message_bytes(
+                    &file_descriptor_set,
+                    "fileDescriptorSet",
+                )?)?),
                 json: json_options(&options)?,
             })
         };

@@ -9,9 +9,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
-use crate::request::Request;
 use crate::protocol::metadata::MetadataMap;
 use crate::protocol::status::{Code, Status};
+use crate::request::Request;
 
 #[wasm_bindgen(module = "/src/js/support.js")]
 extern "C" {
@@ -271,7 +271,10 @@ fn describe_type(value: &JsValue) -> String {
     } else if value.is_instance_of::<js_sys::ArrayBuffer>() {
         "an ArrayBuffer (wrap it: new Uint8Array(buffer))".into()
     } else {
-        format!("a value of type {}", value.js_typeof().as_string().unwrap_or_default())
+        format!(
+            "a value of type {}",
+            value.js_typeof().as_string().unwrap_or_default()
+        )
     }
 }
 

@@ -41,7 +41,12 @@ mod tests {
             assert_eq!(grpc_web_mode(ct), Some(false), "{ct}");
         }
         assert_eq!(grpc_web_mode("application/grpc-web-text+proto"), Some(true));
-        for other in ["application/grpc", "application/grpc-web+json", "", "text/html"] {
+        for other in [
+            "application/grpc",
+            "application/grpc-web+json",
+            "",
+            "text/html",
+        ] {
             assert_eq!(grpc_web_mode(other), None, "{other}");
         }
     }

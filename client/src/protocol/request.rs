@@ -5,10 +5,10 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use super::compression::{self, Compression};
+use super::content_type::{CONTENT_TYPE_PROTO, CONTENT_TYPE_TEXT};
 use super::frame::{encode_header, FLAG_COMPRESSED, HEADER_LEN};
 use super::metadata::MetadataMap;
 use super::quoted::Quoted;
-use super::content_type::{CONTENT_TYPE_PROTO, CONTENT_TYPE_TEXT};
 use super::status::{Code, Status};
 use super::{text, timeout};
 

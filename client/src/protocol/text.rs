@@ -204,7 +204,11 @@ mod tests {
         let s = TextDecoder::new().decode(&body, &mut out).unwrap_err();
         assert!(s.message().contains(&format!("near offset {at}")), "{s}");
         // One failed attempt over the run, none for each quantum before the bad one.
-        assert!(BULK_ATTEMPTS.with(|n| n.get()) <= 2, "{}", BULK_ATTEMPTS.with(|n| n.get()));
+        assert!(
+            BULK_ATTEMPTS.with(|n| n.get()) <= 2,
+            "{}",
+            BULK_ATTEMPTS.with(|n| n.get())
+        );
         assert_eq!(out.len(), at / 4 * 3, "the good quanta decoded");
     }
 

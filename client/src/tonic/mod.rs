@@ -123,7 +123,6 @@ fn from_tonic(status: tonic::Status) -> Status {
     Status::new(Code::from_i32(status.code() as i32), status.message())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

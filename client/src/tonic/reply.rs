@@ -132,7 +132,6 @@ impl http_body::Body for ReplyBody {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use http_body::Body as _;

@@ -31,7 +31,10 @@ fn request_stream() -> Status {
 /// tonic writes a unary or server-streaming request as one frame and then ends the body at
 /// once. A second frame, a body that is still open after the first one (a request stream
 /// waiting for more), or no frame at all means a streaming request: `UNIMPLEMENTED`.
-pub(super) async fn read_message<B>(body: B, error: impl Fn(B::Error) -> Status) -> Result<Bytes, Status>
+pub(super) async fn read_message<B>(
+    body: B,
+    error: impl Fn(B::Error) -> Status,
+) -> Result<Bytes, Status>
 where
     B: http_body::Body<Data = Bytes>,
 {
@@ -94,7 +97,10 @@ const REQUEST_HEADERS_SKIPPED: &[&str] = &[
 
 /// `message` as a [`Request`] with the metadata of tonic's request `headers`; its
 /// `grpc-timeout` becomes the request's timeout.
-pub(super) fn request_with_metadata(message: Bytes, headers: &HeaderMap) -> Result<Request<Bytes>, Status> {
+pub(super) fn request_with_metadata(
+    message: Bytes,
+    headers: &HeaderMap,
+) -> Result<Request<Bytes>, Status> {
     let mut request = Request::new(message);
     if let Some(timeout) = headers
         .get("grpc-timeout")
@@ -129,7 +135,6 @@ pub(super) fn request_with_metadata(message: Bytes, headers: &HeaderMap) -> Resu
     Ok(request)
 }
 
-
 #[cfg(test)]
 mod tests {
     use std::convert::Infallible;
@@ -139,8 +144,8 @@ mod tests {
 
     use http::header::HeaderValue;
 
-    use crate::protocol::frame;
     use super::*;
+    use crate::protocol::frame;
     /// A request body delivered in the given chunks, each ready at once, then the end.
     struct Chunks(Vec<Bytes>);
     impl http_body::Body for Chunks {

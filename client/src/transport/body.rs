@@ -105,8 +105,7 @@ impl BodyReader {
             return Poll::Ready(Ok(None));
         };
         if !self.read.is_out() {
-            self.read
-                .start(|settle, id| read_chunk(reader, settle, id));
+            self.read.start(|settle, id| read_chunk(reader, settle, id));
         }
         let (kind, value) = match self.read.poll(cx) {
             Poll::Ready(outcome) => outcome,

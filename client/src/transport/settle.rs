@@ -254,17 +254,32 @@ mod tests {
         let new = slots.open();
         assert_eq!(old.index, new.index, "the slot is reused");
         assert!(slots.settle(old, FULFILLED, JsValue::UNDEFINED).is_none());
-        assert!(slots.poll(new, &w).is_pending(), "the old outcome never reaches it");
-        assert!(slots.settle(new, REJECTED, JsValue::UNDEFINED).is_some(), "wakes its waiter");
+        assert!(
+            slots.poll(new, &w).is_pending(),
+            "the old outcome never reaches it"
+        );
+        assert!(
+            slots.settle(new, REJECTED, JsValue::UNDEFINED).is_some(),
+            "wakes its waiter"
+        );
         assert!(matches!(slots.poll(new, &w), Poll::Ready((REJECTED, _))));
     }
 
     #[test]
     fn ids_round_trip_and_forgeries_are_refused() {
         for id in [
-            Id { index: 0, generation: 0 },
-            Id { index: 7, generation: GENERATIONS - 1 },
-            Id { index: u32::MAX, generation: 3 },
+            Id {
+                index: 0,
+                generation: 0,
+            },
+            Id {
+                index: 7,
+                generation: GENERATIONS - 1,
+            },
+            Id {
+                index: u32::MAX,
+                generation: 3,
+            },
         ] {
             assert_eq!(Id::from_js(id.to_js()), Some(id));
         }
@@ -273,8 +288,13 @@ mod tests {
         }
         let mut slots = Slots::default();
         let id = slots.open();
-        let forged = Id { index: id.index + 5, generation: 0 };
-        assert!(slots.settle(forged, FULFILLED, JsValue::UNDEFINED).is_none());
+        let forged = Id {
+            index: id.index + 5,
+            generation: 0,
+        };
+        assert!(slots
+            .settle(forged, FULFILLED, JsValue::UNDEFINED)
+            .is_none());
     }
 
     #[test]
@@ -282,7 +302,10 @@ mod tests {
         let mut slots = Slots::default();
         let (_, w) = waker();
         let id = slots.open();
-        assert!(slots.settle(id, 4, JsValue::UNDEFINED).is_none(), "no waker yet");
+        assert!(
+            slots.settle(id, 4, JsValue::UNDEFINED).is_none(),
+            "no waker yet"
+        );
         assert!(matches!(slots.poll(id, &w), Poll::Ready((4, _))));
     }
 

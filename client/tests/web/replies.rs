@@ -74,7 +74,10 @@ async fn a_2xx_other_than_200_is_unknown() {
     for route in ["http-204", "http-206"] {
         let status = get_user(&fault(route), one()).await.unwrap_err();
         assert_eq!(status.code(), Code::Unknown, "{route}: {status}");
-        assert!(status.message().contains("no grpc-status"), "{route}: {status}");
+        assert!(
+            status.message().contains("no grpc-status"),
+            "{route}: {status}"
+        );
         assert!(status.http_status().is_some_and(|s| s != 200), "{route}");
     }
 }
@@ -118,7 +121,10 @@ async fn interceptors_see_the_end_the_caller_gets() {
     let big = Request::new(UserRequest { user_id: i32::MAX });
     let status = get_user(&client, big).await.unwrap_err();
     assert_eq!(status.code(), Code::ResourceExhausted, "{status}");
-    assert_eq!(*ends.lock().unwrap(), [Code::Internal, Code::ResourceExhausted]);
+    assert_eq!(
+        *ends.lock().unwrap(),
+        [Code::Internal, Code::ResourceExhausted]
+    );
 }
 
 #[wasm_bindgen(inline_js = "

@@ -94,7 +94,9 @@ fn described(content_type: Option<&str>) -> String {
 fn not_grpc_web(head: &ReplyHead<'_>, code: Code, what: String) -> Status {
     Status::new(
         code,
-        format!("{what}: the reply did not come from a gRPC-Web server (a proxy or the wrong URL?)"),
+        format!(
+            "{what}: the reply did not come from a gRPC-Web server (a proxy or the wrong URL?)"
+        ),
     )
     .with_metadata(head.headers.clone())
     .with_http_reply(head.status, "")

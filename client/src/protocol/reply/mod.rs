@@ -58,6 +58,8 @@ pub enum Yield {
     End(Result<MetadataMap, Status>),
 }
 
+// One per call and nearly always `Framed`: boxing it would cost every call an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Default)]
 enum State {
     Framed(Framed),
@@ -273,10 +275,11 @@ impl Framed {
         let Some(status) = Status::from_metadata(&trailers) else {
             return ending(
                 None,
-                Err(
-                    Status::new(Code::Unknown, "protocol error: trailers without grpc-status")
-                        .with_metadata(trailers),
-                ),
+                Err(Status::new(
+                    Code::Unknown,
+                    "protocol error: trailers without grpc-status",
+                )
+                .with_metadata(trailers)),
             );
         };
         match (status.code(), cardinality, self.message) {

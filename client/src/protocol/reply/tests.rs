@@ -66,7 +66,14 @@ fn run(
 }
 
 fn unary(body: &[u8]) -> Outcome {
-    run(200, Some(PROTO), &MetadataMap::new(), Cardinality::Unary, body, &[])
+    run(
+        200,
+        Some(PROTO),
+        &MetadataMap::new(),
+        Cardinality::Unary,
+        body,
+        &[],
+    )
 }
 
 fn code(outcome: &Outcome) -> Code {
@@ -103,7 +110,10 @@ fn a_stream_yields_messages_before_its_error() {
     let body = [frame(0, b"a"), frame(0, b"b"), trailer("grpc-status: 13")].concat();
     let none = MetadataMap::new();
     let (messages, end) = run(200, Some(PROTO), &none, Cardinality::Stream, &body, &[]);
-    assert_eq!(messages, [Bytes::from_static(b"a"), Bytes::from_static(b"b")]);
+    assert_eq!(
+        messages,
+        [Bytes::from_static(b"a"), Bytes::from_static(b"b")]
+    );
     assert_eq!(end.unwrap_err().code(), Code::Internal);
 }
 
@@ -135,7 +145,11 @@ fn missing_status_is_unknown_and_broken_bodies_are_internal() {
             Code::Unknown,
         ),
         ("empty body, no header status", vec![], Code::Unknown),
-        ("invalid grpc-status", trailer("grpc-status: 99"), Code::Unknown),
+        (
+            "invalid grpc-status",
+            trailer("grpc-status: 99"),
+            Code::Unknown,
+        ),
         ("malformed trailers", trailer("no colon"), Code::Internal),
     ];
     for (name, body, want) in cases {
@@ -147,7 +161,11 @@ fn missing_status_is_unknown_and_broken_bodies_are_internal() {
 
 #[test]
 fn trailers_only_replies_end_with_the_header_status() {
-    let h = headers(&[("grpc-status", "12"), ("grpc-message", "no%20such"), ("x-h", "1")]);
+    let h = headers(&[
+        ("grpc-status", "12"),
+        ("grpc-message", "no%20such"),
+        ("x-h", "1"),
+    ]);
     let (_, end) = run(200, Some(PROTO), &h, Cardinality::Unary, &[], &[]);
     let s = end.unwrap_err();
     assert_eq!((s.code(), s.message()), (Code::Unimplemented, "no such"));
@@ -161,7 +179,11 @@ fn trailers_only_replies_end_with_the_header_status() {
     assert_eq!(code(&unary), Code::Unimplemented);
 
     // Whatever the content type or HTTP status, and whatever the body then holds.
-    for (http, ct) in [(200, None), (200, Some("text/plain")), (503, Some("text/html"))] {
+    for (http, ct) in [
+        (200, None),
+        (200, Some("text/plain")),
+        (503, Some("text/html")),
+    ] {
         let outcome = run(http, ct, &h, Cardinality::Unary, b"<html>", &[]);
         assert_eq!(code(&outcome), Code::Unimplemented, "{http} {ct:?}");
     }
@@ -187,12 +209,25 @@ fn a_body_overrides_the_header_status() {
 fn replies_not_from_grpc_web_map_the_http_status_and_quote_the_body() {
     let none = MetadataMap::new();
     let page = b"<html>\n  <h1>502 Bad Gateway</h1>\n</html>";
-    let (_, end) = run(502, Some("text/html"), &none, Cardinality::Unary, page, &[3, 9]);
+    let (_, end) = run(
+        502,
+        Some("text/html"),
+        &none,
+        Cardinality::Unary,
+        page,
+        &[3, 9],
+    );
     let s = end.unwrap_err();
     assert_eq!(s.code(), Code::Unavailable);
-    assert!(s.message().contains("HTTP 502") && s.message().contains("text/html"), "{s}");
+    assert!(
+        s.message().contains("HTTP 502") && s.message().contains("text/html"),
+        "{s}"
+    );
     assert_eq!(s.http_status(), Some(502));
-    assert_eq!(s.body_excerpt(), Some("<html> <h1>502 Bad Gateway</h1> </html>"));
+    assert_eq!(
+        s.body_excerpt(),
+        Some("<html> <h1>502 Bad Gateway</h1> </html>")
+    );
 
     let table = [
         (400, Code::Internal),
@@ -220,7 +255,9 @@ fn replies_not_from_grpc_web_map_the_http_status_and_quote_the_body() {
         let outcome = run(200, ct, &none, Cardinality::Unary, b"<p>", &[]);
         let s = outcome.1.unwrap_err();
         assert_eq!(s.code(), Code::Unknown, "{ct:?}");
-        assert!(s.message().contains(crate::protocol::content_type::CONTENT_TYPE_PROTO));
+        assert!(s
+            .message()
+            .contains(crate::protocol::content_type::CONTENT_TYPE_PROTO));
         assert_eq!(s.body_excerpt(), Some("<p>"));
     }
 }
@@ -298,8 +335,16 @@ mod props {
         let messages = prop::collection::vec(prop::collection::vec(any::<u8>(), 0..40), 0..4);
         let end = prop::sample::select(vec!["grpc-status: 0", "grpc-status: 3", "x: 1", ""]);
         let garbage = prop::collection::vec(any::<u8>(), 0..30);
-        (status, ct, header_status, messages, end, garbage, any::<u8>()).prop_map(
-            |(status, ct, hs, messages, end, garbage, shape)| {
+        (
+            status,
+            ct,
+            header_status,
+            messages,
+            end,
+            garbage,
+            any::<u8>(),
+        )
+            .prop_map(|(status, ct, hs, messages, end, garbage, shape)| {
                 let mut body: Vec<u8> = messages.iter().flat_map(|m| frame(0, m)).collect();
                 if !end.is_empty() {
                     body.extend(trailer(end));
@@ -314,8 +359,7 @@ mod props {
                     h.push_received("grpc-status", s);
                 }
                 (status, ct, h, body)
-            },
-        )
+            })
     }
 
     proptest! {

@@ -16,7 +16,7 @@
 //! let head = ReplyHead { status: 200, content_type: Some("application/grpc-web+proto"), headers: &headers };
 //! let mut reply = ReplyDecoder::new(&head, Cardinality::Unary, Limits::default());
 //! reply.push(&[0, 0, 0, 0, 2, 0x08, 0x01]); // one message
-//! reply.push(b"\x80\x00\x00\x00\x0fgrpc-status: 0\r\n"); // the trailers
+//! reply.push(b"\x80\x00\x00\x00\x10grpc-status: 0\r\n"); // the trailers
 //! reply.end_of_body();
 //! assert!(matches!(reply.next(), Some(Yield::Message(m)) if m[..] == [0x08, 0x01]));
 //! assert!(matches!(reply.next(), Some(Yield::End(Ok(_)))));

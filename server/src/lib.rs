@@ -11,7 +11,6 @@ pub mod web;
 use std::future::Future;
 
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
@@ -106,6 +105,14 @@ pub async fn serve(
         builder =
             builder.tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))?;
     }
+    let app = web::app(routes, config, stop.clone());
+    // Client-streaming and bidi calls from browsers: grpc-websockets upgrades on this port,
+    // admitted by the same origins as CORS.
+    let sockets = grpc_websockets::Config::allow_origins(config.allowed_origins.clone())
+        .allow_loopback(config.dev)
+        .max_message_size(config.max_message_size + 6)
+        .shutdown(stop.clone());
+    let incoming = grpc_websockets::incoming(listener, app.clone(), sockets);
     let server = builder
         .accept_http1(true)
         .layer(
@@ -119,8 +126,8 @@ pub async fn serve(
         .layer(GlobalConcurrencyLimitLayer::new(
             config.max_concurrent_calls,
         ))
-        .add_routes(web::app(routes, config, stop.clone()))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+        .add_routes(app)
+        .serve_with_incoming_shutdown(incoming, signal);
 
     let grace = config.shutdown_grace;
     tokio::select! {

@@ -1,0 +1,236 @@
+//! One socket, one call: the request metadata and messages from the client become a
+//! native gRPC request to the wrapped service, and its reply goes back as the gRPC-Web
+//! byte stream, trailers included.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use http::header::{CONTENT_TYPE, TE};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, Version};
+use http_body::Frame;
+use http_body_util::{BodyExt, StreamBody};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Mutex};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+use tower_service::Service;
+
+use crate::frames::{self, ClientMessage};
+use crate::Config;
+
+type Sink = futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>;
+
+/// Headers the browser's WebSocket or the gRPC-Web client sets that a native gRPC request
+/// must not carry; the bridge sets its own.
+const REQUEST_HEADERS_SKIPPED: &[&str] = &[
+    "content-type",
+    "content-length",
+    "x-grpc-web",
+    "te",
+    "host",
+    "connection",
+    "upgrade",
+];
+
+/// Status metadata, which goes in the trailer frame.
+const STATUS_KEYS: &[&str] = &["grpc-status", "grpc-message", "grpc-status-details-bin"];
+
+/// Serves one call on `ws`, for the method at `path`.
+pub(crate) async fn serve<S, B>(ws: WebSocketStream<TcpStream>, path: String, service: S, config: Config)
+where
+    S: Service<Request<tonic::body::Body>, Response = Response<B>> + Send + 'static,
+    S::Future: Send,
+    S::Error: std::fmt::Display + Send,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: std::fmt::Display + Send,
+{
+    let (sink, mut source) = ws.split();
+    let sink = Arc::new(Mutex::new(sink));
+    let first = tokio::time::timeout(config.first_message_timeout, source.next()).await;
+    let headers = match first {
+        Ok(Some(Ok(Message::Binary(block)))) => frames::request_headers(&block),
+        Ok(Some(Ok(Message::Text(block)))) => frames::request_headers(block.as_bytes()),
+        Ok(_) => return,
+        Err(_) => Err("no request metadata in time".into()),
+    };
+    let headers = match headers {
+        Ok(headers) => headers,
+        Err(why) => {
+            let _ = finish(&sink, false, &error_trailers(3, &why)).await;
+            return;
+        }
+    };
+
+    let (tx, rx) = mpsc::channel::<Result<Frame<Bytes>, Infallible>>(config.max_buffered_messages);
+    let request = native_request(&path, headers, rx);
+    let head_sent = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let call = respond(service, request, sink.clone(), head_sent.clone());
+    tokio::pin!(call);
+    let reader = read_client(&mut source, tx);
+    tokio::pin!(reader);
+    let shutdown = config.shutdown.clone();
+    tokio::select! {
+        () = &mut call => {}
+        // The client went away (or broke the protocol): dropping the call cancels it.
+        () = &mut reader => {}
+        () = async { match &shutdown { Some(s) => s.cancelled().await, None => std::future::pending().await } } => {
+            let sent = head_sent.load(std::sync::atomic::Ordering::SeqCst);
+            let trailers = error_trailers(14, "the server is shutting down");
+            let _ = finish(&sink, sent, &trailers).await;
+        }
+    }
+}
+
+/// Forwards the client's messages into the request body until it half-closes (the body
+/// ends) and then watches for the socket to go; returns when it has.
+async fn read_client<R>(source: &mut R, tx: mpsc::Sender<Result<Frame<Bytes>, Infallible>>)
+where
+    R: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    let mut tx = Some(tx);
+    while let Some(Ok(message)) = source.next().await {
+        let bytes = match message {
+            Message::Binary(bytes) => bytes,
+            Message::Close(_) => return,
+            _ => continue,
+        };
+        match frames::client_message(bytes) {
+            Ok(ClientMessage::Data(frame)) => match &tx {
+                // A full channel waits here: the socket is not read, and TCP pushes back.
+                Some(sender) if sender.send(Ok(Frame::data(frame))).await.is_ok() => {}
+                Some(_) => tx = None,
+                None => return,
+            },
+            Ok(ClientMessage::HalfClose) => tx = None,
+            Err(_) => return,
+        }
+    }
+}
+
+fn native_request(
+    path: &str,
+    headers: HeaderMap,
+    body: mpsc::Receiver<Result<Frame<Bytes>, Infallible>>,
+) -> Request<tonic::body::Body> {
+    let body = tonic::body::Body::new(StreamBody::new(ReceiverStream::new(body)));
+    let mut request = Request::new(body);
+    *request.method_mut() = Method::POST;
+    *request.version_mut() = Version::HTTP_2;
+    *request.uri_mut() = path.parse().unwrap_or_default();
+    let h = request.headers_mut();
+    for (name, value) in &headers {
+        if !REQUEST_HEADERS_SKIPPED.contains(&name.as_str()) {
+            h.append(name, value.clone());
+        }
+    }
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+    h.insert(TE, HeaderValue::from_static("trailers"));
+    request
+}
+
+/// Calls the service and writes its reply: the head frame, the data, the trailer frame.
+async fn respond<S, B>(
+    mut service: S,
+    request: Request<tonic::body::Body>,
+    sink: Arc<Mutex<Sink>>,
+    head_sent: Arc<std::sync::atomic::AtomicBool>,
+) where
+    S: Service<Request<tonic::body::Body>, Response = Response<B>>,
+    S::Error: std::fmt::Display + Send,
+    B: http_body::Body<Data = Bytes>,
+    B::Error: std::fmt::Display + Send,
+{
+    let response = match std::future::poll_fn(|cx| service.poll_ready(cx)).await {
+        Ok(()) => service.call(request).await,
+        Err(e) => Err(e),
+    };
+    let response = match response {
+        Ok(response) => response,
+        Err(e) => {
+            let _ = finish(&sink, false, &error_trailers(13, &e.to_string())).await;
+            return;
+        }
+    };
+    let (parts, body) = response.into_parts();
+    let (status, head): (HeaderMap, HeaderMap) = parts
+        .headers
+        .into_iter()
+        .filter_map(|(k, v)| k.map(|k| (k, v)))
+        .partition(|(k, _)| STATUS_KEYS.contains(&k.as_str()));
+    let mut head: HeaderMap = head;
+    head.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc-web+proto"));
+    if send(&sink, frames::header_frame(frames::entries(&head))).await.is_err() {
+        return;
+    }
+    head_sent.store(true, std::sync::atomic::Ordering::SeqCst);
+    if !status.is_empty() {
+        // A trailers-only reply: its status goes in the trailer frame.
+        let _ = finish(&sink, true, &status).await;
+        return;
+    }
+    let mut body = std::pin::pin!(body);
+    loop {
+        match body.frame().await {
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => {
+                    if send(&sink, data).await.is_err() {
+                        return;
+                    }
+                }
+                Err(frame) => {
+                    let trailers = frame.into_trailers().unwrap_or_default();
+                    let _ = finish(&sink, true, &trailers).await;
+                    return;
+                }
+            },
+            Some(Err(e)) => {
+                let _ = finish(&sink, true, &error_trailers(13, &e.to_string())).await;
+                return;
+            }
+            None => {
+                let trailers = error_trailers(13, "the service ended its reply without a status");
+                let _ = finish(&sink, true, &trailers).await;
+                return;
+            }
+        }
+    }
+}
+
+async fn send(sink: &Mutex<Sink>, data: Bytes) -> Result<(), ()> {
+    sink.lock().await.send(Message::Binary(data)).await.map_err(|_| ())
+}
+
+/// Writes the head frame if it has not gone yet, then the trailer frame, then closes.
+async fn finish(sink: &Mutex<Sink>, head_sent: bool, trailers: &HeaderMap) -> Result<(), ()> {
+    let mut sink = sink.lock().await;
+    if !head_sent {
+        let head = [("content-type", &b"application/grpc-web+proto"[..])];
+        sink.send(Message::Binary(frames::header_frame(head))).await.map_err(|_| ())?;
+    }
+    let frame = frames::header_frame(frames::entries(trailers));
+    sink.send(Message::Binary(frame)).await.map_err(|_| ())?;
+    let close = CloseFrame { code: CloseCode::Normal, reason: "".into() };
+    sink.send(Message::Close(Some(close))).await.map_err(|_| ())
+}
+
+/// Trailers for a status the bridge itself decides, its message percent-encoded.
+fn error_trailers(code: u8, message: &str) -> HeaderMap {
+    let mut t = HeaderMap::new();
+    t.insert("grpc-status", HeaderValue::from(u16::from(code)));
+    let encoded: String = message
+        .bytes()
+        .map(|b| match b {
+            b' '..=b'~' if b != b'%' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&encoded) {
+        t.insert("grpc-message", v);
+    }
+    t
+}

@@ -1,0 +1,236 @@
+//! Serve any tonic gRPC service to browsers over WebSockets, on the port it already
+//! listens on, so a web page can make client-streaming and bidirectional calls, which
+//! gRPC-Web over `fetch` cannot carry.
+//!
+//! The wire format is the `grpc-websockets` protocol of improbable-eng/grpc-web (its
+//! `grpcwebproxy --use_websockets` and Go wrapper speak it), described in [`frames`]. Each
+//! socket carries one call; the bridge turns it into a native gRPC request to your service,
+//! so every method (all four patterns) works unchanged.
+//!
+//! One line in a tonic server: wrap the connections it accepts.
+//!
+//! ```no_run
+//! # async fn run(routes: tonic::service::Routes) -> Result<(), Box<dyn std::error::Error>> {
+//! use grpc_websockets::Config;
+//!
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:50051").await?;
+//! let config = Config::allow_origins(["https://app.example.com"]);
+//! tonic::transport::Server::builder()
+//!     .accept_http1(true)
+//!     .add_routes(routes.clone())
+//!     .serve_with_incoming(grpc_websockets::incoming(listener, routes, config))
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Connections that are not `grpc-websockets` upgrades (h2c, gRPC-Web, HTTP/1.1, TLS) reach
+//! the server untouched: their first bytes are peeked at, never consumed. A WebSocket is not
+//! subject to CORS, so the bridge checks `Origin` itself, against an allowlist, before the
+//! upgrade. Limits: message size, messages buffered toward the service (then the socket is
+//! not read, and TCP pushes back), time to the first message. With
+//! [`Config::shutdown`], open sockets end with an `UNAVAILABLE` trailer when it fires.
+//!
+//! Limitation: sockets are bridged before any TLS, so `wss://` needs TLS terminated in front
+//! of the server (a proxy) rather than by tonic.
+
+mod bridge;
+pub mod frames;
+mod sniff;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use http::{Request, Response};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request as Upgrade};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_util::sync::CancellationToken;
+use tower_service::Service;
+
+/// Which pages may open sockets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origins {
+    list: Vec<String>,
+    loopback: bool,
+}
+
+/// The bridge's settings: the origin allowlist and its limits.
+#[derive(Debug, Clone)]
+pub struct Config {
+    origins: Origins,
+    max_message_size: usize,
+    max_buffered_messages: usize,
+    first_message_timeout: Duration,
+    shutdown: Option<CancellationToken>,
+}
+
+impl Config {
+    /// Admits pages from exactly these origins (`scheme://host[:port]`).
+    pub fn allow_origins<I: IntoIterator<Item = S>, S: Into<String>>(origins: I) -> Config {
+        Config::with(Origins {
+            list: origins.into_iter().map(Into::into).collect(),
+            loopback: false,
+        })
+    }
+
+    /// Development: admits pages served from loopback (`localhost`, `127.0.0.1`, `[::1]`,
+    /// any port), and nothing else.
+    pub fn loopback() -> Config {
+        Config::allow_origins(Vec::<String>::new()).allow_loopback(true)
+    }
+
+    /// Also admits (or not) pages served from loopback, any port: for development.
+    pub fn allow_loopback(mut self, loopback: bool) -> Config {
+        self.origins.loopback = loopback;
+        self
+    }
+
+    fn with(origins: Origins) -> Config {
+        Config {
+            origins,
+            // gRPC's customary 4 MiB message, plus the frame header and the control byte.
+            max_message_size: 4 * 1024 * 1024 + 6,
+            max_buffered_messages: 16,
+            first_message_timeout: Duration::from_secs(10),
+            shutdown: None,
+        }
+    }
+
+    /// The largest WebSocket message accepted from a client, in bytes.
+    pub fn max_message_size(mut self, bytes: usize) -> Config {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Request messages queued toward the service before the socket stops being read.
+    pub fn max_buffered_messages(mut self, messages: usize) -> Config {
+        self.max_buffered_messages = messages.max(1);
+        self
+    }
+
+    /// Ends open sockets with `UNAVAILABLE` when `token` is cancelled.
+    pub fn shutdown(mut self, token: CancellationToken) -> Config {
+        self.shutdown = Some(token);
+        self
+    }
+
+    fn admits(&self, origin: Option<&str>) -> bool {
+        let Some(origin) = origin else { return false };
+        if self.origins.list.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
+            return true;
+        }
+        self.origins.loopback && is_loopback(origin)
+    }
+}
+
+/// `http://localhost`, `http://127.0.0.1` or `http://[::1]`, with any port.
+fn is_loopback(origin: &str) -> bool {
+    let Some(host_port) = origin.strip_prefix("http://") else {
+        return false;
+    };
+    let host = match host_port.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => host_port,
+    };
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+/// Connections for a tonic server, with `grpc-websockets` upgrades taken out and served by
+/// `service`: pass it to `Server::serve_with_incoming`.
+pub fn incoming<S, B>(
+    listener: TcpListener,
+    service: S,
+    config: Config,
+) -> impl Stream<Item = std::io::Result<TcpStream>> + Send + 'static
+where
+    S: Service<Request<tonic::body::Body>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: std::fmt::Display + Send,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: std::fmt::Display + Send,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(async move {
+        loop {
+            let accepted = listener.accept().await;
+            let stream = match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors and the like: report, pause, keep accepting.
+                    tracing::warn!(error = %e, "accept failed");
+                    if tx.send(Err(e)).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let (tx, service, config) = (tx.clone(), service.clone(), config.clone());
+            tokio::spawn(async move {
+                match sniff::sniff(&stream).await {
+                    sniff::Sniffed::Other => {
+                        let _ = tx.send(Ok(stream)).await;
+                    }
+                    sniff::Sniffed::Upgrade => upgrade(stream, service, config).await,
+                }
+            });
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(rx).map(|s| s)
+}
+
+/// The WebSocket handshake, refusing origins the config does not admit, then the call.
+async fn upgrade<S, B>(stream: TcpStream, service: S, config: Config)
+where
+    S: Service<Request<tonic::body::Body>, Response = Response<B>> + Send + 'static,
+    S::Future: Send,
+    S::Error: std::fmt::Display + Send,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: std::fmt::Display + Send,
+{
+    let mut path = String::new();
+    let check = |request: &Upgrade, mut response: tokio_tungstenite::tungstenite::handshake::server::Response| {
+        let origin = request.headers().get("origin").and_then(|o| o.to_str().ok());
+        if !config.admits(origin) {
+            tracing::info!(origin = ?origin, "grpc-websockets: origin refused");
+            let mut refused = ErrorResponse::new(Some("origin not allowed".into()));
+            *refused.status_mut() = http::StatusCode::FORBIDDEN;
+            return Err(refused);
+        }
+        path = request.uri().path().to_owned();
+        response.headers_mut().insert(
+            "sec-websocket-protocol",
+            http::HeaderValue::from_static(frames::PROTOCOL),
+        );
+        Ok(response)
+    };
+    let mut ws_config = WebSocketConfig::default();
+    ws_config.max_message_size = Some(config.max_message_size);
+    ws_config.max_frame_size = Some(config.max_message_size);
+    let accepted = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await;
+    match accepted {
+        Ok(ws) => bridge::serve(ws, path, service, config).await,
+        Err(e) => tracing::debug!(error = %e, "grpc-websockets handshake failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        let list = Config::allow_origins(["https://app.example.com"]);
+        assert!(list.admits(Some("https://app.example.com")));
+        assert!(!list.admits(Some("https://evil.example.com")));
+        assert!(!list.admits(None));
+        let dev = Config::loopback();
+        for ok in ["http://127.0.0.1:8080", "http://localhost", "http://[::1]:3000"] {
+            assert!(dev.admits(Some(ok)), "{ok}");
+        }
+        for bad in ["https://example.com", "http://127.0.0.1.evil.com", "null", "http://localhost.evil:80"] {
+            assert!(!dev.admits(Some(bad)), "{bad}");
+        }
+    }
+}

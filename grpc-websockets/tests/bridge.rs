@@ -1,0 +1,109 @@
+//! The bridge in front of a real tonic server on 127.0.0.1: a call over a socket with real
+//! bytes, the origin check before the upgrade, and other connections passed through.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A tonic server with the health service behind the bridge; its address.
+async fn server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (_, health) = tonic_health::server::health_reporter();
+    let routes = tonic::service::Routes::new(health);
+    let config = grpc_websockets::Config::allow_origins(["http://app.test"]);
+    let incoming = grpc_websockets::incoming(listener, routes.clone(), config);
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .accept_http1(true)
+            .add_routes(routes)
+            .serve_with_incoming(incoming),
+    );
+    addr
+}
+
+async fn open(
+    addr: &str,
+    origin: &str,
+) -> Result<
+    tokio_tungstenite::WebSocketStream<TcpStream>,
+    tokio_tungstenite::tungstenite::Error,
+> {
+    let mut request = format!("ws://{addr}/grpc.health.v1.Health/Check")
+        .into_client_request()
+        .unwrap();
+    let h = request.headers_mut();
+    h.insert("origin", origin.parse().unwrap());
+    h.insert("sec-websocket-protocol", "grpc-websockets".parse().unwrap());
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    tokio_tungstenite::client_async(request, tcp).await.map(|(ws, _)| ws)
+}
+
+#[tokio::test]
+async fn a_call_over_a_socket_gets_the_grpc_web_byte_stream() {
+    let addr = server().await;
+    let mut ws = open(&addr, "http://app.test").await.expect("upgrade");
+    let send = |m: &[u8]| Message::Binary(m.to_vec().into());
+    ws.send(send(b"content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\n"))
+        .await
+        .unwrap();
+    // HealthCheckRequest { service: "" }: an empty message in a data frame.
+    ws.send(send(&[0, 0, 0, 0, 0, 0])).await.unwrap();
+    ws.send(send(&[1])).await.unwrap();
+    let mut bytes = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(message) = ws.next().await {
+            match message.unwrap() {
+                Message::Binary(b) => bytes.extend_from_slice(&b),
+                Message::Close(frame) => return frame.map(|f| u16::from(f.code)),
+                _ => {}
+            }
+        }
+        None
+    })
+    .await
+    .expect("the call ends");
+    assert_eq!(closed, Some(1000));
+    // Head frame, then the data frame (status SERVING), then the trailer frame.
+    assert_eq!(bytes[0], 0x80);
+    let head_len = u32::from_be_bytes(bytes[1..5].try_into().unwrap()) as usize;
+    let head = String::from_utf8_lossy(&bytes[5..5 + head_len]).to_string();
+    assert!(head.contains("content-type: application/grpc-web+proto"), "{head}");
+    let rest = &bytes[5 + head_len..];
+    assert_eq!(&rest[..7], [0, 0, 0, 0, 2, 0x08, 0x01]);
+    assert_eq!(rest[7], 0x80);
+    let trailers = String::from_utf8_lossy(&rest[12..]).to_string();
+    assert!(trailers.contains("grpc-status: 0"), "{trailers}");
+}
+
+#[tokio::test]
+async fn a_foreign_origin_is_refused_before_the_upgrade() {
+    let addr = server().await;
+    match open(&addr, "https://evil.test").await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403)
+        }
+        other => panic!("expected a 403, got {:?}", other.map(|_| "a socket")),
+    }
+}
+
+#[tokio::test]
+async fn other_connections_reach_the_server_untouched() {
+    let addr = server().await;
+    let mut tcp = TcpStream::connect(&addr).await.unwrap();
+    // A gRPC-Web-looking POST over HTTP/1.1: tonic answers it (here: no gRPC-Web layer, so
+    // an HTTP error), proving the bytes were not swallowed.
+    tcp.write_all(b"POST /grpc.health.v1.Health/Check HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc\r\ncontent-length: 5\r\n\r\n\0\0\0\0\0")
+        .await
+        .unwrap();
+    let mut reply = vec![0; 256];
+    let n = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut reply))
+        .await
+        .expect("an answer")
+        .unwrap();
+    assert!(reply[..n].starts_with(b"HTTP/1.1 "), "{:?}", String::from_utf8_lossy(&reply[..n]));
+}

@@ -31,7 +31,7 @@ pub(crate) struct CallGuard {
 }
 
 impl CallGuard {
-    fn new(client: &Client, path: &str) -> CallGuard {
+    pub(crate) fn new(client: &Client, path: &str) -> CallGuard {
         CallGuard {
             interceptors: client.config().interceptors.clone(),
             path: path.to_owned(),
@@ -75,7 +75,12 @@ pub(crate) async fn start(
 ) -> Result<RawStream, Status> {
     let mut guard = CallGuard::new(client, path);
     match send(client, path, request, cardinality).await {
-        Ok((reply, body, headers)) => Ok(RawStream::new(headers, reply, body, guard)),
+        Ok((reply, body, headers)) => Ok(RawStream::new(
+            headers,
+            reply,
+            crate::streaming::Source::Fetch(body),
+            guard,
+        )),
         Err(status) => {
             guard.end(&status);
             Err(status)
@@ -140,7 +145,16 @@ pub(crate) async fn unary<T>(
     request: Outgoing,
     decode: impl FnOnce(Bytes) -> Result<T, Status>,
 ) -> Result<Response<T>, Status> {
-    let mut stream = start(client, path, request, Cardinality::Unary).await?;
+    let stream = start(client, path, request, Cardinality::Unary).await?;
+    finish_unary(stream, decode).await
+}
+
+/// The rest of a call with one reply message: reads it to its end, decodes the message, and
+/// reports the end the caller gets.
+pub(crate) async fn finish_unary<T>(
+    mut stream: RawStream,
+    decode: impl FnOnce(Bytes) -> Result<T, Status>,
+) -> Result<Response<T>, Status> {
     let mut message = None;
     let end = loop {
         match stream.next().await {

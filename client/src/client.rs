@@ -8,13 +8,14 @@ use bytes::Bytes;
 use prost::Message;
 
 use crate::call::{self, Outgoing};
+use crate::duplex::IntoStreamingRequest;
 use crate::interceptor::Interceptor;
 use crate::protocol::compression::Compression;
 use crate::protocol::limits::Limits;
 use crate::protocol::metadata::{InvalidMetadata, MetadataMap};
 use crate::protocol::reply::Cardinality;
 use crate::protocol::status::{Code, Status};
-use crate::request::IntoRequest;
+use crate::request::{IntoRequest, Request};
 use crate::response::Response;
 use crate::streaming::Streaming;
 
@@ -225,6 +226,47 @@ impl Client {
         Ok(Streaming::new(raw, decode::<Resp>))
     }
 
+    /// Calls the client-streaming method at `path`: sends every message of `request`'s
+    /// stream, then waits for the one reply. The call goes over a WebSocket (the
+    /// `grpc-websockets` protocol; the server must speak it, as the `grpc-websockets`
+    /// crate makes any tonic server do); deadline, signals, metadata, interceptors and
+    /// limits apply as to any call. Sending waits while the browser's socket buffer is full,
+    /// so a fast stream does not grow memory.
+    pub async fn client_streaming<R, Req, Resp>(
+        &self,
+        path: &str,
+        request: R,
+    ) -> Result<Response<Resp>, Status>
+    where
+        R: IntoStreamingRequest<Message = Req>,
+        Req: Message + 'static,
+        Resp: Message + Default,
+    {
+        let request = encoded_stream(request, self.config().max_send_message_size);
+        let stream = crate::duplex::start(self, path, request, Cardinality::Unary).await?;
+        call::finish_unary(stream, decode::<Resp>).await
+    }
+
+    /// Calls the bidirectional-streaming method at `path`: `request`'s messages are sent as
+    /// they come while the replies arrive on the returned [`Streaming`], which resolves once
+    /// the reply's headers arrived. Over a WebSocket, as
+    /// [`client_streaming`](Self::client_streaming). Dropping the [`Streaming`] cancels the
+    /// call, and the sending stops.
+    pub async fn streaming<R, Req, Resp>(
+        &self,
+        path: &str,
+        request: R,
+    ) -> Result<Streaming<Resp>, Status>
+    where
+        R: IntoStreamingRequest<Message = Req>,
+        Req: Message + 'static,
+        Resp: Message + Default,
+    {
+        let request = encoded_stream(request, self.config().max_send_message_size);
+        let raw = crate::duplex::start(self, path, request, Cardinality::Stream).await?;
+        Ok(Streaming::new(raw, decode::<Resp>))
+    }
+
     /// [`unary`](Self::unary) with the request and reply messages already serialized, for
     /// other protobuf libraries and adapters.
     pub async fn unary_raw(
@@ -258,6 +300,49 @@ impl Client {
         decode: impl FnOnce(Bytes) -> Result<T, Status>,
     ) -> Result<Response<T>, Status> {
         call::unary(self, path, request.map(Ok), decode).await
+    }
+}
+
+/// The request stream with each message serialized as it is sent, or `RESOURCE_EXHAUSTED`
+/// for one over `max_len`, checked before it is encoded.
+fn encoded_stream<R, T>(request: R, max_len: usize) -> Request<crate::duplex::Messages>
+where
+    R: IntoStreamingRequest<Message = T>,
+    T: Message + 'static,
+{
+    request.into_streaming_request().map(|messages| {
+        let messages = StreamMap {
+            inner: Box::pin(messages),
+            max_len,
+        };
+        Box::pin(messages) as crate::duplex::Messages
+    })
+}
+
+/// Serializes each message of a request stream.
+struct StreamMap<T> {
+    inner: std::pin::Pin<Box<dyn futures_core::Stream<Item = T>>>,
+    max_len: usize,
+}
+
+impl<T: Message> futures_core::Stream for StreamMap<T> {
+    type Item = Result<Bytes, Status>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let max_len = self.max_len;
+        self.inner.as_mut().poll_next(cx).map(|item| {
+            item.map(|m| {
+                let len = m.encoded_len();
+                if len > max_len {
+                    Err(crate::protocol::request::too_large(len, max_len))
+                } else {
+                    Ok(Bytes::from(m.encode_to_vec()))
+                }
+            })
+        })
     }
 }
 

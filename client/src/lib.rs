@@ -65,6 +65,7 @@
 mod call;
 mod cancel;
 mod client;
+mod duplex;
 mod interceptor;
 #[cfg(feature = "js")]
 mod js;
@@ -78,6 +79,7 @@ mod transport;
 
 pub use cancel::CancelHandle;
 pub use client::{Client, Credentials, Mode};
+pub use duplex::IntoStreamingRequest;
 pub use interceptor::{CallEnd, Interceptor, RequestHead};
 pub use protocol::compression::Compression;
 pub use protocol::details::RpcStatus;

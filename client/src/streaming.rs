@@ -12,7 +12,43 @@ use crate::call::CallGuard;
 use crate::protocol::metadata::MetadataMap;
 use crate::protocol::reply::{ReplyDecoder, Yield};
 use crate::protocol::status::Status;
-use crate::transport::BodyReader;
+use crate::transport::{BodyReader, Socket};
+
+/// Where a reply's bytes come from.
+pub(crate) enum Source {
+    /// A `fetch` body.
+    Fetch(BodyReader),
+    /// The call's WebSocket (client-streaming and bidi calls).
+    Socket(std::rc::Rc<Socket>),
+}
+
+impl Source {
+    /// Pushes the next bytes into `reply`; `false` at the end.
+    fn poll_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        reply: &mut ReplyDecoder,
+    ) -> Poll<Result<bool, Status>> {
+        Poll::Ready(match self {
+            Source::Fetch(body) => ready!(body.poll_chunk(cx)).map(|chunk| match chunk {
+                Some(chunk) => {
+                    crate::transport::push_chunk(reply, &chunk);
+                    true
+                }
+                None => false,
+            }),
+            Source::Socket(socket) => {
+                ready!(socket.poll_message(cx)).map(|message| match message {
+                    Some(bytes) => {
+                        reply.push(&bytes);
+                        true
+                    }
+                    None => false,
+                })
+            }
+        })
+    }
+}
 
 /// One reply: chunks are read only as yields are asked for, so memory stays bounded by one
 /// message and one chunk however long the stream runs.
@@ -20,7 +56,7 @@ pub(crate) struct RawStream {
     headers: MetadataMap,
     reply: ReplyDecoder,
     /// `None` once the body ended or is no longer wanted (dropping it aborts the request).
-    body: Option<BodyReader>,
+    body: Option<Source>,
     guard: CallGuard,
 }
 
@@ -28,7 +64,7 @@ impl RawStream {
     pub(crate) fn new(
         headers: MetadataMap,
         reply: ReplyDecoder,
-        body: BodyReader,
+        body: Source,
         guard: CallGuard,
     ) -> RawStream {
         RawStream {
@@ -72,9 +108,9 @@ impl RawStream {
                 self.reply.end_of_body();
                 continue;
             };
-            match ready!(body.poll_chunk(cx)) {
-                Ok(Some(chunk)) => crate::transport::push_chunk(&mut self.reply, &chunk),
-                Ok(None) => {
+            match ready!(body.poll_into(cx, &mut self.reply)) {
+                Ok(true) => {}
+                Ok(false) => {
                     self.body = None;
                     self.reply.end_of_body();
                 }

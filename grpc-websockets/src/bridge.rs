@@ -41,8 +41,12 @@ const REQUEST_HEADERS_SKIPPED: &[&str] = &[
 const STATUS_KEYS: &[&str] = &["grpc-status", "grpc-message", "grpc-status-details-bin"];
 
 /// Serves one call on `ws`, for the method at `path`.
-pub(crate) async fn serve<S, B>(ws: WebSocketStream<TcpStream>, path: String, service: S, config: Config)
-where
+pub(crate) async fn serve<S, B>(
+    ws: WebSocketStream<TcpStream>,
+    path: String,
+    service: S,
+    config: Config,
+) where
     S: Service<Request<tonic::body::Body>, Response = Response<B>> + Send + 'static,
     S::Future: Send,
     S::Error: std::fmt::Display + Send,
@@ -163,8 +167,14 @@ async fn respond<S, B>(
         .filter_map(|(k, v)| k.map(|k| (k, v)))
         .partition(|(k, _)| STATUS_KEYS.contains(&k.as_str()));
     let mut head: HeaderMap = head;
-    head.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc-web+proto"));
-    if send(&sink, frames::header_frame(frames::entries(&head))).await.is_err() {
+    head.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/grpc-web+proto"),
+    );
+    if send(&sink, frames::header_frame(frames::entries(&head)))
+        .await
+        .is_err()
+    {
         return;
     }
     head_sent.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -202,7 +212,11 @@ async fn respond<S, B>(
 }
 
 async fn send(sink: &Mutex<Sink>, data: Bytes) -> Result<(), ()> {
-    sink.lock().await.send(Message::Binary(data)).await.map_err(|_| ())
+    sink.lock()
+        .await
+        .send(Message::Binary(data))
+        .await
+        .map_err(|_| ())
 }
 
 /// Writes the head frame if it has not gone yet, then the trailer frame, then closes.
@@ -210,11 +224,16 @@ async fn finish(sink: &Mutex<Sink>, head_sent: bool, trailers: &HeaderMap) -> Re
     let mut sink = sink.lock().await;
     if !head_sent {
         let head = [("content-type", &b"application/grpc-web+proto"[..])];
-        sink.send(Message::Binary(frames::header_frame(head))).await.map_err(|_| ())?;
+        sink.send(Message::Binary(frames::header_frame(head)))
+            .await
+            .map_err(|_| ())?;
     }
     let frame = frames::header_frame(frames::entries(trailers));
     sink.send(Message::Binary(frame)).await.map_err(|_| ())?;
-    let close = CloseFrame { code: CloseCode::Normal, reason: "".into() };
+    let close = CloseFrame {
+        code: CloseCode::Normal,
+        reason: "".into(),
+    };
     sink.send(Message::Close(Some(close))).await.map_err(|_| ())
 }
 

@@ -90,7 +90,10 @@ mod tests {
             Ok(ClientMessage::HalfClose)
         );
         for bad in [&[][..], &[1, 0], &[2, 0]] {
-            assert!(client_message(Bytes::copy_from_slice(bad)).is_err(), "{bad:?}");
+            assert!(
+                client_message(Bytes::copy_from_slice(bad)).is_err(),
+                "{bad:?}"
+            );
         }
     }
 

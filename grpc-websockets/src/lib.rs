@@ -117,7 +117,12 @@ impl Config {
 
     fn admits(&self, origin: Option<&str>) -> bool {
         let Some(origin) = origin else { return false };
-        if self.origins.list.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
+        if self
+            .origins
+            .list
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin))
+        {
             return true;
         }
         self.origins.loopback && is_loopback(origin)
@@ -190,25 +195,31 @@ where
     B::Error: std::fmt::Display + Send,
 {
     let mut path = String::new();
-    let check = |request: &Upgrade, mut response: tokio_tungstenite::tungstenite::handshake::server::Response| {
-        let origin = request.headers().get("origin").and_then(|o| o.to_str().ok());
-        if !config.admits(origin) {
-            tracing::info!(origin = ?origin, "grpc-websockets: origin refused");
-            let mut refused = ErrorResponse::new(Some("origin not allowed".into()));
-            *refused.status_mut() = http::StatusCode::FORBIDDEN;
-            return Err(refused);
-        }
-        path = request.uri().path().to_owned();
-        response.headers_mut().insert(
-            "sec-websocket-protocol",
-            http::HeaderValue::from_static(frames::PROTOCOL),
-        );
-        Ok(response)
-    };
+    let check =
+        |request: &Upgrade,
+         mut response: tokio_tungstenite::tungstenite::handshake::server::Response| {
+            let origin = request
+                .headers()
+                .get("origin")
+                .and_then(|o| o.to_str().ok());
+            if !config.admits(origin) {
+                tracing::info!(origin = ?origin, "grpc-websockets: origin refused");
+                let mut refused = ErrorResponse::new(Some("origin not allowed".into()));
+                *refused.status_mut() = http::StatusCode::FORBIDDEN;
+                return Err(refused);
+            }
+            path = request.uri().path().to_owned();
+            response.headers_mut().insert(
+                "sec-websocket-protocol",
+                http::HeaderValue::from_static(frames::PROTOCOL),
+            );
+            Ok(response)
+        };
     let mut ws_config = WebSocketConfig::default();
     ws_config.max_message_size = Some(config.max_message_size);
     ws_config.max_frame_size = Some(config.max_message_size);
-    let accepted = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await;
+    let accepted =
+        tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await;
     match accepted {
         Ok(ws) => bridge::serve(ws, path, service, config).await,
         Err(e) => tracing::debug!(error = %e, "grpc-websockets handshake failed"),
@@ -226,10 +237,19 @@ mod tests {
         assert!(!list.admits(Some("https://evil.example.com")));
         assert!(!list.admits(None));
         let dev = Config::loopback();
-        for ok in ["http://127.0.0.1:8080", "http://localhost", "http://[::1]:3000"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost",
+            "http://[::1]:3000",
+        ] {
             assert!(dev.admits(Some(ok)), "{ok}");
         }
-        for bad in ["https://example.com", "http://127.0.0.1.evil.com", "null", "http://localhost.evil:80"] {
+        for bad in [
+            "https://example.com",
+            "http://127.0.0.1.evil.com",
+            "null",
+            "http://localhost.evil:80",
+        ] {
             assert!(!dev.admits(Some(bad)), "{bad}");
         }
     }

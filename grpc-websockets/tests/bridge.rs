@@ -29,10 +29,7 @@ async fn server() -> String {
 async fn open(
     addr: &str,
     origin: &str,
-) -> Result<
-    tokio_tungstenite::WebSocketStream<TcpStream>,
-    tokio_tungstenite::tungstenite::Error,
-> {
+) -> Result<tokio_tungstenite::WebSocketStream<TcpStream>, tokio_tungstenite::tungstenite::Error> {
     let mut request = format!("ws://{addr}/grpc.health.v1.Health/Check")
         .into_client_request()
         .unwrap();
@@ -40,7 +37,9 @@ async fn open(
     h.insert("origin", origin.parse().unwrap());
     h.insert("sec-websocket-protocol", "grpc-websockets".parse().unwrap());
     let tcp = TcpStream::connect(addr).await.unwrap();
-    tokio_tungstenite::client_async(request, tcp).await.map(|(ws, _)| ws)
+    tokio_tungstenite::client_async(request, tcp)
+        .await
+        .map(|(ws, _)| ws)
 }
 
 #[tokio::test]
@@ -48,9 +47,11 @@ async fn a_call_over_a_socket_gets_the_grpc_web_byte_stream() {
     let addr = server().await;
     let mut ws = open(&addr, "http://app.test").await.expect("upgrade");
     let send = |m: &[u8]| Message::Binary(m.to_vec().into());
-    ws.send(send(b"content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\n"))
-        .await
-        .unwrap();
+    ws.send(send(
+        b"content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\n",
+    ))
+    .await
+    .unwrap();
     // HealthCheckRequest { service: "" }: an empty message in a data frame.
     ws.send(send(&[0, 0, 0, 0, 0, 0])).await.unwrap();
     ws.send(send(&[1])).await.unwrap();
@@ -72,7 +73,10 @@ async fn a_call_over_a_socket_gets_the_grpc_web_byte_stream() {
     assert_eq!(bytes[0], 0x80);
     let head_len = u32::from_be_bytes(bytes[1..5].try_into().unwrap()) as usize;
     let head = String::from_utf8_lossy(&bytes[5..5 + head_len]).to_string();
-    assert!(head.contains("content-type: application/grpc-web+proto"), "{head}");
+    assert!(
+        head.contains("content-type: application/grpc-web+proto"),
+        "{head}"
+    );
     let rest = &bytes[5 + head_len..];
     assert_eq!(&rest[..7], [0, 0, 0, 0, 2, 0x08, 0x01]);
     assert_eq!(rest[7], 0x80);
@@ -105,5 +109,9 @@ async fn other_connections_reach_the_server_untouched() {
         .await
         .expect("an answer")
         .unwrap();
-    assert!(reply[..n].starts_with(b"HTTP/1.1 "), "{:?}", String::from_utf8_lossy(&reply[..n]));
+    assert!(
+        reply[..n].starts_with(b"HTTP/1.1 "),
+        "{:?}",
+        String::from_utf8_lossy(&reply[..n])
+    );
 }

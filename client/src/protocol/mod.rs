@@ -22,3 +22,4 @@ pub mod status;
 pub mod text;
 pub mod timeout;
 pub mod trailers;
+pub mod websocket;

@@ -35,7 +35,8 @@ enum Reason {
 #[derive(Default)]
 struct Fired {
     reason: Cell<Option<Reason>>,
-    waker: RefCell<Option<Waker>>,
+    /// Every task waiting on the call (a socket call's reader and its sender).
+    wakers: RefCell<Vec<Waker>>,
 }
 
 /// The abort side of a call. Dropping it aborts the request unless [`disarm`](Self::disarm)ed.
@@ -91,8 +92,8 @@ impl Abort {
                 fired.reason.set(Some(why));
                 controller.abort();
                 // Taken out first: waking may poll, which registers a waker again.
-                let waker = fired.waker.borrow_mut().take();
-                if let Some(waker) = waker {
+                let wakers = std::mem::take(&mut *fired.wakers.borrow_mut());
+                for waker in wakers {
                     waker.wake();
                 }
             }
@@ -106,10 +107,13 @@ impl Abort {
         if self.fired.reason.get().is_some() {
             return Poll::Ready(self.failure(&JsValue::UNDEFINED, |_| cancelled()));
         }
-        let mut waker = self.fired.waker.borrow_mut();
-        match &*waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => *waker = Some(cx.waker().clone()),
+        let mut wakers = self.fired.wakers.borrow_mut();
+        if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+            // Bounded: a stream moved from task to task leaves older wakers behind.
+            if wakers.len() >= 4 {
+                wakers.remove(0);
+            }
+            wakers.push(cx.waker().clone());
         }
         Poll::Pending
     }

@@ -8,6 +8,7 @@
 mod abort;
 mod body;
 mod settle;
+mod socket;
 mod text;
 
 use std::borrow::Cow;
@@ -22,6 +23,7 @@ use crate::protocol::status::{Code, Status};
 
 pub(crate) use abort::Abort;
 pub use body::BodyReader;
+pub(crate) use socket::Socket;
 pub(crate) use text::push_chunk;
 
 #[wasm_bindgen(inline_js = "
@@ -207,7 +209,7 @@ extern "C" {
 }
 
 /// `location.origin` of the page or worker, to make CORS failures easy to diagnose.
-fn page_origin() -> Option<String> {
+pub(crate) fn page_origin() -> Option<String> {
     let location = js_sys::Reflect::get(&js_sys::global(), &"location".into()).ok()?;
     js_sys::Reflect::get(&location, &"origin".into())
         .ok()?

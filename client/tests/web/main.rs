@@ -16,6 +16,7 @@ mod common;
 
 mod cancel;
 mod deadline;
+mod duplex;
 mod errors;
 mod features;
 mod replies;

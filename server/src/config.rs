@@ -22,8 +22,9 @@ pub struct Config {
     pub auth_token: Option<String>,
     /// Largest message accepted or sent, in bytes (after decompression).
     pub max_message_size: usize,
-    /// Calls being started at once over all connections (until each reply's headers);
-    /// more wait their turn. Open streams do not hold a slot.
+    /// Calls being worked on at once over all connections (until each reply's headers);
+    /// more wait their turn, within their deadlines. A call waiting for its request body
+    /// holds no slot, and open streams hold none ([`crate::admission`]).
     pub max_concurrent_calls: usize,
     /// How long a call may take to produce its response headers: the whole of a unary
     /// call, but only the start of a stream, so long streams are not cut.
@@ -64,8 +65,9 @@ environment variable shown; a flag wins over its variable.
                              (UNAUTHENTICATED otherwise) [GRPC_WEB_SERVER_AUTH_TOKEN]
   --max-message-size BYTES   largest message received or sent (default 4194304)
                              [GRPC_WEB_SERVER_MAX_MESSAGE_SIZE]
-  --max-concurrent-calls N   calls being started at once (until their reply headers; open
-                             streams hold no slot); more wait (default 1024)
+  --max-concurrent-calls N   calls being worked on at once (until their reply headers; calls
+                             waiting for request bytes and open streams hold no slot); more
+                             wait, within their deadlines (default 1024)
                              [GRPC_WEB_SERVER_MAX_CONCURRENT_CALLS]
   --request-timeout SECS     limit on producing response headers: all of a unary call, only the
                              start of a stream (default 30) [GRPC_WEB_SERVER_REQUEST_TIMEOUT]

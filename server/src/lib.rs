@@ -2,6 +2,7 @@
 //! binary and text) on one port, with CORS, health, reflection, limits, optional TLS and
 //! bearer auth, and the demo UI's static files. `main.rs` parses flags and calls [`serve`].
 
+pub mod admission;
 pub mod auth;
 pub mod calls;
 pub mod config;
@@ -17,7 +18,6 @@ use tonic::service::Routes;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
-use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -114,11 +114,8 @@ pub async fn serve(
                 .on_response(DefaultOnResponse::new().level(Level::INFO))
                 .on_failure(DefaultOnFailure::new().level(Level::WARN)),
         )
-        // CORS before the limit, so preflights are answered without waiting for a slot.
+        // CORS outside the call limit (in `web::app`), so preflights never wait for a slot.
         .layer(web::cors(config))
-        .layer(GlobalConcurrencyLimitLayer::new(
-            config.max_concurrent_calls,
-        ))
         .add_routes(web::app(routes, config, stop.clone()))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
 

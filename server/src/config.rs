@@ -10,8 +10,12 @@ use std::time::Duration;
 pub struct Config {
     /// Address to bind; port 0 picks a free port (the chosen one is printed).
     pub listen: SocketAddr,
-    /// Development mode: CORS also admits any `http://localhost:*` / `http://127.0.0.1:*` origin.
+    /// Development mode: CORS also admits any `http://localhost:*` / `http://127.0.0.1:*`
+    /// origin, and the interop service is on.
     pub dev: bool,
+    /// Serve `grpc.testing.TestService`: it builds replies as large as the message limit on
+    /// request, so a production deployment turns it on only when it wants it.
+    pub interop: bool,
     /// Origins admitted by CORS in every mode, exactly as browsers send them.
     pub allowed_origins: Vec<String>,
     /// A directory of static files (the built demo UI) served for non-gRPC paths.
@@ -31,6 +35,13 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How long shutdown waits for calls to finish before the process exits anyway.
     pub shutdown_grace: Duration,
+    /// Connections open at once; past it the server stops accepting until one closes.
+    pub max_connections: usize,
+    /// A connection with no call open for this long is closed.
+    pub idle_timeout: Duration,
+    /// A connection whose writes make no progress for this long (the peer stopped
+    /// reading) is closed, and what it had buffered is freed.
+    pub write_timeout: Duration,
 }
 
 /// Paths of a TLS identity.
@@ -53,7 +64,11 @@ environment variable shown; a flag wins over its variable.
   --listen ADDR              address to bind (default 127.0.0.1:50051; port 0 = any free port)
                              [GRPC_WEB_SERVER_LISTEN]
   --dev                      admit http://localhost:*, http://127.0.0.1:* and http://[::1]:*
-                             origins (CORS) and any request header [GRPC_WEB_SERVER_DEV=1]
+                             origins (CORS) and any request header; implies --interop
+                             [GRPC_WEB_SERVER_DEV=1]
+  --interop                  serve grpc.testing.TestService, the interop service (it builds
+                             replies up to the message limit on request; off by default)
+                             [GRPC_WEB_SERVER_INTEROP=1]
   --allow-origin ORIGIN      admit this exact origin (CORS), e.g. https://app.example.com;
                              repeatable [GRPC_WEB_SERVER_ALLOW_ORIGINS, comma-separated]
   --static-dir DIR           serve files from DIR for paths that are not gRPC methods
@@ -73,6 +88,13 @@ environment variable shown; a flag wins over its variable.
                              start of a stream (default 30) [GRPC_WEB_SERVER_REQUEST_TIMEOUT]
   --shutdown-grace SECS      on SIGINT/SIGTERM, streams end with UNAVAILABLE at once; other calls
                              get this long to finish (default 5) [GRPC_WEB_SERVER_SHUTDOWN_GRACE]
+  --max-connections N        connections open at once; past it, new ones wait to be
+                             accepted (default 4096) [GRPC_WEB_SERVER_MAX_CONNECTIONS]
+  --idle-timeout SECS        close a connection with no call open for this long (default 120)
+                             [GRPC_WEB_SERVER_IDLE_TIMEOUT]
+  --write-timeout SECS       close a connection whose writes make no progress for this long,
+                             as when its peer stopped reading (default 30)
+                             [GRPC_WEB_SERVER_WRITE_TIMEOUT]
   -h, --help                 print this text
 
 Logs go to stderr (filter with RUST_LOG, default info); stdout carries only the
@@ -91,6 +113,10 @@ impl Default for Config {
             max_concurrent_calls: 1024,
             request_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(5),
+            interop: false,
+            max_connections: 4096,
+            idle_timeout: Duration::from_secs(120),
+            write_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -119,6 +145,9 @@ const VALUED: &[(&str, &str)] = &[
     ),
     ("--request-timeout", "GRPC_WEB_SERVER_REQUEST_TIMEOUT"),
     ("--shutdown-grace", "GRPC_WEB_SERVER_SHUTDOWN_GRACE"),
+    ("--max-connections", "GRPC_WEB_SERVER_MAX_CONNECTIONS"),
+    ("--idle-timeout", "GRPC_WEB_SERVER_IDLE_TIMEOUT"),
+    ("--write-timeout", "GRPC_WEB_SERVER_WRITE_TIMEOUT"),
 ];
 
 impl Config {
@@ -131,6 +160,7 @@ impl Config {
     {
         let mut given: Vec<(String, String)> = Vec::new();
         let mut dev = false;
+        let mut interop = false;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -139,6 +169,7 @@ impl Config {
             };
             match flag.as_str() {
                 "--dev" => dev = true,
+                "--interop" => interop = true,
                 "-h" | "--help" => return Ok(Command::Help),
                 f if VALUED.iter().any(|(name, _)| *name == f) => {
                     let v = inline
@@ -164,12 +195,13 @@ impl Config {
                 }
             }
         }
-        if !dev {
-            dev = matches!(env("GRPC_WEB_SERVER_DEV").as_deref(), Some("1" | "true"));
-        }
+        let on = |var: &str| matches!(env(var).as_deref(), Some("1" | "true"));
+        dev = dev || on("GRPC_WEB_SERVER_DEV");
+        interop = interop || dev || on("GRPC_WEB_SERVER_INTEROP");
 
         let mut config = Config {
             dev,
+            interop,
             ..Config::default()
         };
         let (mut cert, mut key) = (None, None);
@@ -202,6 +234,15 @@ impl Config {
                 }
                 "--shutdown-grace" => {
                     config.shutdown_grace = Duration::from_secs(number(&flag, &v, 0..=3_600)?)
+                }
+                "--max-connections" => {
+                    config.max_connections = number(&flag, &v, 1..=1_000_000)?;
+                }
+                "--idle-timeout" => {
+                    config.idle_timeout = Duration::from_secs(number(&flag, &v, 1..=86_400)?)
+                }
+                "--write-timeout" => {
+                    config.write_timeout = Duration::from_secs(number(&flag, &v, 1..=86_400)?)
                 }
                 _ => unreachable!("every valued flag is handled"),
             }
@@ -294,6 +335,25 @@ mod tests {
         assert!(c.allowed_origins.is_empty());
         assert_eq!(c.max_message_size, 4 << 20);
         assert!(c.auth_token.is_none() && c.tls.is_none());
+        assert!(!c.interop, "the interop service is opt-in");
+        assert_eq!(c.max_connections, 4096);
+    }
+
+    #[test]
+    fn interop_is_opt_in_and_dev_turns_it_on() {
+        assert!(run(parse(&["--interop"])).interop);
+        assert!(run(parse(&["--dev"])).interop);
+        assert!(run(parse_env(&[], &[("GRPC_WEB_SERVER_INTEROP", "1")])).interop);
+        let c = run(parse(&[
+            "--max-connections=10",
+            "--idle-timeout",
+            "3",
+            "--write-timeout=4",
+        ]));
+        assert_eq!(c.max_connections, 10);
+        assert_eq!(c.idle_timeout, Duration::from_secs(3));
+        assert_eq!(c.write_timeout, Duration::from_secs(4));
+        assert!(parse(&["--idle-timeout", "0"]).is_err());
     }
 
     #[test]

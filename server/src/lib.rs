@@ -6,13 +6,16 @@ pub mod admission;
 pub mod auth;
 pub mod calls;
 pub mod config;
+pub mod conn;
+pub mod listener;
+pub mod resources;
 pub mod services;
 pub mod web;
 
 use std::future::Future;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
@@ -22,10 +25,18 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, Tr
 use tracing::Level;
 
 use crate::config::Config;
+use crate::conn::{Timeouts, TrackCallsLayer};
+use crate::listener::Listener;
 use crate::services::chat::{Chat, Hub};
 use crate::services::interop::Interop;
 use crate::services::scores::Scores;
 use crate::services::users::{UserStore, Users};
+
+/// Concurrent HTTP/2 streams per connection.
+const MAX_STREAMS_PER_CONNECTION: u32 = 100;
+
+/// Largest HTTP/2 header list accepted; a larger one is refused for its stream alone.
+const MAX_HEADER_LIST_SIZE: u32 = 16 * 1024;
 
 /// What can stop the server from starting or serving.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -45,7 +56,6 @@ pub async fn routes(config: &Config) -> Result<(Routes, HealthReporter), Error> 
         .into_service()
         .max_decoding_message_size(max)
         .max_encoding_message_size(max);
-    let interop = Interop::new(max).into_service();
 
     let (health_reporter, health) = tonic_health::server::health_reporter();
     health_reporter
@@ -57,19 +67,25 @@ pub async fn routes(config: &Config) -> Result<(Routes, HealthReporter), Error> 
     health_reporter
         .set_serving::<proto::demo::v1::chat_service_server::ChatServiceServer<Chat>>()
         .await;
-    health_reporter
-        .set_serving::<proto::grpc::testing::test_service_server::TestServiceServer<Interop>>()
-        .await;
+    let interop = if config.interop {
+        health_reporter
+            .set_serving::<proto::grpc::testing::test_service_server::TestServiceServer<Interop>>()
+            .await;
+        Some(Interop::new(max).into_service())
+    } else {
+        None
+    };
 
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
-    let routes = Routes::new(users)
-        .add_service(scores)
-        .add_service(chat)
-        .add_service(interop)
+    let mut routes = Routes::new(users).add_service(scores).add_service(chat);
+    if let Some(interop) = interop {
+        routes = routes.add_service(interop);
+    }
+    let routes = routes
         .add_service(health)
         .add_service(reflection().build_v1()?)
         .add_service(reflection().build_v1alpha()?);
@@ -108,6 +124,14 @@ pub async fn serve(
     }
     let server = builder
         .accept_http1(true)
+        // Each stream can hold one message toward a slow reader: bound them per connection.
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
+        // Finds peers that vanished under a quiet stream (a dead peer never reads EOF).
+        .http2_keepalive_interval(Some(Duration::from_secs(60)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(20)))
+        .http2_max_header_list_size(MAX_HEADER_LIST_SIZE)
+        // Outermost, so every request counts as a call on its connection (see `conn`).
+        .layer(TrackCallsLayer)
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
@@ -117,7 +141,17 @@ pub async fn serve(
         // CORS outside the call limit (in `web::app`), so preflights never wait for a slot.
         .layer(web::cors(config))
         .add_routes(web::app(routes, config, stop.clone()))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+        .serve_with_incoming_shutdown(
+            Listener::new(
+                listener,
+                config.max_connections,
+                Timeouts {
+                    idle: config.idle_timeout,
+                    write: config.write_timeout,
+                },
+            ),
+            signal,
+        );
 
     let grace = config.shutdown_grace;
     tokio::select! {

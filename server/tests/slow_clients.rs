@@ -75,3 +75,151 @@ fn slow_request_bodies_hold_no_call_slot_and_deadlines_run_from_arrival() {
     );
     drop(held);
 }
+
+/// A connection with a tiny receive buffer, so a reply stalls in the server, not in the
+/// kernel's buffers.
+async fn small_window_connection(server: &Server) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(server.addr.parse().unwrap()).await.unwrap();
+    let stream = stream.into_std().unwrap();
+    stream.set_nonblocking(false).unwrap();
+    stream
+}
+
+/// `SimpleRequest { response_size }` framed for gRPC-Web: field 2, varint.
+fn unary_call_frame(response_size: u32) -> Vec<u8> {
+    let mut message = vec![0x10];
+    let mut n = response_size;
+    while n >= 0x80 {
+        message.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    message.push(n as u8);
+    let mut frame = vec![0];
+    frame.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&message);
+    frame
+}
+
+/// Opens 50 connections that each ask for a 4 MiB reply and never read it, and waits
+/// until the server has buffered the replies; returns them and the RSS then.
+async fn stalled_readers(server: &Server, rss_before: u64) -> (Vec<TcpStream>, u64) {
+    let frame = unary_call_frame(4 * 1024 * 1024 - 64);
+    let head = format!(
+        "POST /grpc.testing.TestService/UnaryCall HTTP/1.1\r\nhost: {}\r\n\
+         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\n\
+         content-length: {}\r\n\r\n",
+        server.addr,
+        frame.len()
+    );
+    let mut stalled = Vec::new();
+    for _ in 0..50 {
+        let mut s = small_window_connection(server).await;
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(&frame).unwrap();
+        stalled.push(s);
+    }
+    let pid = server.child.id();
+    let held = common::eventually(Duration::from_secs(3), || {
+        common::rss_mib(pid) > rss_before + 100
+    });
+    let rss = common::rss_mib(pid);
+    assert!(held, "the replies were never buffered ({rss} MiB)");
+    // At most about one message per stalled call.
+    assert!(
+        rss < rss_before + 50 * 6,
+        "{rss} MiB for 50 stalled 4 MiB replies (from {rss_before} MiB)"
+    );
+    (stalled, rss)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_that_never_read_are_cut_off_and_their_memory_given_back() {
+    let server = Server::start(&["--interop", "--write-timeout", "2"]);
+    let pid = server.child.id();
+    let (fds_before, rss_before) = (common::open_fds(pid), common::rss_mib(pid));
+    let fds_back = || {
+        common::eventually(Duration::from_secs(6), || {
+            common::open_fds(pid) <= fds_before
+        })
+    };
+
+    // Clients that leave by themselves: their memory goes back to the system.
+    let (stalled, rss_stalled) = stalled_readers(&server, rss_before).await;
+    drop(stalled);
+    assert!(fds_back(), "connections the clients closed stayed open");
+    let rss_left = common::rss_mib(pid);
+
+    // Clients that stay: the write timeout closes their connections.
+    let (stalled, _) = stalled_readers(&server, rss_before).await;
+    let closed = fds_back();
+    let rss_cut = common::rss_mib(pid);
+    eprintln!(
+        "RSS {rss_before} MiB before, {rss_stalled} MiB stalled, {rss_left} MiB after the \
+         clients left, {rss_cut} MiB after the server cut the next 50 off"
+    );
+    assert!(
+        closed,
+        "{} descriptors open, {fds_before} before",
+        common::open_fds(pid)
+    );
+    for rss in [rss_left, rss_cut] {
+        assert!(
+            rss < rss_before + 30,
+            "{rss} MiB held after the connections closed"
+        );
+    }
+    drop(stalled);
+}
+
+/// Reads until end of file; `false` if the read timeout passed first.
+fn reads_eof(s: &mut TcpStream, within: Duration) -> bool {
+    s.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[test]
+fn idle_connections_are_closed_but_quiet_streams_are_not() {
+    let server = Server::start(&["--idle-timeout", "1"]);
+    // HTTP/1.1 that never sends a request.
+    let mut silent = TcpStream::connect(&server.addr).unwrap();
+    // HTTP/2 (h2c, prior knowledge): the preface and an empty SETTINGS frame, then nothing.
+    let mut h2 = TcpStream::connect(&server.addr).unwrap();
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .unwrap();
+    // A chat subscription in a room where nobody speaks: a call stays open.
+    let mut headers: Vec<(&str, &str)> = common::GRPC_WEB.to_vec();
+    headers.push(("accept", "application/grpc-web+proto"));
+    let mut quiet = server.send_head(
+        "POST",
+        "/demo.v1.ChatService/Subscribe",
+        &headers,
+        &common::frame(&proto::demo::v1::SubscribeRequest {
+            room: "silence".into(),
+        }),
+    );
+    let started = Instant::now();
+    assert!(
+        reads_eof(&mut silent, Duration::from_secs(4)),
+        "HTTP/1.1 left open"
+    );
+    assert!(
+        reads_eof(&mut h2, Duration::from_secs(4)),
+        "HTTP/2 left open"
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        !reads_eof(&mut quiet, Duration::from_millis(500)),
+        "a quiet stream was cut"
+    );
+}

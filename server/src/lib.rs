@@ -5,11 +5,13 @@
 pub mod admission;
 pub mod auth;
 pub mod calls;
+pub mod cardinality;
 pub mod config;
 pub mod conn;
 pub mod listener;
 pub mod resources;
 pub mod services;
+pub mod timeout;
 pub mod web;
 
 use std::future::Future;

@@ -78,7 +78,9 @@ impl Stream for Listener {
         loop {
             match this.listener.poll_accept(cx) {
                 Poll::Ready(Ok((stream, peer))) => {
-                    let _ = stream.set_nodelay(true);
+                    // Socket options stay as tokio sets them (Nagle on), as before this
+                    // listener: with TCP_NODELAY, a stream's last frames at shutdown were
+                    // lost to a reset more often (`shutdown_ends_open_streams_...`).
                     return Poll::Ready(Some(Ok(Conn::new(stream, peer, slot, this.timeouts))));
                 }
                 Poll::Ready(Err(e)) if is_per_connection(&e) => continue,

@@ -12,6 +12,7 @@ use tower_http::services::ServeDir;
 
 use crate::admission::{AdmissionLayer, WatchedBody};
 use crate::calls::CallBoundsLayer;
+use crate::cardinality::{OneMessage, SingleMessageLayer};
 use crate::config::Config;
 
 /// Request headers a gRPC-Web client sends, admitted outside dev mode: the protocol's own,
@@ -104,6 +105,13 @@ pub fn app(routes: Routes, config: &Config, shutdown: CancellationToken) -> Rout
         .layer(
             tower::ServiceBuilder::new()
                 .layer(AdmissionLayer::new(config.max_concurrent_calls))
+                .layer(
+                    SingleMessageLayer::from_descriptors(&[
+                        proto::FILE_DESCRIPTOR_SET,
+                        tonic_health::pb::FILE_DESCRIPTOR_SET,
+                    ])
+                    .expect("the built-in descriptor sets decode"),
+                )
                 .map_request(to_axum_body as fn(_) -> _),
         )
         .layer(CallBoundsLayer::new(config.request_timeout, shutdown))
@@ -119,7 +127,7 @@ pub fn app(routes: Routes, config: &Config, shutdown: CancellationToken) -> Rout
 
 /// The routes take axum's body type; the watched body goes inside it.
 fn to_axum_body(
-    request: http::Request<WatchedBody<axum::body::Body>>,
+    request: http::Request<OneMessage<WatchedBody<axum::body::Body>>>,
 ) -> http::Request<axum::body::Body> {
     request.map(axum::body::Body::new)
 }

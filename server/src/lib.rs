@@ -37,7 +37,13 @@ use crate::services::users::{UserStore, Users};
 /// Concurrent HTTP/2 streams per connection.
 const MAX_STREAMS_PER_CONNECTION: u32 = 100;
 
-/// Largest HTTP/2 header list accepted; a larger one is refused for its stream alone.
+/// Largest HTTP/2 header list accepted (hyper's default, made explicit). A larger list
+/// gets `431` and a stream reset, the connection staying open — as long as its block
+/// comes in at most 5 frames. h2 (0.4) counts a block needing more CONTINUATION frames
+/// than `limit / frame size * 1.25` (at least 5) as a CONTINUATION flood and closes the
+/// connection (GOAWAY `ENHANCE_YOUR_CALM`), so a 1 MiB list in 16 KiB frames closes it.
+/// That count is not configurable apart from this limit: keeping such connections open
+/// would take a limit of about 820 KiB, i.e. accepting lists that large on every stream.
 const MAX_HEADER_LIST_SIZE: u32 = 16 * 1024;
 
 /// What can stop the server from starting or serving.

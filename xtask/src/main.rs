@@ -4,6 +4,7 @@
 mod bench;
 mod demo;
 mod fixture;
+mod fuzz;
 mod lint;
 mod npm;
 mod process;
@@ -31,6 +32,8 @@ commands:
   lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
   soak            a release server under N streams plus mixed unary calls for a while,
                   printing its memory and errors [--secs N (60)] [--streams N (50)]
+  fuzz            run each cargo-fuzz target in fuzz/ briefly (needs nightly; skips
+                  without it) [--secs N (30)]
   bench [--quick] benchmarks in headless Chromium: ours vs other clients and raw fetch
                   (target/bench/report.md); --quick: one short round, for CI;
                   [--rounds N] [--only WORKLOAD]... [--profile] for focused runs
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Some("lint") => lint::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())

@@ -5,6 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use checks::{number, validate_origin, validate_token};
+
+mod checks;
+
 /// How the server was asked to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -54,51 +58,7 @@ pub struct TlsFiles {
 }
 
 /// Usage text printed for `--help` and after a flag error.
-pub const USAGE: &str = "\
-usage: server [FLAGS]
-
-Serves the demo and interop gRPC services as native gRPC (HTTP/2, h2c) and gRPC-Web
-(HTTP/1.1 and HTTP/2, binary and text) on one port. Each flag falls back to the
-environment variable shown; a flag wins over its variable.
-
-  --listen ADDR              address to bind (default 127.0.0.1:50051; port 0 = any free port)
-                             [GRPC_WEB_SERVER_LISTEN]
-  --dev                      admit http://localhost:*, http://127.0.0.1:* and http://[::1]:*
-                             origins (CORS) and any request header; implies --interop
-                             [GRPC_WEB_SERVER_DEV=1]
-  --interop                  serve grpc.testing.TestService, the interop service (it builds
-                             replies up to the message limit on request; off by default)
-                             [GRPC_WEB_SERVER_INTEROP=1]
-  --allow-origin ORIGIN      admit this exact origin (CORS), e.g. https://app.example.com;
-                             repeatable [GRPC_WEB_SERVER_ALLOW_ORIGINS, comma-separated]
-  --static-dir DIR           serve files from DIR for paths that are not gRPC methods
-                             [GRPC_WEB_SERVER_STATIC_DIR]
-  --tls-cert FILE            PEM certificate chain; with --tls-key, serve TLS (HTTP/2 via ALPN)
-                             [GRPC_WEB_SERVER_TLS_CERT]
-  --tls-key FILE             PEM private key [GRPC_WEB_SERVER_TLS_KEY]
-  --auth-token TOKEN         demand `authorization: Bearer TOKEN` on demo.v1.UserService/CreateUser
-                             (UNAUTHENTICATED otherwise) [GRPC_WEB_SERVER_AUTH_TOKEN]
-  --max-message-size BYTES   largest message received or sent (default 4194304)
-                             [GRPC_WEB_SERVER_MAX_MESSAGE_SIZE]
-  --max-concurrent-calls N   calls being worked on at once (until their reply headers; calls
-                             waiting for request bytes and open streams hold no slot); more
-                             wait, within their deadlines (default 1024)
-                             [GRPC_WEB_SERVER_MAX_CONCURRENT_CALLS]
-  --request-timeout SECS     limit on producing response headers: all of a unary call, only the
-                             start of a stream (default 30) [GRPC_WEB_SERVER_REQUEST_TIMEOUT]
-  --shutdown-grace SECS      on SIGINT/SIGTERM, streams end with UNAVAILABLE at once; other calls
-                             get this long to finish (default 5) [GRPC_WEB_SERVER_SHUTDOWN_GRACE]
-  --max-connections N        connections open at once; past it, new ones wait to be
-                             accepted (default 4096) [GRPC_WEB_SERVER_MAX_CONNECTIONS]
-  --idle-timeout SECS        close a connection with no call open for this long (default 120)
-                             [GRPC_WEB_SERVER_IDLE_TIMEOUT]
-  --write-timeout SECS       close a connection whose writes make no progress for this long,
-                             as when its peer stopped reading (default 30)
-                             [GRPC_WEB_SERVER_WRITE_TIMEOUT]
-  -h, --help                 print this text
-
-Logs go to stderr (filter with RUST_LOG, default info); stdout carries only the
-`listening on http://ADDR` line.";
+pub const USAGE: &str = include_str!("config/usage.txt");
 
 impl Default for Config {
     fn default() -> Self {
@@ -253,50 +213,6 @@ impl Config {
             _ => return Err("--tls-cert and --tls-key go together".into()),
         };
         Ok(Command::Run(Box::new(config)))
-    }
-}
-
-/// A decimal number within `range`.
-fn number<T>(flag: &str, v: &str, range: std::ops::RangeInclusive<T>) -> Result<T, String>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display,
-{
-    match v.parse::<T>() {
-        Ok(n) if range.contains(&n) => Ok(n),
-        _ => Err(format!(
-            "{flag} {v:?}: want a number from {} to {}",
-            range.start(),
-            range.end()
-        )),
-    }
-}
-
-/// A token goes into a header value and is compared byte for byte: visible ASCII only.
-fn validate_token(token: &str) -> Result<(), String> {
-    if !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic()) {
-        Ok(())
-    } else {
-        Err("--auth-token: want visible ASCII characters, no spaces".into())
-    }
-}
-
-/// An origin is `scheme://host[:port]` with nothing after it; browsers never send more,
-/// so anything else here is a configuration mistake that would silently never match.
-fn validate_origin(origin: &str) -> Result<(), String> {
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .ok_or_else(|| format!("--allow-origin {origin:?}: must start with http:// or https://"))?;
-    let ok = !rest.is_empty()
-        && rest
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "--allow-origin {origin:?}: want scheme://host[:port], with no path or wildcard"
-        ))
     }
 }
 

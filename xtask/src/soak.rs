@@ -15,6 +15,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::server::Server;
+use crate::setup::{self, Needs};
 use crate::ui::{note, step};
 use crate::{process, Result};
 
@@ -64,11 +65,11 @@ pub fn run(args: &[String]) -> Result {
             _ => return Err(USAGE.into()),
         }
     }
+    // The same build as `bench`'s (same toolchain and flags), so CI builds it once.
+    let env = setup::ensure(Needs::default())?;
     let binary = step("build the server (release)", || {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         process::run(
-            std::process::Command::new(cargo)
-                .current_dir(crate::root())
+            env.cargo_host()
                 .args(["build", "--release", "--package", "server"]),
         )?;
         Ok(crate::host_target_dir().join("release").join("server"))

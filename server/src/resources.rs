@@ -16,13 +16,19 @@ pub fn raise_fd_limit() -> Option<u64> {
             if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
                 return None;
             }
-            if lim.rlim_cur < lim.rlim_max {
+            // An unlimited hard limit cannot be the soft one (the kernel caps descriptors
+            // at `fs.nr_open`, 1048576 by default): then try that.
+            for target in [lim.rlim_max, 1 << 20] {
+                if lim.rlim_cur >= target || target > lim.rlim_max {
+                    continue;
+                }
                 let raised = libc::rlimit {
-                    rlim_cur: lim.rlim_max,
+                    rlim_cur: target,
                     rlim_max: lim.rlim_max,
                 };
                 if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
                     lim = raised;
+                    break;
                 }
             }
         }

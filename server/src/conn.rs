@@ -2,30 +2,32 @@
 //! when its writes have made no progress for the write timeout (the peer stopped reading,
 //! so what the server buffered toward it would otherwise stay in memory for good).
 //!
-//! Calls are counted per connection by [`TrackCallsLayer`]: tonic puts each connection's
+//! Calls are counted per connection by [`crate::tracking`]: tonic puts each connection's
 //! [`ConnInfo`] into its requests, and a call counts from its arrival until its response
 //! body is done or dropped. So a quiet stream (a chat room where nobody speaks) is not
 //! idle, while a connection holding no call is, whatever keep-alive pings it exchanges.
+//! The same tracking sees a reply that waits on its peer: over HTTP/2 a peer that stops
+//! reading withholds flow-control credit and the socket never blocks, so the write
+//! timeout also applies to each reply's progress.
 //!
 //! Closing is done from inside the I/O: an idle connection reads end-of-file (HTTP/1.1
-//! and HTTP/2 alike then close it), a stalled write fails with `TimedOut`.
+//! and HTTP/2 alike then close it), a stalled write or reply fails with `TimedOut`.
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use pin_project_lite::pin_project;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::{Instant, Sleep};
 use tonic::transport::server::Connected;
-use tower::{Layer, Service};
+
+use crate::tracking::Calls;
 
 /// The connection limits [`Conn`] enforces.
 #[derive(Debug, Clone, Copy)]
@@ -36,19 +38,12 @@ pub struct Timeouts {
     pub write: Duration,
 }
 
-/// Calls open on one connection, and when the last one ended.
-#[derive(Debug)]
-struct Calls {
-    open: AtomicUsize,
-    last_end: Mutex<Instant>,
-}
-
 /// What tonic puts into each request about its connection.
 #[derive(Debug, Clone)]
 pub struct ConnInfo {
     /// The peer's address.
     pub peer: SocketAddr,
-    calls: Arc<Calls>,
+    pub(crate) calls: Arc<Calls>,
 }
 
 /// An accepted TCP connection with its limits; it frees its place under the connection
@@ -59,6 +54,7 @@ pub struct Conn {
     timeouts: Timeouts,
     idle: Pin<Box<Sleep>>,
     stall: Option<Pin<Box<Sleep>>>,
+    reply_check: Pin<Box<Sleep>>,
     _slot: OwnedSemaphorePermit,
 }
 
@@ -75,14 +71,12 @@ impl Conn {
             stream,
             info: ConnInfo {
                 peer,
-                calls: Arc::new(Calls {
-                    open: AtomicUsize::new(0),
-                    last_end: Mutex::new(now),
-                }),
+                calls: Arc::new(Calls::new(now)),
             },
             timeouts,
             idle: Box::pin(tokio::time::sleep_until(now + timeouts.idle)),
             stall: None,
+            reply_check: Box::pin(tokio::time::sleep_until(now + timeouts.write)),
             _slot: slot,
         }
     }
@@ -92,15 +86,34 @@ impl Conn {
     fn idle_expired(&mut self, cx: &mut Context<'_>) -> bool {
         while self.idle.as_mut().poll(cx).is_ready() {
             let now = Instant::now();
-            let next = if self.info.calls.open.load(Ordering::Acquire) > 0 {
-                now + self.timeouts.idle
-            } else {
-                *self.info.calls.last_end.lock().expect("not poisoned") + self.timeouts.idle
+            let next = match self.info.calls.idle_since() {
+                None => now + self.timeouts.idle,
+                Some(since) => since + self.timeouts.idle,
             };
             if next <= now {
                 return true;
             }
             self.idle.as_mut().reset(next);
+        }
+        false
+    }
+
+    /// True once a call's reply has waited for the peer (HTTP/2 flow-control credit, or
+    /// room in the socket) for the write timeout; checked every quarter of it.
+    fn reply_stalled(&mut self, cx: &mut Context<'_>) -> bool {
+        let limit = self.timeouts.write;
+        while self.reply_check.as_mut().poll(cx).is_ready() {
+            let now = Instant::now();
+            if self
+                .info
+                .calls
+                .stalled_since()
+                .is_some_and(|since| now.duration_since(since) >= limit)
+            {
+                return true;
+            }
+            let tick = (limit / 4).max(Duration::from_millis(100));
+            self.reply_check.as_mut().reset(now + tick);
         }
         false
     }
@@ -151,6 +164,13 @@ impl AsyncRead for Conn {
                 tracing::debug!(peer = %this.info.peer, "closing an idle connection");
                 Poll::Ready(Ok(())) // end of file
             }
+            Poll::Pending if this.reply_stalled(cx) => {
+                tracing::info!(peer = %this.info.peer, "closing a connection whose peer stopped reading a reply");
+                Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "a reply made no progress within the write timeout",
+                )))
+            }
             polled => polled,
         }
     }
@@ -187,119 +207,5 @@ impl AsyncWrite for Conn {
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let polled = Pin::new(&mut self.stream).poll_shutdown(cx);
         self.write_progress(cx, polled)
-    }
-}
-
-/// Counts each request as an open call on its connection (see [`ConnInfo`]).
-#[derive(Debug, Clone, Default)]
-pub struct TrackCallsLayer;
-
-impl<S> Layer<S> for TrackCallsLayer {
-    type Service = TrackCalls<S>;
-
-    fn layer(&self, inner: S) -> TrackCalls<S> {
-        TrackCalls { inner }
-    }
-}
-
-/// The service [`TrackCallsLayer`] makes.
-#[derive(Debug, Clone)]
-pub struct TrackCalls<S> {
-    inner: S,
-}
-
-/// One open call; ends when dropped.
-struct CallGuard(Arc<Calls>);
-
-impl CallGuard {
-    fn enter(calls: &Arc<Calls>) -> CallGuard {
-        calls.open.fetch_add(1, Ordering::AcqRel);
-        CallGuard(calls.clone())
-    }
-}
-
-impl Drop for CallGuard {
-    fn drop(&mut self) {
-        *self.0.last_end.lock().expect("not poisoned") = Instant::now();
-        self.0.open.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-impl<S, B, ResBody> Service<http::Request<B>> for TrackCalls<S>
-where
-    S: Service<http::Request<B>, Response = http::Response<ResBody>>,
-{
-    type Response = http::Response<Tracked<ResBody>>;
-    type Error = S::Error;
-    type Future = TrackedFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let guard = request
-            .extensions()
-            .get::<ConnInfo>()
-            .map(|info| CallGuard::enter(&info.calls));
-        TrackedFuture {
-            inner: self.inner.call(request),
-            guard,
-        }
-    }
-}
-
-pin_project! {
-    /// The response future of [`TrackCalls`].
-    pub struct TrackedFuture<F> {
-        #[pin]
-        inner: F,
-        guard: Option<CallGuard>,
-    }
-}
-
-impl<F, B, E> Future for TrackedFuture<F>
-where
-    F: Future<Output = Result<http::Response<B>, E>>,
-{
-    type Output = Result<http::Response<Tracked<B>>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let response = std::task::ready!(this.inner.poll(cx))?;
-        let guard = this.guard.take();
-        Poll::Ready(Ok(response.map(|inner| Tracked {
-            inner,
-            _guard: guard,
-        })))
-    }
-}
-
-pin_project! {
-    /// A response body that keeps its call counted until it is done or dropped.
-    pub struct Tracked<B> {
-        #[pin]
-        inner: B,
-        _guard: Option<CallGuard>,
-    }
-}
-
-impl<B: http_body::Body> http_body::Body for Tracked<B> {
-    type Data = B::Data;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<B::Data>, B::Error>>> {
-        self.project().inner.poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.inner.size_hint()
     }
 }

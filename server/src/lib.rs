@@ -12,6 +12,7 @@ pub mod listener;
 pub mod resources;
 pub mod services;
 pub mod timeout;
+pub mod tracking;
 pub mod web;
 
 use std::future::Future;
@@ -27,12 +28,13 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, Tr
 use tracing::Level;
 
 use crate::config::Config;
-use crate::conn::{Timeouts, TrackCallsLayer};
+use crate::conn::Timeouts;
 use crate::listener::Listener;
 use crate::services::chat::{Chat, Hub};
 use crate::services::interop::Interop;
 use crate::services::scores::Scores;
 use crate::services::users::{UserStore, Users};
+use crate::tracking::TrackCallsLayer;
 
 /// Concurrent HTTP/2 streams per connection.
 const MAX_STREAMS_PER_CONNECTION: u32 = 100;
@@ -138,7 +140,7 @@ pub async fn serve(
         .http2_keepalive_interval(Some(Duration::from_secs(60)))
         .http2_keepalive_timeout(Some(Duration::from_secs(20)))
         .http2_max_header_list_size(MAX_HEADER_LIST_SIZE)
-        // Outermost, so every request counts as a call on its connection (see `conn`).
+        // Outermost, so every request counts as a call on its connection (see `tracking`).
         .layer(TrackCallsLayer)
         .layer(
             TraceLayer::new_for_http()

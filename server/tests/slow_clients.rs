@@ -223,3 +223,58 @@ fn idle_connections_are_closed_but_quiet_streams_are_not() {
         "a quiet stream was cut"
     );
 }
+
+/// Over HTTP/2 a reader that stops reading withholds flow-control credit: the socket
+/// never blocks, so the reply waits in the server. Its connection is closed all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_streams_whose_reader_stopped_are_cut_off() {
+    use proto::grpc::testing::test_service_client::TestServiceClient;
+    use proto::grpc::testing::{ResponseParameters, StreamingOutputCallRequest};
+
+    let server = Server::start(&["--interop", "--write-timeout", "2"]);
+    let pid = server.child.id();
+    let (fds_before, rss_before) = (common::open_fds(pid), common::rss_mib(pid));
+    let mut client =
+        TestServiceClient::new(server.channel().await).max_decoding_message_size(8 << 20);
+    let mut unread = Vec::new();
+    for _ in 0..10 {
+        let request = StreamingOutputCallRequest {
+            response_parameters: vec![
+                ResponseParameters {
+                    size: 4 * 1024 * 1024 - 64,
+                    ..Default::default()
+                };
+                3
+            ],
+            ..Default::default()
+        };
+        let reply = client.streaming_output_call(request).await.unwrap();
+        unread.push(reply.into_inner());
+    }
+    let held = common::eventually(Duration::from_secs(3), || {
+        common::rss_mib(pid) > rss_before + 30
+    });
+    let rss_stalled = common::rss_mib(pid);
+    assert!(held, "the replies were never buffered ({rss_stalled} MiB)");
+    let closed = common::eventually(Duration::from_secs(8), || {
+        common::open_fds(pid) <= fds_before
+    });
+    let rss_cut = common::rss_mib(pid);
+    eprintln!("RSS {rss_before} MiB before, {rss_stalled} MiB stalled, {rss_cut} MiB after");
+    assert!(
+        closed,
+        "{} descriptors open, {fds_before} before",
+        common::open_fds(pid)
+    );
+    assert!(
+        rss_cut < rss_before + 30,
+        "{rss_cut} MiB held after the cut"
+    );
+    // The reader learns of it when it reads again.
+    let mut ended = false;
+    for stream in &mut unread {
+        while let Ok(Some(_)) = stream.message().await {}
+        ended = true;
+    }
+    assert!(ended);
+}

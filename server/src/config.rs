@@ -43,8 +43,9 @@ pub struct Config {
     pub max_connections: usize,
     /// A connection with no call open for this long is closed.
     pub idle_timeout: Duration,
-    /// A connection whose writes make no progress for this long (the peer stopped
-    /// reading) is closed, and what it had buffered is freed.
+    /// A connection whose peer takes no data for this long while a write or a reply
+    /// waits on it (the peer stopped reading) is closed, and what it had buffered is
+    /// freed.
     pub write_timeout: Duration,
 }
 

@@ -53,8 +53,13 @@ pub struct Conn {
     info: ConnInfo,
     timeouts: Timeouts,
     idle: Pin<Box<Sleep>>,
-    stall: Option<Pin<Box<Sleep>>>,
-    reply_check: Pin<Box<Sleep>>,
+    /// Since when a write has been refused (the socket is full), if one is.
+    write_waiting: Option<Instant>,
+    /// Ticks every quarter of the write timeout, to look for a stuck peer.
+    check: Pin<Box<Sleep>>,
+    /// The socket's send queue at the last tick, and when it last shrank.
+    queued: Option<u32>,
+    progress_at: Instant,
     _slot: OwnedSemaphorePermit,
 }
 
@@ -75,8 +80,10 @@ impl Conn {
             },
             timeouts,
             idle: Box::pin(tokio::time::sleep_until(now + timeouts.idle)),
-            stall: None,
-            reply_check: Box::pin(tokio::time::sleep_until(now + timeouts.write)),
+            write_waiting: None,
+            check: Box::pin(tokio::time::sleep_until(now + tick(timeouts.write))),
+            queued: None,
+            progress_at: now,
             _slot: slot,
         }
     }
@@ -98,50 +105,84 @@ impl Conn {
         false
     }
 
-    /// True once a call's reply has waited for the peer (HTTP/2 flow-control credit, or
-    /// room in the socket) for the write timeout; checked every quarter of it.
-    fn reply_stalled(&mut self, cx: &mut Context<'_>) -> bool {
+    /// True once the peer is stuck: a write, or a call's reply (HTTP/2 flow-control
+    /// credit), has waited on it for the write timeout, and all that time the socket's
+    /// send queue has not shrunk (the peer took none of the bytes already sent). A slow
+    /// reader that still reads keeps its connection.
+    fn peer_stuck(&mut self, cx: &mut Context<'_>) -> bool {
         let limit = self.timeouts.write;
-        while self.reply_check.as_mut().poll(cx).is_ready() {
+        while self.check.as_mut().poll(cx).is_ready() {
             let now = Instant::now();
-            if self
-                .info
-                .calls
-                .stalled_since()
-                .is_some_and(|since| now.duration_since(since) >= limit)
+            let queued = send_queue_len(&self.stream);
+            if let (Some(q), Some(before)) = (queued, self.queued) {
+                if q < before {
+                    self.progress_at = now;
+                }
+            }
+            self.queued = queued;
+            let waiting = [self.write_waiting, self.info.calls.stalled_since()]
+                .into_iter()
+                .flatten()
+                .min();
+            if waiting.is_some_and(|since| now.duration_since(since) >= limit)
+                && now.duration_since(self.progress_at) >= limit
             {
                 return true;
             }
-            let tick = (limit / 4).max(Duration::from_millis(100));
-            self.reply_check.as_mut().reset(now + tick);
+            self.check.as_mut().reset(now + tick(limit));
         }
         false
     }
 
-    /// Passes a write's outcome through, failing it once writes have been pending for
-    /// the write timeout.
+    /// Passes a write's outcome through, failing it once the peer is stuck.
     fn write_progress<T>(
         &mut self,
         cx: &mut Context<'_>,
         polled: Poll<io::Result<T>>,
     ) -> Poll<io::Result<T>> {
         if polled.is_ready() {
-            self.stall = None;
+            self.write_waiting = None;
             return polled;
         }
-        let limit = self.timeouts.write;
-        let stall = self
-            .stall
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-        if stall.as_mut().poll(cx).is_ready() {
-            tracing::info!(peer = %self.info.peer, "closing a connection whose peer stopped reading");
-            return Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "writes made no progress within the write timeout",
-            )));
+        self.write_waiting.get_or_insert_with(Instant::now);
+        if self.peer_stuck(cx) {
+            return Poll::Ready(Err(self.stuck_error()));
         }
         Poll::Pending
     }
+
+    fn stuck_error(&self) -> io::Error {
+        tracing::info!(peer = %self.info.peer, "closing a connection whose peer stopped reading");
+        io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the peer took no data within the write timeout",
+        )
+    }
+}
+
+/// How often a connection looks for a stuck peer.
+fn tick(write_timeout: Duration) -> Duration {
+    (write_timeout / 4).max(Duration::from_millis(100))
+}
+
+/// Bytes in the socket's send queue (sent but not acknowledged, or not yet sent).
+#[cfg(target_os = "linux")]
+fn send_queue_len(stream: &TcpStream) -> Option<u32> {
+    use std::os::fd::AsRawFd;
+    let mut n: libc::c_int = 0;
+    // SAFETY: TIOCOUTQ (SIOCOUTQ for a socket) writes one int through the pointer given.
+    let r = unsafe { libc::ioctl(stream.as_raw_fd(), libc::TIOCOUTQ, &mut n) };
+    if r == 0 {
+        u32::try_from(n).ok()
+    } else {
+        None
+    }
+}
+
+/// Elsewhere the queue is not read: a stuck peer is judged by time alone.
+#[cfg(not(target_os = "linux"))]
+fn send_queue_len(_: &TcpStream) -> Option<u32> {
+    None
 }
 
 impl Connected for Conn {
@@ -164,13 +205,7 @@ impl AsyncRead for Conn {
                 tracing::debug!(peer = %this.info.peer, "closing an idle connection");
                 Poll::Ready(Ok(())) // end of file
             }
-            Poll::Pending if this.reply_stalled(cx) => {
-                tracing::info!(peer = %this.info.peer, "closing a connection whose peer stopped reading a reply");
-                Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "a reply made no progress within the write timeout",
-                )))
-            }
+            Poll::Pending if this.peer_stuck(cx) => Poll::Ready(Err(this.stuck_error())),
             polled => polled,
         }
     }

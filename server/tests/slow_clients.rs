@@ -278,3 +278,42 @@ async fn http2_streams_whose_reader_stopped_are_cut_off() {
     }
     assert!(ended);
 }
+
+/// A reader that is slow but keeps reading is not taken for one that stopped: the kernel
+/// reports room in the socket only in large steps, so refused writes alone say little.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_that_keeps_reading_gets_its_whole_reply() {
+    let server = Server::start(&["--interop", "--write-timeout", "1"]);
+    let mut s = small_window_connection(&server).await;
+    let frame = unary_call_frame(4 * 1024 * 1024 - 64);
+    let head = format!(
+        "POST /grpc.testing.TestService/UnaryCall HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\
+         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\ncontent-length: {}\r\n\r\n",
+        server.addr,
+        frame.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&frame).unwrap();
+    // About 400 KB/s: some 11 s for the reply, eleven write timeouts.
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    let started = Instant::now();
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e) => panic!("after {} bytes: {e}", raw.len()),
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "too slow a test"
+        );
+    }
+    // The trailer frame is the last thing sent, its text as it is in binary mode.
+    assert!(
+        raw.windows(13).any(|w| w == b"grpc-status:0"),
+        "cut off after {} bytes",
+        raw.len()
+    );
+}

@@ -141,6 +141,41 @@ fn is_loopback(origin: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "[::1]")
 }
 
+/// The bridge for servers that accept connections themselves: [`route`](Self::route) each
+/// accepted connection.
+#[derive(Debug, Clone)]
+pub struct Bridge<S> {
+    service: S,
+    config: Config,
+}
+
+impl<S, B> Bridge<S>
+where
+    S: Service<Request<tonic::body::Body>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: std::fmt::Display + Send,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: std::fmt::Display + Send,
+{
+    /// A bridge serving upgrades with `service`.
+    pub fn new(service: S, config: Config) -> Bridge<S> {
+        Bridge { service, config }
+    }
+
+    /// Looks at a freshly accepted connection: a `grpc-websockets` upgrade is served here,
+    /// to its end, and `None` comes back; any other connection comes back untouched, for
+    /// the HTTP server.
+    pub async fn route(self, stream: TcpStream) -> Option<TcpStream> {
+        match sniff::sniff(&stream).await {
+            sniff::Sniffed::Other => Some(stream),
+            sniff::Sniffed::Upgrade => {
+                upgrade(stream, self.service, self.config).await;
+                None
+            }
+        }
+    }
+}
+
 /// Connections for a tonic server, with `grpc-websockets` upgrades taken out and served by
 /// `service`: pass it to `Server::serve_with_incoming`.
 pub fn incoming<S, B>(
@@ -171,13 +206,10 @@ where
                     continue;
                 }
             };
-            let (tx, service, config) = (tx.clone(), service.clone(), config.clone());
+            let (tx, bridge) = (tx.clone(), Bridge::new(service.clone(), config.clone()));
             tokio::spawn(async move {
-                match sniff::sniff(&stream).await {
-                    sniff::Sniffed::Other => {
-                        let _ = tx.send(Ok(stream)).await;
-                    }
-                    sniff::Sniffed::Upgrade => upgrade(stream, service, config).await,
+                if let Some(stream) = bridge.route(stream).await {
+                    let _ = tx.send(Ok(stream)).await;
                 }
             });
         }

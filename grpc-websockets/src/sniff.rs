@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use tokio::net::TcpStream;
 
+/// How long a connection may stay silent before it is handed on as is (the server's own
+/// idle timeout then applies): browsers send a request as soon as they connect.
+const FIRST_BYTES_TIME: Duration = Duration::from_secs(1);
 /// How long a connection may take to send the head of a GET before it is handed on as is.
 const HEAD_TIME: Duration = Duration::from_secs(5);
 /// The most of a request head that is looked at.
@@ -23,6 +26,10 @@ pub(crate) enum Sniffed {
 /// Peeks at `stream` until its first request head shows what it is.
 pub(crate) async fn sniff(stream: &TcpStream) -> Sniffed {
     let mut buf = vec![0; HEAD_BYTES];
+    let first = tokio::time::timeout(FIRST_BYTES_TIME, stream.peek(&mut buf[..1])).await;
+    if !matches!(first, Ok(Ok(1))) {
+        return Sniffed::Other;
+    }
     let deadline = tokio::time::Instant::now() + HEAD_TIME;
     loop {
         let n = match tokio::time::timeout_at(deadline, stream.peek(&mut buf)).await {

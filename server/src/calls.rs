@@ -90,13 +90,17 @@ where
 
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
         let start = Instant::now();
-        let deadline = request
-            .headers()
-            .get("grpc-timeout")
-            .and_then(|v| parse_timeout(v.as_bytes()))
-            .map(|d| start + d);
+        let (deadline, malformed) = match request.headers().get("grpc-timeout") {
+            None => (None, false),
+            Some(v) => match crate::timeout::parse(v.as_bytes()) {
+                Some(d) => (Some(start + d), false),
+                None => (None, true),
+            },
+        };
         let server_limit = start + self.layer.request_timeout;
         let (head_limit, head_status) = match deadline {
+            // Answered at once, before the handler runs (see `crate::timeout`).
+            _ if malformed => (start, Status::internal(crate::timeout::MALFORMED)),
             Some(d) if d.checked_sub(Duration::from_millis(1)).unwrap_or(start) < server_limit => (
                 d.checked_sub(Duration::from_millis(1)).unwrap_or(start),
                 Status::deadline_exceeded("deadline exceeded (grpc-timeout)"),
@@ -120,7 +124,7 @@ where
         let path = request.uri().path().to_owned();
         ResponseFuture {
             path: Some(path),
-            inner: self.inner.call(request),
+            inner: (!malformed).then(|| self.inner.call(request)),
             head_limit: tokio::time::sleep_until(head_limit),
             head_status: Some(head_status),
             deadline,
@@ -142,7 +146,7 @@ pin_project! {
     pub struct ResponseFuture<F> {
         path: Option<String>,
         #[pin]
-        inner: F,
+        inner: Option<F>,
         #[pin]
         head_limit: Sleep,
         head_status: Option<Status>,
@@ -160,7 +164,11 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let (mut parts, body) = match this.inner.poll(cx) {
+        let polled = match this.inner.as_pin_mut() {
+            Some(inner) => inner.poll(cx),
+            None => Poll::Pending,
+        };
+        let (mut parts, body) = match polled {
             Poll::Ready(Ok(response)) => {
                 let (parts, body) = response.into_parts();
                 (parts, Some(body))
@@ -310,49 +318,6 @@ where
         match &self.inner {
             Some(b) => b.size_hint(),
             None => SizeHint::with_exact(0),
-        }
-    }
-}
-
-/// Parses a `grpc-timeout` value: 1 to 8 digits and a unit (H, M, S, m, u, n).
-/// Anything else is ignored, as the spec leaves a malformed value without effect.
-pub fn parse_timeout(value: &[u8]) -> Option<Duration> {
-    let (&unit, digits) = value.split_last()?;
-    if digits.is_empty() || digits.len() > 8 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let n: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
-    Some(match unit {
-        b'H' => Duration::from_secs(n * 3600),
-        b'M' => Duration::from_secs(n * 60),
-        b'S' => Duration::from_secs(n),
-        b'm' => Duration::from_millis(n),
-        b'u' => Duration::from_micros(n),
-        b'n' => Duration::from_nanos(n),
-        _ => return None,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timeouts() {
-        assert_eq!(parse_timeout(b"1S"), Some(Duration::from_secs(1)));
-        assert_eq!(parse_timeout(b"250m"), Some(Duration::from_millis(250)));
-        assert_eq!(
-            parse_timeout(b"99999999H"),
-            Some(Duration::from_secs(99_999_999 * 3600))
-        );
-        assert_eq!(parse_timeout(b"7n"), Some(Duration::from_nanos(7)));
-        for bad in [&b""[..], b"S", b"123456789S", b"10", b"1x", b"-1S", b"1.5S"] {
-            assert_eq!(
-                parse_timeout(bad),
-                None,
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
         }
     }
 }

@@ -5,13 +5,21 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use checks::{number, validate_origin, validate_token};
+
+mod checks;
+
 /// How the server was asked to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// Address to bind; port 0 picks a free port (the chosen one is printed).
     pub listen: SocketAddr,
-    /// Development mode: CORS also admits any `http://localhost:*` / `http://127.0.0.1:*` origin.
+    /// Development mode: CORS also admits any `http://localhost:*` / `http://127.0.0.1:*`
+    /// origin, and the interop service is on.
     pub dev: bool,
+    /// Serve `grpc.testing.TestService`: it builds replies as large as the message limit on
+    /// request, so a production deployment turns it on only when it wants it.
+    pub interop: bool,
     /// Origins admitted by CORS in every mode, exactly as browsers send them.
     pub allowed_origins: Vec<String>,
     /// A directory of static files (the built demo UI) served for non-gRPC paths.
@@ -22,14 +30,23 @@ pub struct Config {
     pub auth_token: Option<String>,
     /// Largest message accepted or sent, in bytes (after decompression).
     pub max_message_size: usize,
-    /// Calls being started at once over all connections (until each reply's headers);
-    /// more wait their turn. Open streams do not hold a slot.
+    /// Calls being worked on at once over all connections (until each reply's headers);
+    /// more wait their turn, within their deadlines. A call waiting for its request body
+    /// holds no slot, and open streams hold none ([`crate::admission`]).
     pub max_concurrent_calls: usize,
     /// How long a call may take to produce its response headers: the whole of a unary
     /// call, but only the start of a stream, so long streams are not cut.
     pub request_timeout: Duration,
     /// How long shutdown waits for calls to finish before the process exits anyway.
     pub shutdown_grace: Duration,
+    /// Connections open at once; past it the server stops accepting until one closes.
+    pub max_connections: usize,
+    /// A connection with no call open for this long is closed.
+    pub idle_timeout: Duration,
+    /// A connection whose peer takes no data for this long while a write or a reply
+    /// waits on it (the peer stopped reading) is closed, and what it had buffered is
+    /// freed.
+    pub write_timeout: Duration,
 }
 
 /// Paths of a TLS identity.
@@ -42,39 +59,7 @@ pub struct TlsFiles {
 }
 
 /// Usage text printed for `--help` and after a flag error.
-pub const USAGE: &str = "\
-usage: server [FLAGS]
-
-Serves the demo and interop gRPC services as native gRPC (HTTP/2, h2c) and gRPC-Web
-(HTTP/1.1 and HTTP/2, binary and text) on one port. Each flag falls back to the
-environment variable shown; a flag wins over its variable.
-
-  --listen ADDR              address to bind (default 127.0.0.1:50051; port 0 = any free port)
-                             [GRPC_WEB_SERVER_LISTEN]
-  --dev                      admit http://localhost:*, http://127.0.0.1:* and http://[::1]:*
-                             origins (CORS) and any request header [GRPC_WEB_SERVER_DEV=1]
-  --allow-origin ORIGIN      admit this exact origin (CORS), e.g. https://app.example.com;
-                             repeatable [GRPC_WEB_SERVER_ALLOW_ORIGINS, comma-separated]
-  --static-dir DIR           serve files from DIR for paths that are not gRPC methods
-                             [GRPC_WEB_SERVER_STATIC_DIR]
-  --tls-cert FILE            PEM certificate chain; with --tls-key, serve TLS (HTTP/2 via ALPN)
-                             [GRPC_WEB_SERVER_TLS_CERT]
-  --tls-key FILE             PEM private key [GRPC_WEB_SERVER_TLS_KEY]
-  --auth-token TOKEN         demand `authorization: Bearer TOKEN` on demo.v1.UserService/CreateUser
-                             (UNAUTHENTICATED otherwise) [GRPC_WEB_SERVER_AUTH_TOKEN]
-  --max-message-size BYTES   largest message received or sent (default 4194304)
-                             [GRPC_WEB_SERVER_MAX_MESSAGE_SIZE]
-  --max-concurrent-calls N   calls being started at once (until their reply headers; open
-                             streams hold no slot); more wait (default 1024)
-                             [GRPC_WEB_SERVER_MAX_CONCURRENT_CALLS]
-  --request-timeout SECS     limit on producing response headers: all of a unary call, only the
-                             start of a stream (default 30) [GRPC_WEB_SERVER_REQUEST_TIMEOUT]
-  --shutdown-grace SECS      on SIGINT/SIGTERM, streams end with UNAVAILABLE at once; other calls
-                             get this long to finish (default 5) [GRPC_WEB_SERVER_SHUTDOWN_GRACE]
-  -h, --help                 print this text
-
-Logs go to stderr (filter with RUST_LOG, default info); stdout carries only the
-`listening on http://ADDR` line.";
+pub const USAGE: &str = include_str!("config/usage.txt");
 
 impl Default for Config {
     fn default() -> Self {
@@ -89,6 +74,10 @@ impl Default for Config {
             max_concurrent_calls: 1024,
             request_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(5),
+            interop: false,
+            max_connections: 4096,
+            idle_timeout: Duration::from_secs(120),
+            write_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -117,6 +106,9 @@ const VALUED: &[(&str, &str)] = &[
     ),
     ("--request-timeout", "GRPC_WEB_SERVER_REQUEST_TIMEOUT"),
     ("--shutdown-grace", "GRPC_WEB_SERVER_SHUTDOWN_GRACE"),
+    ("--max-connections", "GRPC_WEB_SERVER_MAX_CONNECTIONS"),
+    ("--idle-timeout", "GRPC_WEB_SERVER_IDLE_TIMEOUT"),
+    ("--write-timeout", "GRPC_WEB_SERVER_WRITE_TIMEOUT"),
 ];
 
 impl Config {
@@ -129,6 +121,7 @@ impl Config {
     {
         let mut given: Vec<(String, String)> = Vec::new();
         let mut dev = false;
+        let mut interop = false;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -137,6 +130,7 @@ impl Config {
             };
             match flag.as_str() {
                 "--dev" => dev = true,
+                "--interop" => interop = true,
                 "-h" | "--help" => return Ok(Command::Help),
                 f if VALUED.iter().any(|(name, _)| *name == f) => {
                     let v = inline
@@ -162,12 +156,13 @@ impl Config {
                 }
             }
         }
-        if !dev {
-            dev = matches!(env("GRPC_WEB_SERVER_DEV").as_deref(), Some("1" | "true"));
-        }
+        let on = |var: &str| matches!(env(var).as_deref(), Some("1" | "true"));
+        dev = dev || on("GRPC_WEB_SERVER_DEV");
+        interop = interop || dev || on("GRPC_WEB_SERVER_INTEROP");
 
         let mut config = Config {
             dev,
+            interop,
             ..Config::default()
         };
         let (mut cert, mut key) = (None, None);
@@ -201,6 +196,15 @@ impl Config {
                 "--shutdown-grace" => {
                     config.shutdown_grace = Duration::from_secs(number(&flag, &v, 0..=3_600)?)
                 }
+                "--max-connections" => {
+                    config.max_connections = number(&flag, &v, 1..=1_000_000)?;
+                }
+                "--idle-timeout" => {
+                    config.idle_timeout = Duration::from_secs(number(&flag, &v, 1..=86_400)?)
+                }
+                "--write-timeout" => {
+                    config.write_timeout = Duration::from_secs(number(&flag, &v, 1..=86_400)?)
+                }
                 _ => unreachable!("every valued flag is handled"),
             }
         }
@@ -210,50 +214,6 @@ impl Config {
             _ => return Err("--tls-cert and --tls-key go together".into()),
         };
         Ok(Command::Run(Box::new(config)))
-    }
-}
-
-/// A decimal number within `range`.
-fn number<T>(flag: &str, v: &str, range: std::ops::RangeInclusive<T>) -> Result<T, String>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display,
-{
-    match v.parse::<T>() {
-        Ok(n) if range.contains(&n) => Ok(n),
-        _ => Err(format!(
-            "{flag} {v:?}: want a number from {} to {}",
-            range.start(),
-            range.end()
-        )),
-    }
-}
-
-/// A token goes into a header value and is compared byte for byte: visible ASCII only.
-fn validate_token(token: &str) -> Result<(), String> {
-    if !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic()) {
-        Ok(())
-    } else {
-        Err("--auth-token: want visible ASCII characters, no spaces".into())
-    }
-}
-
-/// An origin is `scheme://host[:port]` with nothing after it; browsers never send more,
-/// so anything else here is a configuration mistake that would silently never match.
-fn validate_origin(origin: &str) -> Result<(), String> {
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .ok_or_else(|| format!("--allow-origin {origin:?}: must start with http:// or https://"))?;
-    let ok = !rest.is_empty()
-        && rest
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "--allow-origin {origin:?}: want scheme://host[:port], with no path or wildcard"
-        ))
     }
 }
 
@@ -292,6 +252,25 @@ mod tests {
         assert!(c.allowed_origins.is_empty());
         assert_eq!(c.max_message_size, 4 << 20);
         assert!(c.auth_token.is_none() && c.tls.is_none());
+        assert!(!c.interop, "the interop service is opt-in");
+        assert_eq!(c.max_connections, 4096);
+    }
+
+    #[test]
+    fn interop_is_opt_in_and_dev_turns_it_on() {
+        assert!(run(parse(&["--interop"])).interop);
+        assert!(run(parse(&["--dev"])).interop);
+        assert!(run(parse_env(&[], &[("GRPC_WEB_SERVER_INTEROP", "1")])).interop);
+        let c = run(parse(&[
+            "--max-connections=10",
+            "--idle-timeout",
+            "3",
+            "--write-timeout=4",
+        ]));
+        assert_eq!(c.max_connections, 10);
+        assert_eq!(c.idle_timeout, Duration::from_secs(3));
+        assert_eq!(c.write_timeout, Duration::from_secs(4));
+        assert!(parse(&["--idle-timeout", "0"]).is_err());
     }
 
     #[test]

@@ -2,13 +2,21 @@
 //! binary and text) on one port, with CORS, health, reflection, limits, optional TLS and
 //! bearer auth, and the demo UI's static files. `main.rs` parses flags and calls [`serve`].
 
+pub mod admission;
 pub mod auth;
 pub mod calls;
+pub mod cardinality;
 pub mod config;
+pub mod conn;
+pub mod listener;
+pub mod resources;
 pub mod services;
+pub mod timeout;
+pub mod tracking;
 pub mod web;
 
 use std::future::Future;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -16,15 +24,29 @@ use tonic::service::Routes;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
-use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Config;
+use crate::conn::Timeouts;
+use crate::listener::Listener;
 use crate::services::chat::{Chat, Hub};
 use crate::services::interop::Interop;
 use crate::services::scores::Scores;
 use crate::services::users::{UserStore, Users};
+use crate::tracking::TrackCallsLayer;
+
+/// Concurrent HTTP/2 streams per connection.
+const MAX_STREAMS_PER_CONNECTION: u32 = 100;
+
+/// Largest HTTP/2 header list accepted (hyper's default, made explicit). A larger list
+/// gets `431` and a stream reset, the connection staying open — as long as its block
+/// comes in at most 5 frames. h2 (0.4) counts a block needing more CONTINUATION frames
+/// than `limit / frame size * 1.25` (at least 5) as a CONTINUATION flood and closes the
+/// connection (GOAWAY `ENHANCE_YOUR_CALM`), so a 1 MiB list in 16 KiB frames closes it.
+/// That count is not configurable apart from this limit: keeping such connections open
+/// would take a limit of about 820 KiB, i.e. accepting lists that large on every stream.
+const MAX_HEADER_LIST_SIZE: u32 = 16 * 1024;
 
 /// What can stop the server from starting or serving.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -44,7 +66,6 @@ pub async fn routes(config: &Config) -> Result<(Routes, HealthReporter), Error> 
         .into_service()
         .max_decoding_message_size(max)
         .max_encoding_message_size(max);
-    let interop = Interop::new(max).into_service();
 
     let (health_reporter, health) = tonic_health::server::health_reporter();
     health_reporter
@@ -56,19 +77,25 @@ pub async fn routes(config: &Config) -> Result<(Routes, HealthReporter), Error> 
     health_reporter
         .set_serving::<proto::demo::v1::chat_service_server::ChatServiceServer<Chat>>()
         .await;
-    health_reporter
-        .set_serving::<proto::grpc::testing::test_service_server::TestServiceServer<Interop>>()
-        .await;
+    let interop = if config.interop {
+        health_reporter
+            .set_serving::<proto::grpc::testing::test_service_server::TestServiceServer<Interop>>()
+            .await;
+        Some(Interop::new(max).into_service())
+    } else {
+        None
+    };
 
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
-    let routes = Routes::new(users)
-        .add_service(scores)
-        .add_service(chat)
-        .add_service(interop)
+    let mut routes = Routes::new(users).add_service(scores).add_service(chat);
+    if let Some(interop) = interop {
+        routes = routes.add_service(interop);
+    }
+    let routes = routes
         .add_service(health)
         .add_service(reflection().build_v1()?)
         .add_service(reflection().build_v1alpha()?);
@@ -112,22 +139,37 @@ pub async fn serve(
         .allow_loopback(config.dev)
         .max_message_size(config.max_message_size + 6)
         .shutdown(stop.clone());
-    let incoming = grpc_websockets::incoming(listener, app.clone(), sockets);
     let server = builder
         .accept_http1(true)
+        // Each stream can hold one message toward a slow reader: bound them per connection.
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
+        // Finds peers that vanished under a quiet stream (a dead peer never reads EOF).
+        .http2_keepalive_interval(Some(Duration::from_secs(60)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(20)))
+        .http2_max_header_list_size(MAX_HEADER_LIST_SIZE)
+        // Outermost, so every request counts as a call on its connection (see `tracking`).
+        .layer(TrackCallsLayer)
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO))
                 .on_failure(DefaultOnFailure::new().level(Level::WARN)),
         )
-        // CORS before the limit, so preflights are answered without waiting for a slot.
+        // CORS outside the call limit (in `web::app`), so preflights never wait for a slot.
         .layer(web::cors(config))
-        .layer(GlobalConcurrencyLimitLayer::new(
-            config.max_concurrent_calls,
-        ))
-        .add_routes(app)
-        .serve_with_incoming_shutdown(incoming, signal);
+        .add_routes(app.clone())
+        .serve_with_incoming_shutdown(
+            Listener::new(
+                listener,
+                config.max_connections,
+                Timeouts {
+                    idle: config.idle_timeout,
+                    write: config.write_timeout,
+                },
+                Some(grpc_websockets::Bridge::new(app, sockets)),
+            ),
+            signal,
+        );
 
     let grace = config.shutdown_grace;
     tokio::select! {

@@ -26,6 +26,8 @@ async fn main() -> ExitCode {
         .with_target(false)
         .init();
 
+    server::resources::return_large_blocks();
+    let fd_limit = server::resources::raise_fd_limit();
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -44,6 +46,9 @@ async fn main() -> ExitCode {
         tls = config.tls.is_some(),
         auth = config.auth_token.is_some(),
         max_message_size = config.max_message_size,
+        interop = config.interop,
+        max_connections = config.max_connections,
+        fd_limit,
         "serving"
     );
     match server::serve(&config, listener, shutdown_signal()).await {

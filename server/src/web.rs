@@ -10,7 +10,9 @@ use tonic_web::GrpcWebLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
+use crate::admission::{AdmissionLayer, WatchedBody};
 use crate::calls::CallBoundsLayer;
+use crate::cardinality::{OneMessage, SingleMessageLayer};
 use crate::config::Config;
 
 /// Request headers a gRPC-Web client sends, admitted outside dev mode: the protocol's own,
@@ -94,10 +96,24 @@ fn is_loopback_origin(origin: &[u8]) -> bool {
 ///
 /// The translation wraps the gRPC routes only: tonic-web answers any other HTTP/1.1
 /// request with 400, which would hide the static files. Call bounds sit inside it, so the
-/// statuses they add are translated like any other (see [`crate::calls`]).
+/// statuses they add are translated like any other (see [`crate::calls`]); the call limit
+/// sits inside the bounds, so deadlines run while a call waits for a slot
+/// (see [`crate::admission`]).
 pub fn app(routes: Routes, config: &Config, shutdown: CancellationToken) -> Routes {
     let router = routes
         .into_axum_router()
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(AdmissionLayer::new(config.max_concurrent_calls))
+                .layer(
+                    SingleMessageLayer::from_descriptors(&[
+                        proto::FILE_DESCRIPTOR_SET,
+                        tonic_health::pb::FILE_DESCRIPTOR_SET,
+                    ])
+                    .expect("the built-in descriptor sets decode"),
+                )
+                .map_request(to_axum_body as fn(_) -> _),
+        )
         .layer(CallBoundsLayer::new(config.request_timeout, shutdown))
         .layer(GrpcWebLayer::new());
     let router = match &config.static_dir {
@@ -107,6 +123,13 @@ pub fn app(routes: Routes, config: &Config, shutdown: CancellationToken) -> Rout
         None => router,
     };
     Routes::from(router)
+}
+
+/// The routes take axum's body type; the watched body goes inside it.
+fn to_axum_body(
+    request: http::Request<OneMessage<WatchedBody<axum::body::Body>>>,
+) -> http::Request<axum::body::Body> {
+    request.map(axum::body::Body::new)
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ async fn interop(server: &Server) -> TestServiceClient<Channel> {
 
 #[tokio::test]
 async fn empty_unary_and_large_unary() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let mut client = interop(&server).await;
     let empty = client.empty_call(Empty {}).await.unwrap().into_inner();
     assert_eq!(empty, Empty {});
@@ -67,7 +67,7 @@ async fn empty_unary_and_large_unary() {
 
 #[tokio::test]
 async fn client_streaming_server_streaming_and_ping_pong() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let mut client = interop(&server).await;
 
     let sizes = [27_182, 8, 1_828, 45_904];
@@ -142,7 +142,7 @@ async fn client_streaming_server_streaming_and_ping_pong() {
 
 #[tokio::test]
 async fn status_code_and_message_unary_and_streaming() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let mut client = interop(&server).await;
     let message = "\t\ntest with whitespace\r\nand Unicode BMP ☺ and non-BMP 😈\t\n";
     let echo = EchoStatus {
@@ -176,7 +176,7 @@ async fn status_code_and_message_unary_and_streaming() {
 
 #[tokio::test]
 async fn custom_metadata_unary_and_streaming() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let mut client = interop(&server).await;
     fn with_metadata<T>(mut r: Request<T>) -> Request<T> {
         r.metadata_mut().insert(
@@ -229,7 +229,7 @@ async fn custom_metadata_unary_and_streaming() {
 
 #[tokio::test]
 async fn unimplemented_method_and_service() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let mut client = interop(&server).await;
     let err = client.unimplemented_call(Empty {}).await.unwrap_err();
     assert_eq!(err.code(), Code::Unimplemented);
@@ -238,9 +238,24 @@ async fn unimplemented_method_and_service() {
     assert_eq!(err.code(), Code::Unimplemented);
 }
 
+/// The interop service builds replies up to the message limit on request: production
+/// turns it on when it wants it (`--interop`, or `--dev`).
+#[tokio::test]
+async fn the_interop_service_is_opt_in() {
+    let server = Server::start(&[]);
+    let err = interop(&server)
+        .await
+        .empty_call(Empty {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unimplemented);
+    let server = Server::start(&["--dev"]);
+    assert!(interop(&server).await.empty_call(Empty {}).await.is_ok());
+}
+
 #[tokio::test]
 async fn timeout_on_sleeping_server_is_deadline_exceeded() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let mut client = interop(&server).await;
 
     // A duplex call whose answer would take a second, with a 100 ms deadline. (With the
@@ -265,7 +280,7 @@ async fn timeout_on_sleeping_server_is_deadline_exceeded() {
 
 #[tokio::test]
 async fn server_compressed_replies_and_compressed_requests() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let mut client = interop(&server)
         .await
         .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
@@ -304,7 +319,7 @@ async fn health_reports_serving_per_service() {
     use tonic_health::pb::health_client::HealthClient;
     use tonic_health::pb::HealthCheckRequest;
 
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let mut health = HealthClient::new(server.channel().await);
     for service in [
         "",
@@ -431,7 +446,7 @@ async fn create_user_needs_the_bearer_token_when_configured() {
 
 #[tokio::test]
 async fn message_size_limits_hold_both_ways() {
-    let server = Server::start(&["--max-message-size", "1024"]);
+    let server = Server::start(&["--interop", "--max-message-size", "1024"]);
     let mut client = interop(&server).await;
     let err = client
         .unary_call(SimpleRequest {
@@ -461,7 +476,7 @@ async fn message_size_limits_hold_both_ways() {
 
 #[tokio::test]
 async fn thirty_two_calls_in_flight_at_once() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let channel = server.channel().await;
     let calls = (0..32).map(|_| {
         let mut client = TestServiceClient::new(channel.clone());

@@ -135,7 +135,7 @@ const UNARY_CALL: &str = "/grpc.testing.TestService/UnaryCall";
 
 #[test]
 fn text_mode_is_base64_both_ways() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let b64 = base64::engine::general_purpose::STANDARD;
     let request = SimpleRequest {
         response_size: 10,
@@ -173,7 +173,7 @@ fn text_mode_is_base64_both_ways() {
 
 #[test]
 fn gzip_frames_for_clients_that_accept_them() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let request = SimpleRequest {
         response_size: 5000,
         ..Default::default()
@@ -226,7 +226,7 @@ fn frames_of(reply: &Reply) -> Vec<(u8, Vec<u8>)> {
 
 #[test]
 fn interop_metadata_is_echoed_and_exposed() {
-    let server = Server::start(&["--allow-origin", "https://app.example.com"]);
+    let server = Server::start(&["--interop", "--allow-origin", "https://app.example.com"]);
     let reply = common::grpc_web(
         &server,
         UNARY_CALL,
@@ -296,7 +296,7 @@ fn bad_request_details_ride_in_grpc_status_details_bin() {
 
 #[test]
 fn a_stream_past_its_deadline_ends_with_deadline_exceeded() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--interop"]);
     let request = StreamingOutputCallRequest {
         response_parameters: (0..20)
             .map(|_| ResponseParameters {
@@ -328,7 +328,7 @@ fn a_stream_past_its_deadline_ends_with_deadline_exceeded() {
 /// reply a browser can read, not tonic's own CANCELLED without CORS headers.
 #[test]
 fn a_call_past_its_deadline_before_replying_is_deadline_exceeded() {
-    let server = Server::start(&["--allow-origin", "https://app.example.com"]);
+    let server = Server::start(&["--interop", "--allow-origin", "https://app.example.com"]);
     let mut headers: Vec<(&str, &str)> = GRPC_WEB.to_vec();
     headers.extend([
         ("grpc-timeout", "200m"),

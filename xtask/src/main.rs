@@ -4,11 +4,13 @@
 mod bench;
 mod demo;
 mod fixture;
+mod fuzz;
 mod lint;
 mod npm;
 mod process;
 mod server;
 mod setup;
+mod soak;
 mod test;
 mod toolchain;
 mod tools;
@@ -28,6 +30,10 @@ commands:
   npm             build the npm package (wasm-pack, feature js) and pack it into target/npm
   demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
   lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
+  soak            a release server under N streams plus mixed unary calls for a while,
+                  printing its memory and errors [--secs N (60)] [--streams N (50)]
+  fuzz            run each cargo-fuzz target in fuzz/ briefly (needs nightly; skips
+                  without it) [--secs N (30)]
   bench [--quick] benchmarks in headless Chromium: ours vs other clients and raw fetch
                   (target/bench/report.md); --quick: one short round, for CI;
                   [--rounds N] [--only WORKLOAD]... [--profile] for focused runs
@@ -45,6 +51,8 @@ fn main() -> ExitCode {
         Some("npm") => npm::run(),
         Some("lint") => lint::run(),
         Some("bench") => bench::run(&args[1..]),
+        Some("soak") => soak::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())

@@ -66,6 +66,13 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The process id, to read its memory and descriptors from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {

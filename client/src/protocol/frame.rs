@@ -186,8 +186,11 @@ impl FrameDecoder {
                 }
                 let h = self.parse_header()?;
                 self.buf.advance(HEADER_LEN);
-                // The limit is checked, so this reservation is bounded by it.
-                self.buf.reserve(h.len.saturating_sub(self.buf.len()));
+                // Room for the bytes that come next, not for all the prefix claims: a
+                // claimed length (up to the limit, which a caller may set to 4 GiB) costs
+                // memory only as its bytes arrive.
+                self.buf
+                    .reserve(h.len.saturating_sub(self.buf.len()).min(RESERVE_AHEAD));
                 self.header = Some(h);
                 h
             }
@@ -268,6 +271,10 @@ pub(crate) fn append_uninit(
     unsafe { buf.set_len(buf.len() + len) }
 }
 
+/// Most room reserved ahead of the bytes buffered for a frame's payload: enough for a
+/// few network chunks, so a large frame still grows in few steps.
+const RESERVE_AHEAD: usize = 64 << 10;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +348,21 @@ mod tests {
             d.next_frame(),
             Err(FrameError::TooLarge { trailers: true, .. })
         ));
+    }
+
+    #[test]
+    fn a_claimed_length_costs_memory_only_as_its_bytes_arrive() {
+        let mut d = FrameDecoder::new(1 << 30, 8 << 10);
+        let mut head = vec![0];
+        head.extend_from_slice(&(100u32 << 20).to_be_bytes());
+        d.push(&head);
+        d.push(b"12345");
+        assert_eq!(d.next_frame(), Ok(None));
+        assert!(
+            d.buf.capacity() <= 2 * RESERVE_AHEAD,
+            "capacity {} for 5 payload bytes of a 100 MiB claim",
+            d.buf.capacity()
+        );
     }
 
     #[test]

@@ -47,19 +47,6 @@ pub(crate) fn method_path(service: &Service, method: &Method) -> String {
     }
 }
 
-/// The status message of a client-streaming or bidirectional stub, for `path`.
-pub(crate) fn unimplemented_message(kind: Kind, path: &str) -> String {
-    let kind = match kind {
-        Kind::ClientStreaming => "client-streaming",
-        _ => "bidirectional-streaming",
-    };
-    format!(
-        "{path} is a {kind} method, which gRPC-Web over fetch cannot carry: fetch cannot \
-         stream request bodies. A transport that streams requests can, such as native gRPC \
-         over HTTP/2 (e.g. tonic's Channel, outside the browser)."
-    )
-}
-
 /// Appends the client type for `service` to `buf`. `krate` is the path of the
 /// grpc-web-wasm crate as the generated code names it, e.g. `::grpc_web_wasm`.
 pub(crate) fn render(service: &Service, krate: &str, buf: &mut String) {
@@ -124,9 +111,13 @@ fn render_method(service: &Service, method: &Method, krate: &str, buf: &mut Stri
             " Resolves once the response headers\n    \
              /// arrive; the messages follow on the stream.\n",
         ),
-        Kind::ClientStreaming | Kind::Bidi => buf.push_str(
-            " Always fails with `UNIMPLEMENTED`:\n    \
-             /// `fetch` cannot stream request bodies, so gRPC-Web over fetch cannot carry it.\n",
+        Kind::ClientStreaming => buf.push_str(
+            " Sends every message of the\n    \
+             /// stream, then resolves with the reply; over a WebSocket (`grpc-websockets`).\n",
+        ),
+        Kind::Bidi => buf.push_str(
+            " Messages are sent as the\n    \
+             /// stream yields them while replies arrive; over a WebSocket (`grpc-websockets`).\n",
         ),
     }
 
@@ -136,7 +127,9 @@ fn render_method(service: &Service, method: &Method, krate: &str, buf: &mut Stri
     };
     let call = match kind {
         Kind::Unary => "unary",
-        _ => "server_streaming",
+        Kind::ServerStreaming => "server_streaming",
+        Kind::ClientStreaming => "client_streaming",
+        Kind::Bidi => "streaming",
     };
     match kind {
         Kind::Unary | Kind::ServerStreaming => {
@@ -154,18 +147,16 @@ fn render_method(service: &Service, method: &Method, krate: &str, buf: &mut Stri
             );
         }
         Kind::ClientStreaming | Kind::Bidi => {
-            let message = unimplemented_message(kind, &path);
             let _ = write!(
                 buf,
-                "    pub async fn {name}(
+                "    pub async fn {name}<R>(
         &self,
-        requests: impl {krate}::Stream<Item = {input}>,
-    ) -> ::core::result::Result<{reply}, {krate}::Status> {{
-        drop(requests);
-        Err({krate}::Status::new(
-            {krate}::Code::Unimplemented,
-            {message:?}
-        ))
+        request: R,
+    ) -> ::core::result::Result<{reply}, {krate}::Status>
+    where
+        R: {krate}::IntoStreamingRequest<Message = {input}>,
+    {{
+        self.client.{call}({path:?}, request).await
     }}
 "
             );
@@ -267,50 +258,37 @@ mod tests {
     }
 
     #[test]
-    fn client_streaming_and_bidi_are_unimplemented_stubs_that_say_why() {
+    fn client_streaming_and_bidi_call_their_paths_over_a_stream() {
         let (_, methods) = routes();
-        for (name, reply, path) in [
+        for (name, reply, call, item) in [
             (
                 "record_trip",
                 "Response<Trip>",
-                "/codegen.v1.RoutePlanner/RecordTrip",
+                r#".client_streaming("/codegen.v1.RoutePlanner/RecordTrip",request)"#,
+                "Point",
             ),
             (
                 "route_chat",
                 "Streaming<Note>",
-                "/codegen.v1.RoutePlanner/RouteChat",
+                r#".streaming("/codegen.v1.RoutePlanner/RouteChat",request)"#,
+                "Note",
             ),
         ] {
             let m = method(&methods, name);
-            let item = if name == "record_trip" {
-                "Point"
-            } else {
-                "Note"
-            };
-            assert_eq!(m.params, format!("requests:impl{K}::Stream<Item={item}>"));
-            assert_eq!(
-                m.output,
-                format!("->::core::result::Result<{K}::{reply},{K}::Status>")
-            );
-            assert!(m.body.contains(&format!("{K}::Code::Unimplemented")));
-            assert!(!m.body.contains(".unary(") && !m.body.contains(".server_streaming("));
-            assert!(m.body.contains(path), "names the method: {}", m.body);
+            assert_eq!(m.params, "request:R");
+            let code: String = testing::generate_routes(Box::new(ServiceGenerator::new()))
+                .split_whitespace()
+                .collect();
+            let bound = format!("R:{K}::IntoStreamingRequest<Message={item}>");
             assert!(
-                m.body.contains("fetchcannotstreamrequestbodies"),
+                m.output.starts_with(&format!("->::core::result::Result<{K}::{reply},{K}::Status>")),
                 "{}",
-                m.body
+                m.output
             );
-            assert!(m.body.contains("nativegRPCoverHTTP/2"), "{}", m.body);
-            assert!(
-                m.docs.contains("Always fails with `UNIMPLEMENTED`"),
-                "{}",
-                m.docs
-            );
+            assert!(code.contains(&bound), "{bound}");
+            assert!(m.body.contains(call), "{}", m.body);
+            assert!(m.docs.contains("over a WebSocket"), "{}", m.docs);
         }
-        assert!(unimplemented_message(Kind::ClientStreaming, "/p.S/M")
-            .starts_with("/p.S/M is a client-streaming method"));
-        assert!(unimplemented_message(Kind::Bidi, "/p.S/M")
-            .starts_with("/p.S/M is a bidirectional-streaming method"));
     }
 
     #[test]
@@ -421,10 +399,7 @@ mod tests {
                 };
                 prop_assert_eq!(&path, &expected);
                 prop_assert_eq!(&generated.name, &method.name);
-                let target = match Kind::of(method) {
-                    Kind::Unary | Kind::ServerStreaming => format!("({path:?},"),
-                    _ => format!("\"{path}isa"), // compacted: no spaces
-                };
+                let target = format!("({path:?},");
                 prop_assert!(generated.body.contains(&target), "{}", generated.body);
                 let first_line = generated.docs.lines().next().unwrap_or("");
                 prop_assert_eq!(first_line.trim(), comment.trim());

@@ -78,13 +78,12 @@
 //! |---|---|
 //! | unary | `Result<Response<Resp>, Status>`: the message, headers and trailers |
 //! | server streaming | `Result<Streaming<Resp>, Status>`, once the response headers arrive |
-//! | client streaming | `Err(Status)` with `UNIMPLEMENTED`, always |
-//! | bidirectional | `Err(Status)` with `UNIMPLEMENTED`, always |
+//! | client streaming | `Result<Response<Resp>, Status>`, after every request was sent |
+//! | bidirectional | `Result<Streaming<Resp>, Status>`, sending while replies arrive |
 //!
-//! Browsers' `fetch` cannot stream a request body to a gRPC-Web server, so the last two
-//! cannot be carried; they are still generated (taking a `grpc_web_wasm::Stream` of
-//! requests) so that the whole service is visible, and their status message names the
-//! kind of transport that could carry them. Proto comments become doc comments.
+//! The last two take any `Stream` of requests (or a `Request` holding one) and go over a
+//! WebSocket, since `fetch` cannot stream a request body; the server must speak the
+//! `grpc-websockets` protocol. Proto comments become doc comments.
 //!
 //! # With tonic, or other options
 //!

@@ -30,7 +30,8 @@
 //! so tonic reports the same [`Status`](crate::Status) code and message the typed API would.
 //!
 //! What tonic cannot get over `fetch`: client-streaming and bidirectional methods (their
-//! request is a stream; the call fails with `UNIMPLEMENTED`), and tonic's own message
+//! request is a stream; the call fails with `UNIMPLEMENTED`: use the generated clients,
+//! which carry them over a WebSocket), and tonic's own message
 //! compression (configure [`Client::send_compressed`] and
 //! [`Client::accept_compressed`] instead; a compressed request frame is `UNIMPLEMENTED`).
 

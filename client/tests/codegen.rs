@@ -197,9 +197,11 @@ async fn client_streaming_and_bidi_methods_call_over_a_websocket() {
         })
     };
     let reply = test
-        .streaming_input_call(stream::iter([27182, 8].map(|n| StreamingInputCallRequest {
-            payload: payload(n),
-            ..Default::default()
+        .streaming_input_call(stream::iter([27182, 8].map(|n| {
+            StreamingInputCallRequest {
+                payload: payload(n),
+                ..Default::default()
+            }
         })))
         .await
         .expect("StreamingInputCall");

@@ -281,7 +281,9 @@ mod tests {
                 .collect();
             let bound = format!("R:{K}::IntoStreamingRequest<Message={item}>");
             assert!(
-                m.output.starts_with(&format!("->::core::result::Result<{K}::{reply},{K}::Status>")),
+                m.output.starts_with(&format!(
+                    "->::core::result::Result<{K}::{reply},{K}::Status>"
+                )),
                 "{}",
                 m.output
             );

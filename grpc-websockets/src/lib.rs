@@ -218,6 +218,8 @@ where
 }
 
 /// The WebSocket handshake, refusing origins the config does not admit, then the call.
+// The callback's error type is tungstenite's HTTP response, large by nature.
+#[allow(clippy::result_large_err)]
 async fn upgrade<S, B>(stream: TcpStream, service: S, config: Config)
 where
     S: Service<Request<tonic::body::Body>, Response = Response<B>> + Send + 'static,

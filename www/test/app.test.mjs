@@ -378,4 +378,63 @@ describe("the API", () => {
     });
     assert.match(message, /not loaded yet: call `await init\(\)`/);
   });
+
+  test("client streaming and bidi calls go over a WebSocket", async () => {
+    const result = await inPage(async ({ GrpcWebClient, DynamicClient }, api) => {
+      const client = new GrpcWebClient(api);
+      const dynamic = await DynamicClient.fromReflection(client);
+      const bytes = (n) => btoa("x".repeat(n));
+      const up = client.clientStream("grpc.testing.TestService/StreamingInputCall");
+      for (const n of [27182, 8, 1828, 45904]) {
+        up.send(dynamic.encode("grpc.testing.StreamingInputCallRequest", { payload: { body: bytes(n) } }));
+      }
+      up.close();
+      const reply = dynamic.decode("grpc.testing.StreamingInputCallResponse", (await up.response).message);
+
+      const bidi = client.bidiStream("grpc.testing.TestService/FullDuplexCall", {
+        metadata: { "x-grpc-test-echo-initial": "hello" },
+      });
+      const sizes = [];
+      for (const n of [31415, 9]) {
+        bidi.send(dynamic.encode("grpc.testing.StreamingOutputCallRequest", { responseParameters: [{ size: n }] }));
+        const { value } = await bidi.next();
+        const message = dynamic.decode("grpc.testing.StreamingOutputCallResponse", value);
+        sizes.push(atob(message.payload.body).length);
+      }
+      bidi.close();
+      const end = await bidi.next();
+
+      const cancelled = client.clientStream("grpc.testing.TestService/StreamingInputCall");
+      cancelled.cancel();
+      let cancelCode = "resolved";
+      try {
+        await cancelled.response;
+      } catch (e) {
+        cancelCode = e.codeName;
+      }
+      let badSend = "accepted";
+      try {
+        bidi.send("not bytes");
+      } catch (e) {
+        badSend = e.codeName;
+      }
+      return {
+        aggregated: reply.aggregatedPayloadSize,
+        sizes,
+        end: end.done,
+        echoed: bidi.headers["x-grpc-test-echo-initial"],
+        cancelCode,
+        badSend,
+      };
+    });
+    assert.deepEqual(result, {
+      aggregated: 74922,
+      sizes: [31415, 9],
+      end: true,
+      echoed: "hello",
+      cancelCode: "CANCELLED",
+      badSend: "INVALID_ARGUMENT",
+    });
+  });
 });
+

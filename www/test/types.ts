@@ -4,6 +4,8 @@ import init, {
   DynamicClient,
   GrpcError,
   GrpcWebClient,
+  type BidiStream,
+  type ClientStreamCall,
   type JsonObject,
   type Metadata,
   type MethodInfo,
@@ -23,6 +25,15 @@ export async function typed(): Promise<void> {
   const headers: Metadata = reply.headers;
   const value: string | Uint8Array | Uint8Array[] | undefined = reply.trailers["grpc-status"];
   for await (const m of client.serverStream("/p.S/M", bytes)) {
+    const each: Uint8Array = m;
+  }
+  const up: ClientStreamCall = client.clientStream("/p.S/Up");
+  up.send(bytes);
+  up.close();
+  const upReply: UnaryResponse = await up.response;
+  const bidi: BidiStream<Uint8Array> = client.bidiStream("/p.S/Both", { timeoutMs: 5 });
+  bidi.send(bytes);
+  for await (const m of bidi) {
     const each: Uint8Array = m;
   }
   const dynamic = await DynamicClient.fromReflection(client, { emitDefaults: true });

@@ -9,10 +9,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::interop::{self, count, get, invalid, millis, set, CallOptions, MetadataValue};
-use super::stream;
+use super::{send, stream};
+use crate::call;
 use crate::client::{Client, Credentials, Mode};
+use crate::duplex::{self, Messages};
 use crate::protocol::compression::Compression;
+use crate::protocol::reply::Cardinality;
 use crate::protocol::status::Status;
+use crate::streaming::Streaming;
 
 /// A gRPC-Web client for one server.
 #[wasm_bindgen]
@@ -61,23 +65,7 @@ impl GrpcWebClient {
                 .unary_raw(&interop::method_path(&method), request)
                 .await
                 .map_err(|s| interop::error(&s))?;
-            let response = Object::new();
-            set(
-                &response,
-                "message",
-                &Uint8Array::from(&reply.get_ref()[..]).into(),
-            );
-            set(
-                &response,
-                "headers",
-                &interop::metadata_to_js(reply.headers()),
-            );
-            set(
-                &response,
-                "trailers",
-                &interop::metadata_to_js(reply.trailers()),
-            );
-            Ok(response.into())
+            Ok(unary_response(&reply))
         })
     }
 
@@ -103,6 +91,72 @@ impl GrpcWebClient {
         )
     }
 
+    /// Calls a client-streaming method over a WebSocket: `send()` serialized messages,
+    /// `close()`, then await `response`.
+    #[wasm_bindgen(js_name = clientStream, unchecked_return_type = "ClientStreamCall")]
+    pub fn client_stream(
+        &self,
+        method: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> JsValue {
+        let abort = web_sys::AbortController::new().ok();
+        let signal = abort.as_ref().map(web_sys::AbortController::signal);
+        let (sender, outbox) = send::outbox(abort);
+        let request = CallOptions::from_js(&options).map(|o| {
+            let mut request = o
+                .request(Bytes::new())
+                .map(|_| Box::pin(outbox) as Messages);
+            if let Some(signal) = signal {
+                request.set_signal(signal);
+            }
+            request
+        });
+        let (client, path) = (self.client.clone(), interop::method_path(&method));
+        let response = future_to_promise(async move {
+            let run = async {
+                let stream = duplex::start(&client, &path, request?, Cardinality::Unary).await?;
+                call::finish_unary(stream, Ok).await
+            };
+            run.await
+                .map(|reply| unary_response(&reply))
+                .map_err(|s| interop::error(&s))
+        });
+        interop::client_stream_call(sender.into(), response)
+    }
+
+    /// Calls a bidirectional-streaming method over a WebSocket: iterate the replies with
+    /// `for await` while you `send()` serialized messages; `close()` ends the requests.
+    #[wasm_bindgen(
+        js_name = bidiStream,
+        unchecked_return_type = "BidiStream<Uint8Array>"
+    )]
+    pub fn bidi_stream(
+        &self,
+        method: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> JsValue {
+        let (sender, outbox) = send::outbox(None);
+        let request = CallOptions::from_js(&options).map(|o| {
+            o.request(Bytes::new())
+                .map(|_| Box::pin(outbox) as Messages)
+        });
+        let (client, path) = (self.client.clone(), interop::method_path(&method));
+        let replies = stream::start_with(
+            move |signal| {
+                Box::pin(async move {
+                    let mut request = request?;
+                    if let Some(signal) = signal {
+                        request.set_signal(signal);
+                    }
+                    let raw = duplex::start(&client, &path, request, Cardinality::Stream).await?;
+                    Ok(Streaming::new(raw, Ok))
+                })
+            },
+            Rc::new(|bytes: Bytes| Ok(Uint8Array::from(&bytes[..]).into())),
+        );
+        interop::bidi_stream_call(sender.into(), replies)
+    }
+
     /// The base URL this client calls.
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
@@ -115,6 +169,27 @@ impl GrpcWebClient {
     pub fn inner(&self) -> &Client {
         &self.client
     }
+}
+
+/// A `UnaryResponse`: the message bytes, headers and trailers.
+fn unary_response(reply: &crate::Response<Bytes>) -> JsValue {
+    let response = Object::new();
+    set(
+        &response,
+        "message",
+        &Uint8Array::from(&reply.get_ref()[..]).into(),
+    );
+    set(
+        &response,
+        "headers",
+        &interop::metadata_to_js(reply.headers()),
+    );
+    set(
+        &response,
+        "trailers",
+        &interop::metadata_to_js(reply.trailers()),
+    );
+    response.into()
 }
 
 /// Applies a `ClientOptions` object.

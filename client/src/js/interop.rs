@@ -37,6 +37,14 @@ extern "C" {
     /// Wraps a stream object with `next()` and `cancel()` as an async iterator.
     #[wasm_bindgen(js_name = messageStream)]
     pub fn message_stream(raw: JsValue) -> JsValue;
+
+    /// A client-streaming call: `send`, `close`, `cancel` and the `response` promise.
+    #[wasm_bindgen(js_name = clientStreamCall)]
+    pub fn client_stream_call(sender: JsValue, response: js_sys::Promise) -> JsValue;
+
+    /// A bidi call: a message stream of the replies, with `send` and `close`.
+    #[wasm_bindgen(js_name = bidiStreamCall)]
+    pub fn bidi_stream_call(sender: JsValue, replies: JsValue) -> JsValue;
 }
 
 /// `status` as the `GrpcError` a promise rejects with.

@@ -8,6 +8,7 @@ mod dynamic;
 mod interop;
 mod reflection;
 mod schema;
+mod send;
 mod stream;
 
 use wasm_bindgen::prelude::*;

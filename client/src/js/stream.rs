@@ -3,13 +3,15 @@
 //! whether the call is starting, reading, or idle between reads.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use bytes::Bytes;
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::AbortController;
+use web_sys::{AbortController, AbortSignal};
 
 use super::interop::{self, set};
 use crate::client::Client;
@@ -20,9 +22,12 @@ use crate::streaming::Streaming;
 /// Turns one reply message into the value the iterator yields.
 pub type Decode = Rc<dyn Fn(Bytes) -> Result<JsValue, Status>>;
 
+/// A call not yet started: its future, which runs once asked for a message.
+pub type Starter = Pin<Box<dyn Future<Output = Result<Streaming<Bytes>, Status>>>>;
+
 enum Phase {
-    /// Not started: the call to make (or why it cannot be made).
-    Ready(Client, String, Result<Request<Bytes>, Status>),
+    /// Not started: the call to make.
+    Ready(Starter),
     /// Started; `None` while a `next()` holds the stream.
     Open(Option<Box<Streaming<Bytes>>>),
     Finished,
@@ -45,23 +50,35 @@ pub struct RawMessageStream {
     state: Rc<RefCell<State>>,
 }
 
-/// A `MessageStream` for the call of `path` with `request` on `client`.
+/// A `MessageStream` for the server-streaming call of `path` with `request` on `client`.
 pub fn start(
     client: Client,
     path: String,
     request: Result<Request<Bytes>, Status>,
     decode: Decode,
 ) -> JsValue {
+    interop::message_stream(start_with(
+        move |signal| {
+            Box::pin(async move {
+                let mut request = request?;
+                if let Some(signal) = signal {
+                    request.set_signal(signal);
+                }
+                client.server_streaming_raw(&path, request).await
+            })
+        },
+        decode,
+    ))
+}
+
+/// The Rust half of a stream whose call `make` starts; `make` gets the signal that
+/// `cancel()` aborts, to add to its request.
+pub fn start_with(make: impl FnOnce(Option<AbortSignal>) -> Starter, decode: Decode) -> JsValue {
     let abort = AbortController::new().ok();
-    let request = request.map(|mut r| {
-        if let Some(abort) = &abort {
-            r.set_signal(abort.signal());
-        }
-        r
-    });
+    let starter = make(abort.as_ref().map(AbortController::signal));
     let raw = RawMessageStream {
         state: Rc::new(RefCell::new(State {
-            phase: Phase::Ready(client, path, request),
+            phase: Phase::Ready(starter),
             decode,
             headers: JsValue::UNDEFINED,
             trailers: JsValue::UNDEFINED,
@@ -69,7 +86,7 @@ pub fn start(
             cancelled: false,
         })),
     };
-    interop::message_stream(raw.into())
+    raw.into()
 }
 
 #[wasm_bindgen]
@@ -81,20 +98,13 @@ impl RawMessageStream {
         future_to_promise(async move {
             let taken = std::mem::replace(&mut state.borrow_mut().phase, Phase::Open(None));
             let mut streaming = match taken {
-                Phase::Ready(client, path, request) => {
-                    let started = match request {
-                        Ok(request) => client.server_streaming_raw(&path, request).await,
-                        Err(status) => Err(status),
-                    };
-                    match started {
-                        Ok(streaming) => {
-                            state.borrow_mut().headers =
-                                interop::metadata_to_js(streaming.headers());
-                            Box::new(streaming)
-                        }
-                        Err(status) => return finish(&state, &status),
+                Phase::Ready(starter) => match starter.await {
+                    Ok(streaming) => {
+                        state.borrow_mut().headers = interop::metadata_to_js(streaming.headers());
+                        Box::new(streaming)
                     }
-                }
+                    Err(status) => return finish(&state, &status),
+                },
                 Phase::Open(Some(streaming)) => streaming,
                 Phase::Open(None) | Phase::Finished => return Ok(done(&state)),
             };

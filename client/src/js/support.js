@@ -52,3 +52,27 @@ export function messageStream(raw) {
     },
   };
 }
+
+/** A client-streaming call: send messages, close, then await `response`. */
+export function clientStreamCall(sender, response) {
+  return {
+    send(message) {
+      sender.send(message);
+    },
+    close() {
+      sender.close();
+    },
+    cancel() {
+      sender.cancel();
+    },
+    response,
+  };
+}
+
+/** A bidi call: an async iterator of the replies that can also send and close. */
+export function bidiStreamCall(sender, raw) {
+  const stream = messageStream(raw);
+  stream.send = (message) => sender.send(message);
+  stream.close = () => sender.close();
+  return stream;
+}

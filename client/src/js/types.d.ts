@@ -62,6 +62,33 @@ export interface MessageStream<T> extends AsyncIterator<T, undefined> {
   readonly trailers: Metadata | undefined;
 }
 
+/**
+ * A client-streaming call, over a WebSocket: `send()` serialized messages, `close()` when
+ * done, and await `response`. The call starts at once.
+ */
+export interface ClientStreamCall {
+  /** Queues a serialized request message. */
+  send(message: Uint8Array): void;
+  /** Ends the request stream. */
+  close(): void;
+  /** Cancels the call: `response` rejects with `CANCELLED`. */
+  cancel(): void;
+  /** The one reply, once the server sent it. */
+  readonly response: Promise<UnaryResponse>;
+}
+
+/**
+ * A bidirectional call, over a WebSocket: iterate the replies with `for await` while you
+ * `send()`; `close()` ends the request stream. The call starts with the first reply asked for;
+ * messages sent before are queued.
+ */
+export interface BidiStream<T> extends MessageStream<T> {
+  /** Queues a serialized request message. */
+  send(message: Uint8Array): void;
+  /** Ends the request stream; replies may still follow. */
+  close(): void;
+}
+
 /** gRPC status codes by number. */
 export type StatusCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16;
 

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use futures_util::stream;
+use futures_util::{stream, StreamExt};
 use grpc_web_wasm::tonic::GrpcWebService;
 use grpc_web_wasm::{Client, Code, Status};
 use proto::demo::v1::user_service_client::UserServiceClient as TonicUsers;
@@ -233,29 +233,56 @@ async fn tonics_timeout_is_the_same_deadline_exceeded() {
 }
 
 #[wasm_bindgen_test]
-async fn request_streams_are_unimplemented_on_both_paths() {
+async fn request_streams_go_over_a_websocket_on_both_paths() {
     let requests = || {
-        stream::iter([
-            StreamingInputCallRequest::default(),
-            StreamingInputCallRequest::default(),
-        ])
+        stream::iter([3, 4].map(|n| StreamingInputCallRequest {
+            payload: Some(proto::grpc::testing::Payload {
+                body: vec![0; n].into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }))
     };
     let web = TestServiceClient::new(server())
         .streaming_input_call(requests())
         .await
-        .expect_err("cannot be carried");
+        .expect("client streaming");
     let tonic = tonic_interop()
         .streaming_input_call(requests())
         .await
-        .expect_err("cannot be carried through tonic");
-    assert_eq!(web.code(), Code::Unimplemented);
-    assert_eq!(tonic.code(), tonic::Code::Unimplemented);
-    for message in [web.message(), tonic.message()] {
-        assert!(
-            message.contains("fetch cannot stream request bodies"),
-            "{message}"
-        );
+        .expect("client streaming through tonic");
+    assert_eq!(web.get_ref(), tonic.get_ref());
+    assert_eq!(web.get_ref().aggregated_payload_size, 7);
+
+    let pings = || {
+        stream::iter(
+            [2, 5].map(|n| proto::grpc::testing::StreamingOutputCallRequest {
+                response_parameters: vec![proto::grpc::testing::ResponseParameters {
+                    size: n,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+        )
+    };
+    let web: Vec<_> = TestServiceClient::new(server())
+        .full_duplex_call(pings())
+        .await
+        .expect("bidi")
+        .map(|r| r.expect("OK"))
+        .collect()
+        .await;
+    let mut tonic_stream = tonic_interop()
+        .full_duplex_call(pings())
+        .await
+        .expect("bidi through tonic")
+        .into_inner();
+    let mut tonic = Vec::new();
+    while let Some(reply) = tonic_stream.message().await.expect("OK") {
+        tonic.push(reply);
     }
+    assert_eq!(web, tonic);
+    assert_eq!(web.len(), 2);
 }
 
 #[wasm_bindgen_test]

@@ -77,3 +77,43 @@ async fn deadlines_fire_in_a_worker() {
     .await;
     assert_eq!(result.unwrap_err().code(), Code::DeadlineExceeded);
 }
+
+#[wasm_bindgen_test]
+async fn client_streaming_and_bidi_work_in_a_worker() {
+    use futures_util::stream;
+    use proto::grpc::testing::{
+        ResponseParameters, StreamingInputCallRequest, StreamingInputCallResponse,
+        StreamingOutputCallRequest, StreamingOutputCallResponse,
+    };
+    let reply = server()
+        .client_streaming::<_, _, StreamingInputCallResponse>(
+            "/grpc.testing.TestService/StreamingInputCall",
+            stream::iter([StreamingInputCallRequest {
+                payload: Some(proto::grpc::testing::Payload {
+                    body: vec![0; 100].into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+        )
+        .await
+        .expect("StreamingInputCall in a worker");
+    assert_eq!(reply.get_ref().aggregated_payload_size, 100);
+    let ping = StreamingOutputCallRequest {
+        response_parameters: vec![ResponseParameters {
+            size: 7,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut replies = server()
+        .streaming::<_, _, StreamingOutputCallResponse>(
+            "/grpc.testing.TestService/FullDuplexCall",
+            stream::iter([ping]),
+        )
+        .await
+        .expect("FullDuplexCall in a worker");
+    let first = replies.message().await.expect("OK").expect("a reply");
+    assert_eq!(first.payload.map_or(0, |p| p.body.len()), 7);
+    assert!(replies.message().await.expect("OK").is_none());
+}

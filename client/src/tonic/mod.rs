@@ -29,11 +29,11 @@
 //! every failure becomes a `grpc-status` (in the trailers, or a trailers-only response),
 //! so tonic reports the same [`Status`](crate::Status) code and message the typed API would.
 //!
-//! What tonic cannot get over `fetch`: client-streaming and bidirectional methods (their
-//! request is a stream; the call fails with `UNIMPLEMENTED`: use the generated clients,
-//! which carry them over a WebSocket), and tonic's own message
-//! compression (configure [`Client::send_compressed`] and
-//! [`Client::accept_compressed`] instead; a compressed request frame is `UNIMPLEMENTED`).
+//! Client-streaming and bidirectional methods (a request body that is a stream: a second
+//! frame, or a body still open after its first) go over the client's WebSocket transport
+//! instead, the messages unframed from tonic's body as it yields them. tonic's own message
+//! compression is refused: configure [`Client::send_compressed`] and
+//! [`Client::accept_compressed`] instead (a compressed request frame is `UNIMPLEMENTED`).
 
 mod reply;
 mod request;
@@ -45,10 +45,13 @@ use futures_core::future::LocalBoxFuture;
 use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use send_wrapper::SendWrapper;
 
+use crate::protocol::reply::Cardinality;
 use crate::protocol::status::{Code, Status};
 use crate::Client;
+use crate::Streaming;
+use bytes::Bytes;
 use reply::{copy_metadata, response, trailers_only, ReplyBody};
-use request::{read_message, request_with_metadata};
+use request::{read_message, request_with_metadata, Read, RequestStream};
 
 /// A [`Client`] as the transport of tonic-generated clients: a tower `Service` over `http`
 /// requests with [`tonic::body::Body`], which makes it a [`tonic::client::GrpcService`].
@@ -101,8 +104,30 @@ async fn call(
     request: http::Request<tonic::body::Body>,
 ) -> http::Response<tonic::body::Body> {
     let (parts, body) = request.into_parts();
-    let message = match read_message(body, from_tonic).await {
-        Ok(message) => message,
+    let mut body = Box::pin(body);
+    let message = match read_message(body.as_mut(), from_tonic).await {
+        Ok(Read::One(message)) => message,
+        // Client streaming and bidi: over the client's WebSocket, the messages unframed
+        // from tonic's body as it yields them.
+        Ok(Read::Stream(read, decoder)) => {
+            let stream = RequestStream::new(body, read, decoder);
+            let request = match request_with_metadata(Bytes::new(), &parts.headers) {
+                Ok(request) => request.map(|_| Box::pin(stream) as crate::duplex::Messages),
+                Err(status) => return trailers_only(&status),
+            };
+            let started =
+                crate::duplex::start(&client, parts.uri.path(), request, Cardinality::Stream).await;
+            return match started {
+                Ok(raw) => {
+                    let stream = Streaming::new(raw, Ok);
+                    let mut headers = HeaderMap::new();
+                    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+                    copy_metadata(stream.headers(), &mut headers);
+                    response(headers, ReplyBody::new(Some(SendWrapper::new(stream))))
+                }
+                Err(status) => trailers_only(&status),
+            };
+        }
         Err(status) => return trailers_only(&status),
     };
     let request = match request_with_metadata(message, &parts.headers) {

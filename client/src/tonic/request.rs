@@ -3,8 +3,8 @@
 
 use std::fmt;
 use std::future::poll_fn;
-use std::pin::pin;
-use std::task::Poll;
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::header::HeaderMap;
@@ -17,6 +17,7 @@ use crate::protocol::timeout;
 use crate::Request;
 
 /// The status of a tonic request that is a stream of messages rather than one.
+#[cfg(test)]
 fn request_stream() -> Status {
     Status::new(
         Code::Unimplemented,
@@ -26,15 +27,25 @@ fn request_stream() -> Status {
     )
 }
 
-/// The one message of a tonic request body, unframed.
+/// What a tonic request body holds.
+pub(super) enum Read {
+    /// One message, and the body ended: a unary or server-streaming call, for `fetch`.
+    One(Bytes),
+    /// A request stream (a second frame, a body still open after the first, or no frame at
+    /// all): the messages read so far, and the decoder holding any partial frame; the rest
+    /// comes from the body.
+    Stream(Vec<Bytes>, FrameDecoder),
+}
+
+/// Reads a tonic request body far enough to tell one message from a request stream.
 ///
 /// tonic writes a unary or server-streaming request as one frame and then ends the body at
 /// once. A second frame, a body that is still open after the first one (a request stream
-/// waiting for more), or no frame at all means a streaming request: `UNIMPLEMENTED`.
+/// waiting for more), or no frame at all means a streaming request.
 pub(super) async fn read_message<B>(
     body: B,
     error: impl Fn(B::Error) -> Status,
-) -> Result<Bytes, Status>
+) -> Result<Read, Status>
 where
     B: http_body::Body<Data = Bytes>,
 {
@@ -55,8 +66,10 @@ where
                          compression on the grpc_web_wasm::Client instead",
                     ))
                 }
-                Frame::Data { payload, .. } if message.is_none() => message = Some(payload),
-                Frame::Data { .. } => return Err(request_stream()),
+                Frame::Data { payload, .. } => match message.take() {
+                    None => message = Some(payload),
+                    Some(first) => return Ok(Read::Stream(vec![first, payload], decoder)),
+                },
                 Frame::Trailers { .. } => {
                     return Err(Status::new(
                         Code::Internal,
@@ -67,7 +80,9 @@ where
         }
         let next = match poll_fn(|cx| Poll::Ready(body.as_mut().poll_frame(cx))).await {
             Poll::Ready(next) => next,
-            Poll::Pending if message.is_some() => return Err(request_stream()),
+            Poll::Pending if message.is_some() => {
+                return Ok(Read::Stream(message.into_iter().collect(), decoder))
+            }
             Poll::Pending => poll_fn(|cx| body.as_mut().poll_frame(cx)).await,
         };
         match next {
@@ -81,7 +96,78 @@ where
         }
     }
     decoder.finish()?;
-    message.ok_or_else(request_stream)
+    Ok(match message {
+        Some(message) => Read::One(message),
+        None => Read::Stream(Vec::new(), decoder),
+    })
+}
+
+/// The rest of a request stream: the messages already read, then each frame of the body as
+/// it arrives, unframed.
+pub(super) struct RequestStream<B> {
+    body: Pin<Box<B>>,
+    decoder: FrameDecoder,
+    ready: std::collections::VecDeque<Bytes>,
+    ended: bool,
+}
+
+impl<B> RequestStream<B> {
+    pub(super) fn new(body: Pin<Box<B>>, read: Vec<Bytes>, decoder: FrameDecoder) -> Self {
+        RequestStream {
+            body,
+            decoder,
+            ready: read.into(),
+            ended: false,
+        }
+    }
+}
+
+impl<B> futures_core::Stream for RequestStream<B>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: fmt::Display,
+{
+    type Item = Result<Bytes, Status>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            if let Some(message) = self.ready.pop_front() {
+                return Poll::Ready(Some(Ok(message)));
+            }
+            match self.decoder.next_frame() {
+                Ok(Some(Frame::Data {
+                    payload,
+                    compressed: false,
+                })) => return Poll::Ready(Some(Ok(payload))),
+                Ok(Some(_)) => {
+                    return Poll::Ready(Some(Err(Status::new(
+                        Code::Unimplemented,
+                        "the tonic client sent a compressed message or a trailer frame",
+                    ))))
+                }
+                Err(e) => return Poll::Ready(Some(Err(e.into()))),
+                Ok(None) if self.ended => {
+                    return Poll::Ready(self.decoder.finish().err().map(|e| Err(e.into())))
+                }
+                Ok(None) => {}
+            }
+            match std::task::ready!(self.body.as_mut().poll_frame(cx)) {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        self.decoder.push(&data);
+                    }
+                }
+                Some(Err(e)) => {
+                    let status = Status::new(
+                        Code::Internal,
+                        format!("the tonic request body failed: {e}"),
+                    );
+                    return Poll::Ready(Some(Err(status)));
+                }
+                None => self.ended = true,
+            }
+        }
+    }
 }
 
 /// Request headers tonic sets for the HTTP/2 exchange; the client sets its own.
@@ -173,7 +259,10 @@ mod tests {
         }
     }
     fn read(chunks: Vec<Bytes>) -> Result<Bytes, Status> {
-        now(read_message(Chunks(chunks), |e| match e {}))
+        match now(read_message(Chunks(chunks), |e| match e {}))? {
+            Read::One(message) => Ok(message),
+            Read::Stream(..) => Err(request_stream()),
+        }
     }
     /// `message` in an uncompressed gRPC data frame, as tonic sends it.
     fn framed(message: &[u8]) -> Bytes {
@@ -222,9 +311,11 @@ mod tests {
                 }
             }
         }
-        let status =
-            now(read_message(Open(Some(framed(b"x"))), |e| match e {})).expect_err("a stream");
-        assert_eq!(status.code(), Code::Unimplemented, "{status}");
+        let read = now(read_message(Open(Some(framed(b"x"))), |e| match e {})).unwrap();
+        assert!(
+            matches!(read, Read::Stream(ref m, _) if m.len() == 1),
+            "a stream"
+        );
     }
     #[test]
     fn compressed_truncated_and_trailer_frames_are_refused() {

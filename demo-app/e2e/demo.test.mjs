@@ -5,12 +5,16 @@
 //   CHROMIUM        the browser to drive (Debian's; Playwright downloads nothing)
 //   CHROMIUM_ARGS   JSON array of the project's Chromium flags
 //   SCREENSHOTS     where the PNGs go
+//   SERVER_BIN      the server binary, for tests that run servers of their own (a restart)
+//   DIST            the bundle those serve
+//   DESCRIPTORS     a FileDescriptorSet (demo.v1.UserService, grpc.testing) to drop on the Explorer
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { startServer } from "./servers.mjs";
 
 const url = need("DEMO_URL").replace(/\/$/, "");
 const shots = need("SCREENSHOTS");
@@ -38,15 +42,20 @@ after(async () => {
   await browser?.close();
 });
 
-/** A new tab on `hash`, its console errors and page errors collected. */
-async function open(hash) {
+/**
+ * A new tab on `hash` (of `base`, the demo server by default), its console errors and page
+ * errors collected. `expected(text)` may excuse a console message the test provokes on
+ * purpose (the browser logs each refused connection while a server is down).
+ */
+async function open(hash, { base = url, expected = () => false } = {}) {
   const page = await context.newPage();
   const where = () => `${page.url()}`;
   page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`${where()}: console ${m.type()}: ${m.text()}`);
+    if ((m.type() === "error" || m.type() === "warning") && !expected(m.text()))
+      problems.push(`${where()}: console ${m.type()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`${where()}: page error: ${e.message}`));
-  await page.goto(`${url}/${hash}`);
+  await page.goto(`${base}/${hash}`);
   await page.locator("#title").waitFor();
   return page;
 }
@@ -76,6 +85,25 @@ test("users: lookup, error panel, create with field errors, streamed list", asyn
   await page.locator("#lookup-result .status-code", { hasText: "NOT_FOUND" }).waitFor();
   assert.match(await text(page, "#lookup-result"), /user 404 not found/);
 
+  // The Inspector shows a trailers-only reply for what it is: the status came in the
+  // headers, grpc-message decoded; no HTTP headers (date, CORS) posing as trailers.
+  const notFound = await inspect(page, "GetUser");
+  await notFound.locator(".badge", { hasText: "NOT_FOUND" }).waitFor();
+  const trailers = await notFound.locator(".pairs-trailers").innerText();
+  assert.doesNotMatch(trailers, /\bdate\b|access-control|content-type/, trailers);
+  assert.doesNotMatch(await notFound.innerText(), /%20/, "grpc-message is percent-decoded");
+  assert.match(await notFound.locator(".pairs-response-headers").innerText(), /grpc-message\s+user 404 not found/);
+  await notFound.locator("summary").click();
+
+  // Input checked before sending: no gRPC code (0 would mean OK), and the right reason.
+  await page.fill("#user-id", "99999999999");
+  await page.click("#lookup");
+  await page.locator("#lookup-result", { hasText: "out of range" }).waitFor();
+  assert.doesNotMatch(await text(page, "#lookup-result"), /code 0|not a whole number/);
+  await page.fill("#user-id", "1e20");
+  await page.click("#lookup");
+  await page.locator("#lookup-result", { hasText: "1e20 is out of range" }).waitFor();
+
   // Invalid on both fields: the server's BadRequest details land beside each field.
   await page.fill("#new-name", " ");
   await page.fill("#new-email", "nope");
@@ -85,6 +113,10 @@ test("users: lookup, error panel, create with field errors, streamed list", asyn
   assert.match(await text(page, "#new-email-error"), /name@example\.com/);
   assert.equal(await page.getAttribute("#new-email", "aria-invalid"), "true");
   assert.match(await text(page, "#create-result"), /BadRequest/);
+  // The BadRequest detail is shown as its violations, not again as a bare type URL.
+  const details = await page.locator("#create-result .error-details li").allInnerTexts();
+  assert.equal(details.length, 2, details.join("\n"));
+  assert.ok(details.every((d) => !d.includes("type.googleapis.com")), details.join("\n"));
 
   const email = `grace.e2e.${Date.now()}@example.com`;
   await page.fill("#new-name", "Grace E2E");
@@ -127,6 +159,20 @@ test("live scores: start streams updates, stop cancels the call", async () => {
   );
   assert.ok((await page.locator("#scoreboard .match").count()) >= 2, "match cards");
   assert.ok((await page.locator("#ticker li").count()) >= 1, "events in the ticker");
+  // A stream in progress is not an error: its badge is not drawn in the error colours.
+  const live = page.locator("#inspector li.call", { hasText: "WatchScores" }).first().locator(".badge");
+  await live.filter({ hasText: "STREAMING" }).waitFor();
+  const colours = await live.evaluate((badge) => {
+    const error = document.createElement("span");
+    error.className = "badge badge-error";
+    document.body.append(error);
+    const pick = (e) => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor];
+    const both = { live: pick(badge), error: pick(error), red: getComputedStyle(document.documentElement).getPropertyValue("--live") };
+    error.remove();
+    return both;
+  });
+  assert.notEqual(colours.live[0], colours.error[0], JSON.stringify(colours));
+  assert.notEqual(colours.live[1], colours.error[1], JSON.stringify(colours));
   await shot(page, "scores");
 
   await page.click("#scores-stop");
@@ -174,6 +220,44 @@ test("chat: two tabs in one room see each other's messages", async () => {
   await shot(b, "chat-tab-b");
   await a.close();
   await b.close();
+});
+
+test("chat: a server restart is survived, and the lost connection explained", async () => {
+  const own = await startServer(need("SERVER_BIN"), ["--static-dir", need("DIST")]);
+  let down = false;
+  // While the server is down, the browser logs each refused reconnection attempt.
+  const expected = (t) => down && /net::ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING|EMPTY_RESPONSE|CONNECTION_RESET)/.test(t);
+  const page = await open("#/chat", { base: own.url, expected });
+  await page.locator("#chat-link", { hasText: "Live" }).waitFor();
+
+  down = true;
+  await own.stop();
+  await page.locator("#chat-link", { hasText: "Reconnecting" }).waitFor();
+  // The page and the server share an origin: CORS cannot be the cause, so it is not offered.
+  await page.locator("#chat-lost", { hasText: "CORS is not the cause" }).waitFor();
+  await page.waitForFunction(() => /fetch .* failed/.test(document.querySelector("#chat-lost")?.textContent ?? ""));
+  assert.doesNotMatch(await text(page, "#chat-lost"), /CORS policy does not admit/);
+  await shot(page, "chat-reconnecting");
+
+  const again = await own.restart();
+  await page.locator("#chat-link", { hasText: "Live" }).waitFor({ timeout: 20_000 });
+  down = false;
+  await page.fill("#chat-text", "back after the restart");
+  await page.click("#chat-send");
+  await page.locator("#chat-messages .message", { hasText: "back after the restart" }).waitFor();
+  await page.close();
+  await again.stop();
+});
+
+test("an unknown route says so instead of showing another page", async () => {
+  const page = await open("#/no-such-page");
+  await page.locator("#not-found-title", { hasText: "Page not found" }).waitFor();
+  assert.equal(await page.locator("#users-title").count(), 0);
+  assert.match(await text(page, "#page"), /#\/no-such-page/);
+  await page.click("a[href='#/users'] >> nth=-1");
+  await page.locator("#users-title").waitFor();
+  await shot(page, "not-found");
+  await page.close();
 });
 
 test("no console errors or warnings on any page", () => {

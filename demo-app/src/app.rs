@@ -4,7 +4,10 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::inspector::{Calls, Inspector};
-use crate::pages::{chat::ChatPage, scores::ScoresPage, users::UsersPage};
+use crate::pages::{
+    chat::ChatPage, explorer::ExplorerPage, not_found::NotFoundPage, scores::ScoresPage,
+    users::UsersPage,
+};
 use crate::route::{self, Route};
 
 /// The demo, calling the gRPC-Web server at `server` (a base URL).
@@ -47,6 +50,8 @@ pub fn App(server: String) -> impl IntoView {
                         Route::Users => view! { <UsersPage /> }.into_any(),
                         Route::Scores => view! { <ScoresPage /> }.into_any(),
                         Route::Chat => view! { <ChatPage /> }.into_any(),
+                        Route::Explorer => view! { <ExplorerPage /> }.into_any(),
+                        Route::NotFound => view! { <NotFoundPage /> }.into_any(),
                     }}
                 </main>
                 <Show when=move || inspector_open.get()>

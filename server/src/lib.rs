@@ -2,6 +2,7 @@
 //! binary and text) on one port, with CORS, health, reflection, limits, optional TLS and
 //! bearer auth, and the demo UI's static files. `main.rs` parses flags and calls [`serve`].
 
+pub mod assets;
 pub mod auth;
 pub mod calls;
 pub mod config;

@@ -251,6 +251,7 @@ test("chat: a server restart is survived, and the lost connection explained", as
 
 test("an unknown route says so instead of showing another page", async () => {
   const page = await open("#/no-such-page");
+  assert.equal(await page.getAttribute("footer", "data-bundle"), "main");
   await page.locator("#not-found-title", { hasText: "Page not found" }).waitFor();
   assert.equal(await page.locator("#users-title").count(), 0);
   assert.match(await text(page, "#page"), /#\/no-such-page/);
@@ -263,6 +264,9 @@ test("an unknown route says so instead of showing another page", async () => {
 test("explorer: services by reflection, GetUser from JSON, NOT_FOUND, details, share, grpcurl", async () => {
   const page = await open("#/explorer");
   await page.locator("#explorer-source", { hasText: "by reflection" }).waitFor();
+  // The Explorer is a bundle of its own, loaded only on its page.
+  assert.equal(new URL(page.url()).pathname, "/explorer/");
+  assert.equal(await page.getAttribute("footer", "data-bundle"), "explorer");
   const methods = await page.locator("#explorer-method option").allInnerTexts();
   for (const m of ["demo.v1.UserService · GetUser", "demo.v1.UserService · ListUsers (server stream)", "grpc.testing.TestService · UnaryCall"])
     assert.ok(methods.includes(m), `${m} in ${methods.join(" | ")}`);

@@ -51,8 +51,9 @@ pub fn run(args: &[String]) -> Result {
     run_in_place(server)
 }
 
-/// Builds the UI into `dist/` with trunk (configured by `Trunk.toml`). Trunk finds
-/// binaryen's `wasm-opt` ([`crate::tools::WASM_OPT`]) on its PATH and runs it on
+/// Builds the UI into `dist/` with trunk (configured by `Trunk.toml`), and the Explorer's
+/// bundle into `dist/explorer/` (it is loaded only on its page: see `demo-app/src/app.rs`).
+/// Trunk finds binaryen's `wasm-opt` ([`crate::tools::WASM_OPT`]) on its PATH and runs it on
 /// wasm-bindgen's output (`data-wasm-opt` in `demo-app/index.html`): it strips the module
 /// there, so the cargo profile need not, and wasm-bindgen still sees the module's
 /// `target_features` section (stripped, it warns on every build).
@@ -72,7 +73,25 @@ pub fn build_ui(env: &Env) -> Result {
             trunk.env("PATH", &path).args(["build", "--release"]),
             UNWANTED_WARNING,
         )
-    })
+    })?;
+    // After the main build, which empties dist/.
+    step(
+        "build the Explorer's bundle (trunk build --release demo-app/explorer.html)",
+        || {
+            let mut trunk = env.command("trunk");
+            env.toolchain.for_wasm(&mut trunk);
+            let dist = crate::root().join("dist").join("explorer");
+            run_refusing(
+                trunk
+                    .env("PATH", &path)
+                    // `--release` takes an optional value: the target goes first.
+                    .args(["build", "demo-app/explorer.html", "--release", "--dist"])
+                    .arg(&dist)
+                    .args(["--public-url", "/explorer/"]),
+                UNWANTED_WARNING,
+            )
+        },
+    )
 }
 
 /// What wasm-bindgen prints when the module lost its `target_features` section: a build

@@ -72,11 +72,32 @@ pub fn App(server: String, #[prop(optional, into)] explorer: Option<ViewFn>) -> 
 }
 
 /// A page the other bundle shows: goes there (`path`, relative to this bundle), keeping the
-/// fragment, without leaving a history entry for the detour.
+/// fragment, without leaving a history entry for the detour. Served some other way than
+/// `cargo xtask demo` does (`trunk serve` serves one bundle, and answers every path with it),
+/// the other bundle is not there: then it says so rather than going round in circles.
 #[component]
 fn Elsewhere(path: &'static str) -> impl IntoView {
     let location = window().location();
     let hash = location.hash().unwrap_or_default();
-    let _ = location.replace(&format!("{path}{hash}"));
-    view! { <p class="loading"><span class="spinner" aria-hidden="true"></span>"Loading…"</p> }
+    let in_explorer_dir = location.pathname().is_ok_and(|p| p.ends_with("/explorer/"));
+    let there = if path == "../" {
+        in_explorer_dir
+    } else {
+        !in_explorer_dir
+    };
+    if there {
+        let _ = location.replace(&format!("{path}{hash}"));
+        return view! {
+            <p class="loading"><span class="spinner" aria-hidden="true"></span>"Loading…"</p>
+        }
+        .into_any();
+    }
+    view! {
+        <p class="notice" id="elsewhere">
+            "This page is in the demo's other bundle (the Explorer is built apart so that the "
+            "other pages load less), which this server does not serve. "<code>"cargo xtask demo"</code>
+            " serves both."
+        </p>
+    }
+    .into_any()
 }

@@ -197,7 +197,8 @@ pub fn e2e(env: &Env, binary: &Path) -> Result {
             process::run(
                 env.command("node")
                     .current_dir(&dir)
-                    .args(["--test", "--test-reporter=spec", "demo.test.mjs"])
+                    .args(["--test", "--test-reporter=spec"])
+                    .args(["demo.test.mjs", "explorer.test.mjs"])
                     .env("DEMO_URL", &server.url)
                     .env("CHROMIUM", chromium)
                     .env("CHROMIUM_ARGS", format!("[{}]", flags.join(",")))

@@ -11,6 +11,7 @@ mod explain;
 mod reply;
 mod request;
 mod share;
+mod source;
 mod template;
 mod wire;
 
@@ -23,8 +24,9 @@ use crate::tasks::Tasks;
 use call::Exchange;
 use connect::Source;
 use reply::ReplyPanel;
-use request::{RequestPanel, SourcePanel};
+use request::RequestPanel;
 use share::Shared;
+use source::SourcePanel;
 
 /// A method as the picker lists it.
 #[derive(Debug, Clone, PartialEq)]

@@ -199,6 +199,18 @@ test("an unknown route says so instead of showing another page", async () => {
   await page.close();
 });
 
+test("the bundle is served gzipped, hashed files cached for good, the page revalidated", async () => {
+  const page = await open("#/users");
+  const html = await page.request.get(`${page.url().split("#")[0]}`, { headers: { "accept-encoding": "gzip" } });
+  assert.equal(html.headers()["cache-control"], "no-cache");
+  const wasm = /["']([^"']+_bg\.wasm)["']/.exec(await html.text())[1];
+  const module = await page.request.get(new URL(wasm, page.url()).href, { headers: { "accept-encoding": "gzip" } });
+  assert.equal(module.headers()["content-encoding"], "gzip");
+  assert.equal(module.headers()["cache-control"], "public, max-age=31536000, immutable");
+  assert.equal(module.headers()["content-type"], "application/wasm");
+  await page.close();
+});
+
 test("no console errors or warnings on any page", () => {
   assert.deepEqual(problems, []);
 });

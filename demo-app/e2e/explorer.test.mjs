@@ -143,6 +143,12 @@ test("explorer: a server without reflection, then its descriptor set file", asyn
   assert.match(await text(page, "#explorer-messages"), /Grace Hopper|"userId": 3/);
   assert.match(await text(page, "#explorer-grpcurl"), /^grpcurl -plaintext -protoset 'demo\.binpb' /);
   await shot(page, "explorer-descriptor-file");
+
+  // The file describes a service this server does not serve: said in those terms.
+  await page.selectOption("#explorer-method", "grpc.testing.UnimplementedService/UnimplementedCall");
+  await page.click("#explorer-send");
+  await page.locator("#explorer-status", { hasText: "UNIMPLEMENTED" }).waitFor();
+  assert.match(await text(page, "#explorer-hint"), /does not serve grpc\.testing\.UnimplementedService\/UnimplementedCall/);
   await page.close();
   await bare.close();
 });

@@ -3,6 +3,9 @@
 //! content hash in every asset's name, so those never change and are cached for a year
 //! without asking again; `index.html` names the current hashes, so browsers revalidate it on
 //! every load (`no-cache`, answered `304` while it is unchanged) and a new build shows at once.
+//!
+//! A gRPC call to a method the server does not have also lands here, as every path no route
+//! takes does: it gets the `UNIMPLEMENTED` a gRPC server owes it, not the file server's `405`.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -10,11 +13,11 @@ use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use http::header::CACHE_CONTROL;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::{HeaderValue, Request, Response};
+use tonic::body::Body;
 use tower::{Layer, Service};
-use tower_http::compression::{Compression, CompressionBody, CompressionLayer};
-use tower_http::services::fs::ServeFileSystemResponseBody;
+use tower_http::compression::{Compression, CompressionLayer};
 use tower_http::services::ServeDir;
 
 /// `cache-control` of a file whose name holds its content hash.
@@ -42,7 +45,7 @@ impl Assets {
 }
 
 impl<B: Send + 'static> Service<Request<B>> for Assets {
-    type Response = Response<CompressionBody<ServeFileSystemResponseBody>>;
+    type Response = Response<Body>;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
 
@@ -51,6 +54,9 @@ impl<B: Send + 'static> Service<Request<B>> for Assets {
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
+        if let Some(reply) = unknown_method(&request) {
+            return Box::pin(async move { Ok(reply) });
+        }
         let policy = HeaderValue::from_static(cache_control(request.uri().path()));
         let reply = self.inner.call(request);
         Box::pin(async move {
@@ -59,9 +65,28 @@ impl<B: Send + 'static> Service<Request<B>> for Assets {
             if status.is_success() || status == http::StatusCode::NOT_MODIFIED {
                 response.headers_mut().insert(CACHE_CONTROL, policy);
             }
-            Ok(response)
+            Ok(response.map(Body::new))
         })
     }
+}
+
+/// The reply to a gRPC (or gRPC-Web) call of a method no route serves: `UNIMPLEMENTED`, as
+/// a trailers-only reply in the call's own content type; `None` for anything else.
+fn unknown_method<B>(request: &Request<B>) -> Option<Response<Body>> {
+    let content_type = request.headers().get(CONTENT_TYPE)?;
+    if !content_type.as_bytes().starts_with(b"application/grpc") {
+        return None;
+    }
+    // The path is ASCII (a URI's); grpc-message percent-encodes spaces and `%`.
+    let message = format!("unknown method {}", request.uri().path())
+        .replace('%', "%25")
+        .replace(' ', "%20");
+    Response::builder()
+        .header(CONTENT_TYPE, content_type)
+        .header("grpc-status", "12")
+        .header("grpc-message", message)
+        .body(Body::empty())
+        .ok()
 }
 
 /// The caching policy for the file at `path`.

@@ -173,6 +173,23 @@ fn static_files_are_compressed_and_cached_by_name() {
     let plain = server.request("GET", &format!("/{wasm_name}"), &[], b"");
     assert_eq!(plain.header("content-encoding"), None);
     assert_eq!(plain.body, wasm);
+    // A method no route serves is UNIMPLEMENTED, not the file server's 405.
+    let unknown = server.request(
+        "POST",
+        "/grpc.testing.UnimplementedService/UnimplementedCall",
+        GRPC_WEB,
+        &[0, 0, 0, 0, 0],
+    );
+    assert_eq!(unknown.status, 200);
+    assert_eq!(
+        unknown.header("content-type"),
+        Some("application/grpc-web+proto")
+    );
+    assert_eq!(unknown.header("grpc-status"), Some("12"));
+    assert_eq!(
+        unknown.header("grpc-message"),
+        Some("unknown%20method%20/grpc.testing.UnimplementedService/UnimplementedCall")
+    );
     // gRPC-Web replies are never compressed by HTTP: that would hold a stream's messages back.
     let api = get_user(&server, 2, &gzip);
     assert_eq!(api.header("content-encoding"), None);

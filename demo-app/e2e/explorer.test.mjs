@@ -34,6 +34,10 @@ test("explorer: services by reflection, GetUser from JSON, NOT_FOUND, details, s
     await text(page, "#explorer-grpcurl"),
     `grpcurl -plaintext -d '{"userId":1}' ${new URL(url).host} demo.v1.UserService/GetUser`,
   );
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(page.url()).origin });
+  await page.click("#explorer-copy");
+  await page.locator(".grpcurl", { hasText: "Copied." }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await text(page, "#explorer-grpcurl"));
   // The address is a link to this request.
   const link = await page.getAttribute("#explorer-share", "href");
   assert.match(link, /#\/explorer\?method=demo\.v1\.UserService%2FGetUser&body=/);

@@ -67,7 +67,9 @@ mod cancel;
 mod client;
 mod duplex;
 mod interceptor;
-#[cfg(feature = "js")]
+// The descriptor and JSON code is pure; feature `dynamic` builds it without the npm
+// package's wasm-bindgen exports, which need feature `js` (it enables `dynamic`).
+#[cfg(feature = "dynamic")]
 mod js;
 pub mod protocol;
 mod request;
@@ -76,6 +78,17 @@ mod streaming;
 #[cfg(feature = "tonic")]
 pub mod tonic;
 mod transport;
+
+/// Calls without generated code (feature `dynamic`): message schemas from descriptors (a
+/// `FileDescriptorSet`, or a server's reflection service walked with [`dynamic::Discovery`]),
+/// and messages converted between proto3 JSON and protobuf bytes. The same code the npm
+/// package's `DynamicClient` runs on; make the calls with [`Client::unary_raw`] and
+/// [`Client::server_streaming_raw`].
+#[cfg(feature = "dynamic")]
+pub mod dynamic {
+    pub use crate::js::reflection::{Discovery, Query, PATHS as REFLECTION_PATHS};
+    pub use crate::js::schema::{decode, encode, JsonOptions, Method, Schema};
+}
 
 pub use cancel::CancelHandle;
 pub use client::{Client, Credentials, Mode};

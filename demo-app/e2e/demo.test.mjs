@@ -1,68 +1,14 @@
 // The demo end to end: the release bundle served by the real server, driven in headless
-// Chromium by Playwright. Each page's main action, what the page then shows, a screenshot per
-// page, and no console errors anywhere. `cargo xtask test` runs it with:
-//   DEMO_URL        the server serving the bundle and the API (one origin)
-//   CHROMIUM        the browser to drive (Debian's; Playwright downloads nothing)
-//   CHROMIUM_ARGS   JSON array of the project's Chromium flags
-//   SCREENSHOTS     where the PNGs go
+// Chromium by Playwright (harness.mjs). Each page's main action, what the page then shows, a
+// screenshot per page, the rough edges of issue 20, and no console errors anywhere.
+// The Explorer has a file of its own (explorer.test.mjs).
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { harness, inspect, need, shot, text } from "./harness.mjs";
+import { startServer } from "./servers.mjs";
 
-const url = need("DEMO_URL").replace(/\/$/, "");
-const shots = need("SCREENSHOTS");
-const args = JSON.parse(need("CHROMIUM_ARGS")).filter((a) => !a.startsWith("--headless"));
-const TIMEOUT = 15_000;
-
-let browser;
-let context;
-const problems = [];
-
-function need(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is unset: run this with \`cargo xtask test --only demo\``);
-  return value;
-}
-
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: need("CHROMIUM"), args, headless: true });
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  context.setDefaultTimeout(TIMEOUT);
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A new tab on `hash`, its console errors and page errors collected. */
-async function open(hash) {
-  const page = await context.newPage();
-  const where = () => `${page.url()}`;
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`${where()}: console ${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`${where()}: page error: ${e.message}`));
-  await page.goto(`${url}/${hash}`);
-  await page.locator("#title").waitFor();
-  return page;
-}
-
-const text = (page, selector) => page.locator(selector).innerText();
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-/** The inspector's record of the newest call to `method`, opened. */
-async function inspect(page, method) {
-  const call = page.locator("#inspector li.call", { hasText: method }).first();
-  await call.locator("summary").click();
-  return call;
-}
+const { open, problems } = harness();
 
 test("users: lookup, error panel, create with field errors, streamed list", async () => {
   const page = await open("#/users");
@@ -76,6 +22,26 @@ test("users: lookup, error panel, create with field errors, streamed list", asyn
   await page.locator("#lookup-result .status-code", { hasText: "NOT_FOUND" }).waitFor();
   assert.match(await text(page, "#lookup-result"), /user 404 not found/);
 
+  // The Inspector shows a trailers-only reply for what it is: the status came in the
+  // headers, grpc-message decoded; no HTTP headers (date, CORS) posing as trailers.
+  const notFound = await inspect(page, "GetUser");
+  await notFound.locator(".badge", { hasText: "NOT_FOUND" }).waitFor();
+  const trailers = await notFound.locator(".pairs-trailers").innerText();
+  assert.doesNotMatch(trailers, /\bdate\b|access-control|content-type/, trailers);
+  assert.doesNotMatch(await notFound.innerText(), /%20/, "grpc-message is percent-decoded");
+  assert.match(await notFound.locator(".pairs-response-headers").innerText(), /grpc-message\s+user 404 not found/);
+  await notFound.locator("summary").click();
+
+  // Input checked before sending: no gRPC code (0 would mean OK), and the right reason.
+  await page.fill("#user-id", "99999999999");
+  await page.click("#lookup");
+  await page.locator("#lookup-result", { hasText: "out of range" }).waitFor();
+  assert.doesNotMatch(await text(page, "#lookup-result"), /code 0|not a whole number/);
+  await page.fill("#user-id", "1e3");
+  await page.click("#lookup");
+  await page.locator("#lookup-result", { hasText: "not a whole number written in digits" }).waitFor();
+  assert.doesNotMatch(await text(page, "#lookup-result"), /code 0/);
+
   // Invalid on both fields: the server's BadRequest details land beside each field.
   await page.fill("#new-name", " ");
   await page.fill("#new-email", "nope");
@@ -85,6 +51,10 @@ test("users: lookup, error panel, create with field errors, streamed list", asyn
   assert.match(await text(page, "#new-email-error"), /name@example\.com/);
   assert.equal(await page.getAttribute("#new-email", "aria-invalid"), "true");
   assert.match(await text(page, "#create-result"), /BadRequest/);
+  // The BadRequest detail is shown as its violations, not again as a bare type URL.
+  const details = await page.locator("#create-result .error-details li").allInnerTexts();
+  assert.equal(details.length, 2, details.join("\n"));
+  assert.ok(details.every((d) => !d.includes("type.googleapis.com")), details.join("\n"));
 
   const email = `grace.e2e.${Date.now()}@example.com`;
   await page.fill("#new-name", "Grace E2E");
@@ -127,6 +97,20 @@ test("live scores: start streams updates, stop cancels the call", async () => {
   );
   assert.ok((await page.locator("#scoreboard .match").count()) >= 2, "match cards");
   assert.ok((await page.locator("#ticker li").count()) >= 1, "events in the ticker");
+  // A stream in progress is not an error: its badge is not drawn in the error colours.
+  const live = page.locator("#inspector li.call", { hasText: "WatchScores" }).first().locator(".badge");
+  await live.filter({ hasText: "STREAMING" }).waitFor();
+  const colours = await live.evaluate((badge) => {
+    const error = document.createElement("span");
+    error.className = "badge badge-error";
+    document.body.append(error);
+    const pick = (e) => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor];
+    const both = { live: pick(badge), error: pick(error), red: getComputedStyle(document.documentElement).getPropertyValue("--live") };
+    error.remove();
+    return both;
+  });
+  assert.notEqual(colours.live[0], colours.error[0], JSON.stringify(colours));
+  assert.notEqual(colours.live[1], colours.error[1], JSON.stringify(colours));
   await shot(page, "scores");
 
   await page.click("#scores-stop");
@@ -174,6 +158,57 @@ test("chat: two tabs in one room see each other's messages", async () => {
   await shot(b, "chat-tab-b");
   await a.close();
   await b.close();
+});
+
+test("chat: a server restart is survived, and the lost connection explained", async () => {
+  const own = await startServer(need("SERVER_BIN"), ["--static-dir", need("DIST")]);
+  let down = false;
+  // While the server is down, the browser logs each refused reconnection attempt.
+  const expected = (t) => down && /net::ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING|EMPTY_RESPONSE|CONNECTION_RESET)/.test(t);
+  const page = await open("#/chat", { base: own.url, expected });
+  await page.locator("#chat-link", { hasText: "Live" }).waitFor();
+
+  down = true;
+  await own.stop();
+  await page.locator("#chat-link", { hasText: "Reconnecting" }).waitFor();
+  // The page and the server share an origin: CORS cannot be the cause, so it is not offered.
+  await page.locator("#chat-lost", { hasText: "CORS is not the cause" }).waitFor();
+  await page.waitForFunction(() => /fetch .* failed/.test(document.querySelector("#chat-lost")?.textContent ?? ""));
+  assert.doesNotMatch(await text(page, "#chat-lost"), /CORS policy does not admit/);
+  await shot(page, "chat-reconnecting");
+
+  const again = await own.restart();
+  await page.locator("#chat-link", { hasText: "Live" }).waitFor({ timeout: 20_000 });
+  down = false;
+  await page.fill("#chat-text", "back after the restart");
+  await page.click("#chat-send");
+  await page.locator("#chat-messages .message", { hasText: "back after the restart" }).waitFor();
+  await page.close();
+  await again.stop();
+});
+
+test("an unknown route says so instead of showing another page", async () => {
+  const page = await open("#/no-such-page");
+  assert.equal(await page.getAttribute("footer", "data-bundle"), "main");
+  await page.locator("#not-found-title", { hasText: "Page not found" }).waitFor();
+  assert.equal(await page.locator("#users-title").count(), 0);
+  assert.match(await text(page, "#page"), /#\/no-such-page/);
+  await page.click("a[href='#/users'] >> nth=-1");
+  await page.locator("#users-title").waitFor();
+  await shot(page, "not-found");
+  await page.close();
+});
+
+test("the bundle is served gzipped, hashed files cached for good, the page revalidated", async () => {
+  const page = await open("#/users");
+  const html = await page.request.get(`${page.url().split("#")[0]}`, { headers: { "accept-encoding": "gzip" } });
+  assert.equal(html.headers()["cache-control"], "no-cache");
+  const wasm = /["']([^"']+_bg\.wasm)["']/.exec(await html.text())[1];
+  const module = await page.request.get(new URL(wasm, page.url()).href, { headers: { "accept-encoding": "gzip" } });
+  assert.equal(module.headers()["content-encoding"], "gzip");
+  assert.equal(module.headers()["cache-control"], "public, max-age=31536000, immutable");
+  assert.equal(module.headers()["content-type"], "application/wasm");
+  await page.close();
 });
 
 test("no console errors or warnings on any page", () => {

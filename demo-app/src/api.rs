@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use grpc_web_wasm::protocol::status::percent_decode;
 use grpc_web_wasm::{CallEnd, Client, Interceptor, MetadataMap, RequestHead, Status};
 use leptos::prelude::*;
 use prost::Message;
@@ -26,18 +27,35 @@ impl Api {
         }
     }
 
+    /// Whether the page comes from the server it calls: then CORS cannot refuse a call.
+    pub fn same_origin(&self) -> bool {
+        let origin = window().location().origin().unwrap_or_default();
+        self.client.base_url().trim_end_matches('/') == origin
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_string()
+    }
+
     /// Starts recording a call that sends `request`; make the call with [`Call::client`].
     pub fn call(&self, request: &(impl Message + Json), streaming: bool) -> Call {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let record = ArcRwSignal::new(CallRecord::new(
-            id,
+        self.record(
+            &self.client,
             streaming,
             request.encoded_len(),
             request.json().len(),
-        ));
+        )
+    }
+
+    /// Starts recording a call through `client` (any server) whose request is `bytes` of
+    /// protobuf, `json` bytes as JSON; make the call with [`Call::client`].
+    pub fn record(&self, client: &Client, streaming: bool, bytes: usize, json: usize) -> Call {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let record = ArcRwSignal::new(CallRecord::new(id, streaming, bytes, json));
         self.calls.push(record.clone());
-        let client = self.client.clone().interceptor(Recorder {
+        let client = client.clone().interceptor(Recorder {
             record: record.clone(),
             request_id: format!("demo-{id}"),
         });
@@ -70,7 +88,11 @@ impl Call {
 
     /// A response message arrived.
     pub fn message(&self, message: &(impl Message + Json)) {
-        let (bytes, json) = (message.encoded_len(), message.json().len());
+        self.message_sizes(message.encoded_len(), message.json().len());
+    }
+
+    /// A response message of `bytes` bytes (`json` as JSON) arrived.
+    pub fn message_sizes(&self, bytes: usize, json: usize) {
         self.record.update(|r| {
             r.messages += 1;
             r.response_bytes += bytes;
@@ -117,24 +139,54 @@ impl Interceptor for Recorder {
 
     fn on_end(&self, end: &CallEnd<'_>) {
         let status = end.status();
+        let metadata = pairs(status.metadata());
+        let headers = pairs(status.headers());
+        // A trailers-only reply has no body: its status, and every HTTP header with it, came
+        // in the headers, which the client then hands over as the status's metadata. Shown as
+        // trailers they would list `date`, `content-type` and the CORS headers.
+        let trailers_only = !metadata.is_empty()
+            && (metadata == headers
+                || self
+                    .record
+                    .with_untracked(|r| r.response_headers == metadata));
         let recorded = End {
             code: status.code().as_str(),
             message: status.message().to_string(),
-            trailers: pairs(status.metadata()),
+            headers: if trailers_only { metadata } else { headers },
+            trailers: if trailers_only {
+                Vec::new()
+            } else {
+                pairs(status.metadata())
+            },
+            trailers_only,
             elapsed_ms: end.elapsed().as_secs_f64() * 1000.0,
         };
         // A stream dropped with its page ends here, inside the page's disposal: update the
         // log on the next tick rather than in the middle of that.
         let record = self.record.clone();
         leptos::task::spawn_local(async move {
-            record.update(|r| r.end = Some(recorded));
+            record.update(|r| {
+                if r.response_headers.is_empty() {
+                    r.response_headers = recorded.headers.clone();
+                }
+                r.end = Some(recorded);
+            });
         });
     }
 }
 
-fn pairs(metadata: &MetadataMap) -> Vec<(String, String)> {
+/// Metadata as the inspector lists it. `grpc-message` is percent-encoded on the wire; shown
+/// decoded, as the status message reads.
+pub fn pairs(metadata: &MetadataMap) -> Vec<(String, String)> {
     metadata
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| {
+            let v = if k == "grpc-message" {
+                percent_decode(v)
+            } else {
+                v.to_string()
+            };
+            (k.to_string(), v)
+        })
         .collect()
 }

@@ -9,10 +9,11 @@ use proto::google::rpc::BadRequest;
 /// What the error panel shows of a [`Status`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
-    /// `NOT_FOUND`, `INVALID_ARGUMENT`, ...
+    /// `NOT_FOUND`, `INVALID_ARGUMENT`, ...; for input refused before sending, what was wrong.
     pub code: &'static str,
-    /// The numeric code, for people matching it against a server's logs.
-    pub number: i32,
+    /// The numeric code, for people matching it against a server's logs; `None` when nothing
+    /// was sent (no call, so no gRPC code: showing 0 would say "OK").
+    pub number: Option<i32>,
     pub message: String,
     /// Field violations from a `google.rpc.BadRequest` detail: (field, description).
     pub violations: Vec<(String, String)>,
@@ -24,7 +25,6 @@ impl Failure {
     /// Reads everything the panel shows out of `status`.
     pub fn of(status: &Status) -> Failure {
         let details = status.details();
-        let bad_request_url = BadRequest::type_url();
         let violations = status
             .detail::<BadRequest>()
             .map(|b| {
@@ -36,14 +36,25 @@ impl Failure {
             .unwrap_or_default();
         Failure {
             code: status.code().as_str(),
-            number: status.code().as_i32(),
+            number: Some(status.code().as_i32()),
             message: status.message().to_string(),
             violations,
             other_details: details
                 .into_iter()
                 .map(|any| any.type_url)
-                .filter(|url| *url != bad_request_url)
+                .filter(|url| !names::<BadRequest>(url))
                 .collect(),
+        }
+    }
+
+    /// Input the page refused before calling: no status, nothing on the wire.
+    pub fn local(what: &'static str, message: String) -> Failure {
+        Failure {
+            code: what,
+            number: None,
+            message,
+            violations: Vec::new(),
+            other_details: Vec::new(),
         }
     }
 
@@ -57,6 +68,29 @@ impl Failure {
             .collect();
         (!all.is_empty()).then(|| all.join("; "))
     }
+}
+
+/// What to tell the user when a call lost the server (`UNAVAILABLE`, or a broken stream).
+/// The client cannot know why a `fetch` failed and lists CORS among the causes; a page served
+/// by the server it calls is same-origin, so CORS cannot be it, and saying so would mislead.
+pub fn connection_lost(status: &Status, same_origin: bool) -> String {
+    let what = status.message();
+    if same_origin {
+        let reason = what.split(" (server unreachable").next().unwrap_or(what);
+        format!(
+            "Lost the connection to the server, which may be restarting or down ({reason}). \
+             This page comes from that same server, so CORS is not the cause."
+        )
+    } else {
+        format!("Lost the connection to the server: {what}")
+    }
+}
+
+/// Whether the `Any` type URL `url` names message `T`. Servers send
+/// `type.googleapis.com/google.rpc.BadRequest`, while prost's `T::type_url()` is
+/// `/google.rpc.BadRequest` (no domain): only the part after the last `/` is the type.
+fn names<T: Name>(url: &str) -> bool {
+    url.rsplit('/').next() == Some(T::full_name().as_str())
 }
 
 /// The error panel: code, message, details. `role="alert"` so screen readers announce it.
@@ -74,7 +108,10 @@ pub fn ErrorPanel(failure: Failure) -> impl IntoView {
         <div class="error-panel" role="alert">
             <div class="error-head">
                 <span class="badge badge-error status-code">{code}</span>
-                <span class="muted">"code " {number}</span>
+                <span class="muted">{match number {
+                    Some(n) => format!("code {n}"),
+                    None => "checked in the browser, nothing sent".to_string(),
+                }}</span>
             </div>
             <p class="error-message">{message}</p>
             {has_details.then(|| view! {

@@ -35,7 +35,11 @@ pub struct CallRecord {
 pub struct End {
     pub code: &'static str,
     pub message: String,
+    /// The response headers the end came with (all of them for a trailers-only reply).
+    pub headers: Vec<(String, String)>,
     pub trailers: Vec<(String, String)>,
+    /// The status came in the headers, with no body and so no trailers.
+    pub trailers_only: bool,
     pub elapsed_ms: f64,
 }
 
@@ -215,7 +219,19 @@ fn CallItem(record: ArcRwSignal<CallRecord>) -> impl IntoView {
                 </dl>
                 <Pairs title="request metadata" pairs=r.request_metadata.clone() />
                 <Pairs title="response headers" pairs=r.response_headers.clone() />
-                <Pairs title="trailers" pairs=end.map(|e| e.trailers).unwrap_or_default() />
+                {match end {
+                    Some(e) if e.trailers_only => view! {
+                        <div class="pairs pairs-trailers">
+                            <h4 class="pairs-title">"trailers"</h4>
+                            <p class="muted small">
+                                "none: a trailers-only reply, its status came in the headers"
+                            </p>
+                        </div>
+                    }.into_any(),
+                    end => view! {
+                        <Pairs title="trailers" pairs=end.map(|e| e.trailers).unwrap_or_default() />
+                    }.into_any(),
+                }}
             }
         })
     };
@@ -232,6 +248,7 @@ fn CallItem(record: ArcRwSignal<CallRecord>) -> impl IntoView {
 #[component]
 fn Pairs(title: &'static str, pairs: Vec<(String, String)>) -> impl IntoView {
     view! {
+        <div class=format!("pairs pairs-{}", title.replace(' ', "-"))>
         <h4 class="pairs-title">{title}</h4>
         {if pairs.is_empty() {
             view! { <p class="muted small">"none"</p> }.into_any()
@@ -242,5 +259,6 @@ fn Pairs(title: &'static str, pairs: Vec<(String, String)>) -> impl IntoView {
                 </dl>
             }.into_any()
         }}
+        </div>
     }
 }

@@ -24,3 +24,6 @@ mod tasks;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::App;
+/// The Explorer page, for the Explorer's own bundle (`src/bin/explorer.rs`).
+#[cfg(target_arch = "wasm32")]
+pub use pages::explorer::ExplorerPage;

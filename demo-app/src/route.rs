@@ -1,5 +1,6 @@
-//! The pages and the URL fragment that selects them (`#/users`, `#/scores`, `#/chat`):
-//! fragments need nothing from the server, which serves one `index.html`.
+//! The pages and the URL fragment that selects them (`#/users`, `#/scores`, `#/chat`,
+//! `#/explorer`): fragments need nothing from the server, which serves one `index.html`.
+//! A fragment may carry a query after `?` (the Explorer's shareable requests).
 
 use leptos::prelude::*;
 
@@ -9,18 +10,25 @@ pub enum Route {
     Users,
     Scores,
     Chat,
+    Explorer,
+    /// A fragment that names no page: said so, rather than showing another page silently.
+    NotFound,
 }
 
 impl Route {
-    /// Every page, in the navigation's order.
-    pub const ALL: [Route; 3] = [Route::Users, Route::Scores, Route::Chat];
+    /// Every page in the navigation, in its order.
+    pub const ALL: [Route; 4] = [Route::Users, Route::Scores, Route::Chat, Route::Explorer];
 
-    /// The page a fragment names; the first page for anything else.
+    /// The page a fragment names: the first page for none at all, else [`Route::NotFound`].
     pub fn from_hash(hash: &str) -> Route {
-        match hash.trim_start_matches('#').trim_start_matches('/') {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let path = path.split('?').next().unwrap_or_default();
+        match path.trim_end_matches('/') {
+            "" | "users" => Route::Users,
             "scores" => Route::Scores,
             "chat" => Route::Chat,
-            _ => Route::Users,
+            "explorer" => Route::Explorer,
+            _ => Route::NotFound,
         }
     }
 
@@ -30,6 +38,8 @@ impl Route {
             Route::Users => "#/users",
             Route::Scores => "#/scores",
             Route::Chat => "#/chat",
+            Route::Explorer => "#/explorer",
+            Route::NotFound => "#/",
         }
     }
 
@@ -39,6 +49,8 @@ impl Route {
             Route::Users => "Users",
             Route::Scores => "Live scores",
             Route::Chat => "Chat",
+            Route::Explorer => "Explorer",
+            Route::NotFound => "Page not found",
         }
     }
 }
@@ -48,7 +60,11 @@ pub fn current() -> ReadSignal<Route> {
     let hash = || window().location().hash().unwrap_or_default();
     let (route, set_route) = signal(Route::from_hash(&hash()));
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {
-        set_route.set(Route::from_hash(&hash()));
+        // Only a change of page: the Explorer rewrites its query as the user edits.
+        let next = Route::from_hash(&hash());
+        if route.get_untracked() != next {
+            set_route.set(next);
+        }
     });
     on_cleanup(move || listener.remove());
     route

@@ -51,3 +51,12 @@ impl Tasks {
         }
     }
 }
+
+/// Resolves after `ms` milliseconds (a browser timer). Dropping it early leaves the timer to
+/// fire into nothing, which is harmless.
+pub async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

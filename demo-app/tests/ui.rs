@@ -133,3 +133,58 @@ async fn invalid_fields_show_the_servers_violations_beside_them() {
     assert_eq!(name.get_attribute("aria-invalid").as_deref(), Some("false"));
     root.remove();
 }
+
+/// The Explorer against the test server: its services listed by reflection, then `GetUser`
+/// sent from the JSON template as edited, and the reply's message shown as JSON.
+#[wasm_bindgen_test]
+async fn the_explorer_lists_services_by_reflection_and_calls_one() {
+    window().location().set_hash("#/explorer").unwrap();
+    let document = document();
+    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let server = server();
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <App server=server.clone() explorer=ViewFn::from(|| view! { <demo_app::ExplorerPage /> }) />
+        }
+    });
+    let mut listed = String::new();
+    for _ in 0..200 {
+        listed = text_of(&root, "#explorer-source").await;
+        if listed.contains("by reflection") {
+            break;
+        }
+        sleep(Duration::from_millis(50)).await;
+    }
+    assert!(listed.contains("by reflection"), "{listed}");
+    let select: web_sys::HtmlSelectElement = find(&root, "#explorer-method").unwrap();
+    select.set_value("demo.v1.UserService/GetUser");
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    let body: web_sys::HtmlTextAreaElement = loop {
+        if let Some(body) = find(&root, "#explorer-body") {
+            break body;
+        }
+        sleep(Duration::from_millis(50)).await;
+    };
+    assert!(body.value().contains("\"userId\": 0"), "{}", body.value());
+    body.set_value(r#"{"userId": 2}"#);
+    body.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    find::<HtmlElement>(&root, "#explorer-send")
+        .unwrap()
+        .click();
+    for _ in 0..200 {
+        if text_of(&root, "#explorer-status").await == "OK" {
+            break;
+        }
+        sleep(Duration::from_millis(50)).await;
+    }
+    let messages = text_of(&root, "#explorer-messages").await;
+    assert!(messages.contains("\"name\": \"Alan Turing\""), "{messages}");
+    root.remove();
+    window().location().set_hash("").unwrap();
+}

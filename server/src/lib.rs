@@ -3,6 +3,7 @@
 //! bearer auth, and the demo UI's static files. `main.rs` parses flags and calls [`serve`].
 
 pub mod admission;
+pub mod assets;
 pub mod auth;
 pub mod calls;
 pub mod cardinality;

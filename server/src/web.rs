@@ -8,9 +8,9 @@ use http::{HeaderName, HeaderValue, Method};
 use tonic::service::Routes;
 use tonic_web::GrpcWebLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 
 use crate::admission::{AdmissionLayer, WatchedBody};
+use crate::assets::Assets;
 use crate::calls::CallBoundsLayer;
 use crate::cardinality::{OneMessage, SingleMessageLayer};
 use crate::config::Config;
@@ -92,7 +92,8 @@ fn is_loopback_origin(origin: &[u8]) -> bool {
 }
 
 /// The gRPC routes behind gRPC-Web translation, with the static UI (if configured)
-/// answering every other path.
+/// answering every other path, compressed and cached as [`crate::assets`] says (never the
+/// gRPC replies: compressing a stream would hold its messages back).
 ///
 /// The translation wraps the gRPC routes only: tonic-web answers any other HTTP/1.1
 /// request with 400, which would hide the static files. Call bounds sit inside it, so the
@@ -117,9 +118,7 @@ pub fn app(routes: Routes, config: &Config, shutdown: CancellationToken) -> Rout
         .layer(CallBoundsLayer::new(config.request_timeout, shutdown))
         .layer(GrpcWebLayer::new());
     let router = match &config.static_dir {
-        Some(dir) => {
-            router.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
-        }
+        Some(dir) => router.fallback_service(Assets::new(dir)),
         None => router,
     };
     Routes::from(router)

@@ -1,23 +1,39 @@
 //! Chat: `Subscribe` streams a room's messages, `Send` posts to it. Open the page in two
-//! tabs and each sees the other's messages as they are sent.
+//! tabs and each sees the other's messages as they are sent. A subscription the server or
+//! the network breaks (a restart, a lost connection) is taken up again, with growing pauses.
 
 use leptos::prelude::*;
 use proto::demo::v1::{ChatMessage, ChatServiceClient, SendRequest, SubscribeRequest};
 
 use crate::api::Api;
-use crate::failure::{ErrorPanel, Failure};
-use crate::tasks::Tasks;
+use crate::failure::{self, ErrorPanel, Failure};
+use crate::tasks::{sleep, Tasks};
 
 /// How many messages the page keeps.
 const KEEP: usize = 200;
 const ROOMS: [&str; 3] = ["lobby", "rust", "wasm"];
+/// The first pause before resubscribing, doubled after each failed attempt up to the most.
+const FIRST_PAUSE_MS: u32 = 500;
+const MOST_PAUSE_MS: u32 = 8_000;
 
 #[derive(Clone, PartialEq)]
 enum Link {
     Connecting,
     Live,
-    Ended,
+    /// Lost, trying again: why, and in how long.
+    Reconnecting {
+        why: String,
+        in_ms: u32,
+    },
     Failed(Failure),
+}
+
+/// How one subscription ended.
+enum Lost {
+    /// Worth another try: the server went away or the connection broke.
+    Transient(String),
+    /// Not: the server refused (e.g. a bad room name).
+    Refused(Failure),
 }
 
 /// The Chat page.
@@ -41,31 +57,23 @@ pub fn ChatPage() -> impl IntoView {
         set_messages.set(Vec::new());
         set_sent.set(None);
         set_link.set(Link::Connecting);
-        let request = SubscribeRequest { room: name };
-        let call = api_for_join.call(&request, true);
+        let api = api_for_join.clone();
         tasks.spawn("subscribe", async move {
-            let stream = ChatServiceClient::new(call.client())
-                .subscribe(request)
-                .await;
-            let mut stream = match stream {
-                Ok(stream) => stream,
-                Err(status) => return set_link.set(Link::Failed(Failure::of(&status))),
-            };
-            call.headers(stream.headers());
-            set_link.set(Link::Live);
+            let mut pause = FIRST_PAUSE_MS;
             loop {
-                match stream.message().await {
-                    Ok(Some(message)) => {
-                        call.message(&message);
-                        set_messages.update(|all| {
-                            all.push(message);
-                            if all.len() > KEEP {
-                                all.remove(0);
-                            }
-                        });
+                let lost = subscribe(&api, &name, set_link, set_messages).await;
+                match lost {
+                    Lost::Refused(failure) => return set_link.set(Link::Failed(failure)),
+                    Lost::Transient(why) => {
+                        // A subscription that went live earns a quick retry again.
+                        if link.get_untracked() == Link::Live {
+                            pause = FIRST_PAUSE_MS;
+                        }
+                        set_link.set(Link::Reconnecting { why, in_ms: pause });
+                        sleep(pause).await;
+                        pause = (pause * 2).min(MOST_PAUSE_MS);
+                        set_link.set(Link::Connecting);
                     }
-                    Ok(None) => return set_link.set(Link::Ended),
-                    Err(status) => return set_link.set(Link::Failed(Failure::of(&status))),
                 }
             }
         });
@@ -146,13 +154,19 @@ pub fn ChatPage() -> impl IntoView {
                             {move || match link.get() {
                                 Link::Connecting => view! { <span class="spinner" aria-hidden="true"></span>"Connecting…" }.into_any(),
                                 Link::Live => view! { <span class="live-dot" aria-hidden="true"></span>"Live" }.into_any(),
-                                Link::Ended => view! { "Disconnected" }.into_any(),
+                                Link::Reconnecting { in_ms, .. } => view! {
+                                    <span class="spinner" aria-hidden="true"></span>
+                                    {format!("Reconnecting in {:.1} s…", f64::from(in_ms) / 1000.0)}
+                                }.into_any(),
                                 Link::Failed(_) => view! { "Failed" }.into_any(),
                             }}
                         </span>
                     </div>
                     {move || match link.get() {
-                        Link::Failed(failure) => Some(view! { <ErrorPanel failure /> }),
+                        Link::Failed(failure) => Some(view! { <ErrorPanel failure /> }.into_any()),
+                        Link::Reconnecting { why, .. } => Some(view! {
+                            <p class="notice" id="chat-lost" role="status">{why}</p>
+                        }.into_any()),
                         _ => None,
                     }}
                     <ol class="messages" id="chat-messages" aria-live="polite" aria-label="Messages">
@@ -190,5 +204,58 @@ pub fn ChatPage() -> impl IntoView {
                 </div>
             </div>
         </section>
+    }
+}
+
+/// One subscription to `room`, until it ends: its messages go to the page as they arrive.
+async fn subscribe(
+    api: &Api,
+    room: &str,
+    set_link: WriteSignal<Link>,
+    set_messages: WriteSignal<Vec<ChatMessage>>,
+) -> Lost {
+    let request = SubscribeRequest {
+        room: room.to_string(),
+    };
+    let call = api.call(&request, true);
+    let lost = |status: &grpc_web_wasm::Status, live: bool| {
+        // Past the headers, any break is the connection's; before them, only UNAVAILABLE
+        // says the server is not there (the others are its answer).
+        let code = status.code();
+        if code == grpc_web_wasm::Code::Unavailable
+            || (live && !matches!(code, grpc_web_wasm::Code::InvalidArgument))
+        {
+            Lost::Transient(failure::connection_lost(status, api.same_origin()))
+        } else {
+            Lost::Refused(Failure::of(status))
+        }
+    };
+    let mut stream = match ChatServiceClient::new(call.client())
+        .subscribe(request)
+        .await
+    {
+        Ok(stream) => stream,
+        Err(status) => return lost(&status, false),
+    };
+    call.headers(stream.headers());
+    set_link.set(Link::Live);
+    loop {
+        match stream.message().await {
+            Ok(Some(message)) => {
+                call.message(&message);
+                set_messages.update(|all| {
+                    // After a reconnection the room may repeat what this page already has.
+                    if all.iter().any(|m| m.sequence == message.sequence) {
+                        return;
+                    }
+                    all.push(message);
+                    if all.len() > KEEP {
+                        all.remove(0);
+                    }
+                });
+            }
+            Ok(None) => return Lost::Transient("The server ended the subscription.".into()),
+            Err(status) => return lost(&status, true),
+        }
     }
 }

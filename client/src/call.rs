@@ -66,6 +66,27 @@ impl Drop for CallGuard {
     }
 }
 
+/// What goes out with a call, after the client's interceptors had their say: the client's
+/// headers then the request's metadata, and the request's deadline or the client's.
+pub(crate) fn request_head<T>(
+    client: &Client,
+    path: &str,
+    request: &Request<T>,
+) -> Result<RequestHead, Status> {
+    let config = client.config();
+    let mut metadata = config.headers.clone();
+    metadata.extend_from(&request.metadata);
+    let mut head = RequestHead {
+        path: path.to_owned(),
+        metadata,
+        timeout: request.timeout.or(config.timeout),
+    };
+    for i in config.interceptors.iter() {
+        i.on_request(&mut head)?;
+    }
+    Ok(head)
+}
+
 /// Sends the request and returns the reply as a stream once its head has arrived.
 pub(crate) async fn start(
     client: &Client,
@@ -102,16 +123,7 @@ async fn send(
     Status,
 > {
     let config = client.config();
-    let mut metadata = config.headers.clone();
-    metadata.extend_from(&request.metadata);
-    let mut head = RequestHead {
-        path: path.to_owned(),
-        metadata,
-        timeout: request.timeout.or(config.timeout),
-    };
-    for i in config.interceptors.iter() {
-        i.on_request(&mut head)?;
-    }
+    let head = request_head(client, path, &request)?;
     let message = request.message?;
 
     let url = request::method_url(&config.base_url, path)?;

@@ -10,7 +10,6 @@ use futures_core::Stream;
 
 use crate::call::CallGuard;
 use crate::client::Client;
-use crate::interceptor::RequestHead;
 use crate::protocol::reply::{Cardinality, ReplyDecoder, ReplyHead};
 use crate::protocol::request::{self, Wire};
 use crate::protocol::status::Status;
@@ -94,16 +93,7 @@ async fn open(
     cardinality: Cardinality,
 ) -> Result<(crate::MetadataMap, ReplyDecoder, Rc<Socket>), Status> {
     let config = client.config();
-    let mut metadata = config.headers.clone();
-    metadata.extend_from(&request.metadata);
-    let mut head = RequestHead {
-        path: path.to_owned(),
-        metadata,
-        timeout: request.timeout.or(config.timeout),
-    };
-    for i in config.interceptors.iter() {
-        i.on_request(&mut head)?;
-    }
+    let head = crate::call::request_head(client, path, &request)?;
     let url = request::method_url(&config.base_url, path)?;
     // Binary frames only: a socket carries bytes, and no proxy rewrites them.
     let wire = Wire {

@@ -183,6 +183,8 @@ pub fn e2e(env: &Env, binary: &Path) -> Result {
                 &[
                     "--listen",
                     "127.0.0.1:0",
+                    // The Explorer's test calls grpc.testing.TestService on the page's server.
+                    "--interop",
                     "--static-dir",
                     &dist.to_string_lossy(),
                 ],

@@ -122,7 +122,8 @@ async fn open(
                 "the server closed the WebSocket before its reply's headers",
             ));
         };
-        if let Some(done) = decoder.push(&message, &config.limits)? {
+        // Only the head is copied out here; the body goes through `push_chunk` once.
+        if let Some(done) = decoder.push(&message.to_vec(), &config.limits)? {
             break done;
         }
     };

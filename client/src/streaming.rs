@@ -39,8 +39,8 @@ impl Source {
             }),
             Source::Socket(socket) => {
                 ready!(socket.poll_message(cx)).map(|message| match message {
-                    Some(bytes) => {
-                        reply.push(&bytes);
+                    Some(chunk) => {
+                        crate::transport::push_chunk(reply, &chunk);
                         true
                     }
                     None => false,

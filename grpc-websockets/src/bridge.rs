@@ -65,7 +65,12 @@ pub(crate) async fn serve<S, B>(
     let headers = match headers {
         Ok(headers) => headers,
         Err(why) => {
-            let _ = finish(&sink, false, &error_trailers(3, &why)).await;
+            let _ = finish(
+                &sink,
+                false,
+                &error_trailers(tonic::Code::InvalidArgument, &why),
+            )
+            .await;
             return;
         }
     };
@@ -84,7 +89,7 @@ pub(crate) async fn serve<S, B>(
         () = &mut reader => {}
         () = async { match &shutdown { Some(s) => s.cancelled().await, None => std::future::pending().await } } => {
             let sent = head_sent.load(std::sync::atomic::Ordering::SeqCst);
-            let trailers = error_trailers(14, "the server is shutting down");
+            let trailers = error_trailers(tonic::Code::Unavailable, "the server is shutting down");
             let _ = finish(&sink, sent, &trailers).await;
         }
     }
@@ -156,7 +161,12 @@ async fn respond<S, B>(
     let response = match response {
         Ok(response) => response,
         Err(e) => {
-            let _ = finish(&sink, false, &error_trailers(13, &e.to_string())).await;
+            let _ = finish(
+                &sink,
+                false,
+                &error_trailers(tonic::Code::Internal, &e.to_string()),
+            )
+            .await;
             return;
         }
     };
@@ -199,11 +209,19 @@ async fn respond<S, B>(
                 }
             },
             Some(Err(e)) => {
-                let _ = finish(&sink, true, &error_trailers(13, &e.to_string())).await;
+                let _ = finish(
+                    &sink,
+                    true,
+                    &error_trailers(tonic::Code::Internal, &e.to_string()),
+                )
+                .await;
                 return;
             }
             None => {
-                let trailers = error_trailers(13, "the service ended its reply without a status");
+                let trailers = error_trailers(
+                    tonic::Code::Internal,
+                    "the service ended its reply without a status",
+                );
                 let _ = finish(&sink, true, &trailers).await;
                 return;
             }
@@ -237,19 +255,22 @@ async fn finish(sink: &Mutex<Sink>, head_sent: bool, trailers: &HeaderMap) -> Re
     sink.send(Message::Close(Some(close))).await.map_err(|_| ())
 }
 
-/// Trailers for a status the bridge itself decides, its message percent-encoded.
-fn error_trailers(code: u8, message: &str) -> HeaderMap {
-    let mut t = HeaderMap::new();
-    t.insert("grpc-status", HeaderValue::from(u16::from(code)));
-    let encoded: String = message
-        .bytes()
-        .map(|b| match b {
-            b' '..=b'~' if b != b'%' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&encoded) {
-        t.insert("grpc-message", v);
+/// Trailers for a status the bridge itself decides: `grpc-status` and `grpc-message`,
+/// encoded by tonic as for any other reply.
+fn error_trailers(code: tonic::Code, message: &str) -> HeaderMap {
+    let mut trailers = HeaderMap::new();
+    let _ = tonic::Status::new(code, message).add_header(&mut trailers);
+    trailers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_trailers_carry_the_code_and_the_encoded_message() {
+        let t = error_trailers(tonic::Code::Unavailable, "shutting down: 100% sure");
+        assert_eq!(t["grpc-status"], "14");
+        assert_eq!(t["grpc-message"], "shutting%20down:%20100%25%20sure");
     }
-    t
 }

@@ -69,7 +69,8 @@ const HIGH_WATER: f64 = 1024.0 * 1024.0;
 #[derive(Default)]
 struct Shared {
     opened: bool,
-    messages: VecDeque<Vec<u8>>,
+    /// Kept as JS handles: copied once, straight into the reply's frame buffer.
+    messages: VecDeque<Uint8Array>,
     closed: Option<(u16, String)>,
     /// A failure found on the sending side (a message over the limit, a failed stream).
     failed: Option<Status>,
@@ -116,9 +117,9 @@ impl Socket {
             let mut s = events.borrow_mut();
             match kind {
                 0 => s.opened = true,
-                1 => match value.dyn_ref::<Uint8Array>() {
-                    Some(bytes) => s.messages.push_back(bytes.to_vec()),
-                    None => {
+                1 => match value.dyn_into::<Uint8Array>() {
+                    Ok(bytes) => s.messages.push_back(bytes),
+                    Err(_) => {
                         s.failed.get_or_insert_with(|| {
                             Status::new(
                                 Code::Internal,
@@ -153,7 +154,7 @@ impl Socket {
     pub(crate) fn poll_message(
         &self,
         cx: &mut Context<'_>,
-    ) -> Poll<Result<Option<Vec<u8>>, Status>> {
+    ) -> Poll<Result<Option<Uint8Array>, Status>> {
         let mut s = self.shared.borrow_mut();
         if let Some(status) = s.failed.take() {
             drop(s);

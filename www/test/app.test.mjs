@@ -487,9 +487,9 @@ describe("the API", () => {
     assert.equal(result.badField, "INVALID_ARGUMENT");
     assert.deepEqual(result.sizes, [5, 300]);
     assert.equal(result.end, true);
-    assert.match(result.unary, /^INVALID_ARGUMENT: GetUser is unary: use call\(\)/);
-    assert.match(result.bidi, /^INVALID_ARGUMENT: Echo is bidi: use bidiStream\(\)/);
-    assert.match(result.client, /^INVALID_ARGUMENT: Record is client-streaming: use clientStream\(\)/);
+    assert.match(result.unary, /^INVALID_ARGUMENT: demo.v1.UserService\/GetUser is unary: use call\(\)/);
+    assert.match(result.bidi, /^INVALID_ARGUMENT: demo.v1.TelemetryService\/Echo is bidi: use bidiStream\(\)/);
+    assert.match(result.client, /^INVALID_ARGUMENT: demo.v1.TelemetryService\/Record is client-streaming: use clientStream\(\)/);
     assert.match(result.unknown, /^(NOT_FOUND|INVALID_ARGUMENT|UNIMPLEMENTED): /);
   });
 });

@@ -83,6 +83,20 @@ describe("the page", () => {
     const reply = await browser.waitText("#reply", (t) => t !== "…" && t !== "");
     assert.deepEqual(JSON.parse(reply), { userId: 3, name: "Grace Hopper", email: "grace@example.com" });
   });
+
+  test("methods that stream requests are labelled, and called with a JSON array over a WebSocket", async () => {
+    const services = await browser.text("#services");
+    assert.match(services, /demo\.v1\.TelemetryService\/Record \(demo\.v1\.Sample → demo\.v1\.Summary, client streaming\)/);
+    assert.match(services, /demo\.v1\.TelemetryService\/Echo .*bidi\)/);
+    await browser.run(() => {
+      document.querySelector("#method").value = "demo.v1.TelemetryService/Record";
+      document.querySelector("#reply").textContent = "";
+    });
+    await browser.type("#request", '[{ "x": 0, "y": 0, "atMs": 0 }, { "x": 6, "y": 8, "atMs": 500 }]');
+    await browser.click("#call");
+    const reply = JSON.parse(await browser.waitText("#reply", (t) => t !== "…" && t !== ""));
+    assert.deepEqual([reply.samples, reply.pathLength, reply.rateHz], ["2", 10, 2]);
+  });
 });
 
 /**

@@ -16,6 +16,8 @@ const REQUIRED: &[&str] = &[
     "package/grpc_web_wasm.js",
     "package/grpc_web_wasm.d.ts",
     "package/grpc_web_wasm_bg.wasm",
+    "package/connect.js",
+    "package/connect.d.ts",
     "/src/js/support.js",
 ];
 
@@ -87,6 +89,12 @@ pub fn build(env: &Env) -> Result<Package> {
     for file in ["package.json", "README.md"] {
         std::fs::copy(js.join(file), dir.join(file))
             .map_err(|e| format!("copying client/js/{file}: {e}"))?;
+    }
+    // The connect-es transport: plain ES module and declarations, entry `grpc-web-wasm/connect`.
+    let connect = crate::root().join("npm");
+    for file in ["connect.js", "connect.d.ts"] {
+        std::fs::copy(connect.join(file), dir.join(file))
+            .map_err(|e| format!("copying npm/{file}: {e}"))?;
     }
     check_declarations(&dir.join("grpc_web_wasm.d.ts"))?;
 

@@ -76,6 +76,9 @@ pub fn build(env: &Env) -> Result<Package> {
     step("npm: a clear error for calls before init()", || {
         guard_init(&dir.join("grpc_web_wasm.js"))
     })?;
+    step("npm: declarations any tsconfig compiles", || {
+        portable_declarations(&dir.join("grpc_web_wasm.d.ts"))
+    })?;
     step("npm: wasm-opt -Oz", || {
         let wasm_opt = crate::tools::WASM_OPT.ensure(&env.path)?;
         let module = dir.join("grpc_web_wasm_bg.wasm");
@@ -250,4 +253,17 @@ fn guard_init(glue: &Path) -> Result {
         )
         .replace(LOADED_CHECK, "if (wasm !== wasmNotLoaded) return wasm;");
     std::fs::write(glue, js).map_err(|e| format!("{}: {e}", glue.display()))
+}
+
+/// wasm-bindgen declares `[Symbol.dispose]()` on every exported class, which only compiles
+/// where the app's `lib` has `esnext.disposable`: under a default tsconfig with
+/// `skipLibCheck: false` every app would fail. The declarations lose those lines (the
+/// methods stay at runtime wherever `Symbol.dispose` exists; `free()` is declared anyway).
+fn portable_declarations(path: &Path) -> Result {
+    let dts = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let kept: Vec<&str> = dts
+        .lines()
+        .filter(|line| line.trim() != "[Symbol.dispose](): void;")
+        .collect();
+    std::fs::write(path, kept.join("\n") + "\n").map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -8,6 +8,7 @@ use crate::{process, Result};
 /// The crates that are built for the browser.
 const WASM_CRATES: &[&str] = &[
     "grpc-web-wasm",
+    "browser-tests",
     "proto",
     "demo-app",
     "bench-driver",

@@ -12,6 +12,7 @@ mod server;
 mod setup;
 mod soak;
 mod test;
+mod test_servers;
 mod toolchain;
 mod tools;
 mod ui;
@@ -27,6 +28,8 @@ commands:
   setup           install everything every command needs (idempotent, cached)
   test            run every test: native (cargo test --workspace) and in headless Chromium
                   [--only native|browser|npm|demo] [--suite PACKAGE/TEST]... to run a part
+  test-servers    start the servers the browser suites call and print their variables,
+                  for running one suite by hand with wasm-pack test (browser-tests/README.md)
   npm             build the npm package (wasm-pack, feature js) and pack it into target/npm
   demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
   lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::run(),
         Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
+        Some("test-servers") => test_servers::run(),
         Some("npm") => npm::run(),
         Some("lint") => lint::run(),
         Some("bench") => bench::run(&args[1..]),

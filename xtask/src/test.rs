@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::fixture::Fixture;
 use crate::server::{self, Server};
 use crate::setup::{self, Env, Needs};
+use crate::test_servers::TestServers;
 use crate::toolchain::WASM;
 use crate::ui::{self, note, step};
 use crate::{demo, npm, process, www, Result};
@@ -16,13 +16,14 @@ use crate::{demo, npm, process, www, Result};
 /// Per-test time limit in the browser, generous for a loaded 2-core CI machine.
 const BROWSER_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The browser test suites: (package, test target, features it needs, comma-separated).
-const BROWSER_SUITES: &[(&str, &str, &str)] = &[
-    ("grpc-web-wasm", "web", ""),
-    ("grpc-web-wasm", "worker", ""),
-    ("grpc-web-wasm", "codegen", ""),
-    ("grpc-web-wasm", "tonic_compat", "tonic"),
-    ("demo-app", "ui", ""),
+/// The browser test suites: (package, test target). The client's suites live in
+/// `browser-tests/`, a crate of their own, so `wasm-pack test` links one copy of the client.
+const BROWSER_SUITES: &[(&str, &str)] = &[
+    ("browser-tests", "web"),
+    ("browser-tests", "worker"),
+    ("browser-tests", "codegen"),
+    ("browser-tests", "tonic_compat"),
+    ("demo-app", "ui"),
 ];
 
 /// Which parts to run: all by default; `--only native|browser|demo` and
@@ -132,25 +133,13 @@ pub fn run(args: &[String]) -> Result {
 }
 
 fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
-    let server = Server::start(binary, &["--listen", "127.0.0.1:0", "--dev"])?;
-    // Admits one origin that is not the test page's: for the CORS-refusal test.
-    let strict = Server::start(
-        binary,
-        &[
-            "--listen",
-            "127.0.0.1:0",
-            "--allow-origin",
-            "https://app.example.com",
-        ],
-    )?;
-    let dead = server::dead_url()?;
-    let fault = Fixture::start()?;
+    let servers = TestServers::start(binary)?;
     let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
     let webdriver = write_webdriver_json()?;
-    let selected = BROWSER_SUITES.iter().filter(|(package, test, _)| {
-        only.is_empty() || only.contains(&format!("{package}/{test}"))
-    });
-    for (package, test, features) in selected {
+    let selected = BROWSER_SUITES
+        .iter()
+        .filter(|(package, test)| only.is_empty() || only.contains(&format!("{package}/{test}")));
+    for (package, test) in selected {
         let mut cmd = env.cargo_wasm();
         cmd.args([
             "test",
@@ -171,13 +160,7 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
             "WASM_BINDGEN_TEST_TIMEOUT",
             BROWSER_TEST_TIMEOUT.as_secs().to_string(),
         )
-        .env("GRPC_WEB_TEST_SERVER", &server.url)
-        .env("GRPC_WEB_TEST_STRICT_SERVER", &strict.url)
-        .env("GRPC_WEB_TEST_DEAD_SERVER", &dead)
-        .env("GRPC_WEB_TEST_FAULT_SERVER", &fault.url);
-        if !features.is_empty() {
-            cmd.args(["--features", features]);
-        }
+        .envs(servers.vars());
         process::run(&mut cmd)?;
     }
     // The servers and the fixture stop when dropped.

@@ -59,8 +59,25 @@
 //!
 //! The crate is in two layers: [`protocol`] is the pure gRPC-Web wire format (no browser
 //! APIs, tested natively), and a thin transport moves its bytes through `fetch`.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `gzip` | yes | per-message gzip both ways ([`Compression::Gzip`]; pure Rust, flate2 on miniz_oxide). Without it, compressed replies fail with `INTERNAL` and no compression is offered; the wasm is smaller. |
+//! | `tonic` | no | [`tonic::GrpcWebService`]: tonic-generated clients over this crate's transport (tonic without its own transport). Needs Rust 1.88, as tonic 0.14.9 does. |
+//! | `dynamic` | no | [`dynamic`]: calls without generated code: schemas from descriptor sets or server reflection, proto3 JSON to protobuf and back (prost-reflect, serde). |
+//! | `js` | no | the npm package's JavaScript API (wasm-bindgen exports); enables `dynamic`. For the package's own build, not for Rust applications. |
+//!
+//! # Threads
+//!
+//! WebAssembly in the browser runs on one thread, and a call holds JavaScript objects
+//! (the `fetch` promise, the body reader, the abort controller), so the futures this crate
+//! returns and [`Streaming`] are `!Send`: spawn them with `wasm_bindgen_futures::spawn_local`
+//! (or your framework's equivalent, e.g. Leptos' `spawn_local`), not with a `Send` executor.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod call;
 mod cancel;
@@ -76,6 +93,7 @@ mod request;
 mod response;
 mod streaming;
 #[cfg(feature = "tonic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
 pub mod tonic;
 mod transport;
 
@@ -85,6 +103,7 @@ mod transport;
 /// package's `DynamicClient` runs on; make the calls with [`Client::unary_raw`] and
 /// [`Client::server_streaming_raw`].
 #[cfg(feature = "dynamic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
 pub mod dynamic {
     pub use crate::js::reflection::{Discovery, Query, PATHS as REFLECTION_PATHS};
     pub use crate::js::schema::{decode, encode, JsonOptions, Method, Schema};

@@ -6,6 +6,7 @@ mod demo;
 mod fixture;
 mod fuzz;
 mod lint;
+mod msrv;
 mod npm;
 mod process;
 mod server;
@@ -32,7 +33,10 @@ commands:
                   for running one suite by hand with wasm-pack test (browser-tests/README.md)
   npm             build the npm package (wasm-pack, feature js) and pack it into target/npm
   demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
-  lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
+  lint            cargo fmt --check, clippy -D warnings for the host and wasm32, and
+                  cargo doc with warnings denied for the published crates
+  msrv            check each published crate with the Rust its rust-version declares
+                  (rustup installs the toolchains; skips where it cannot)
   soak            a release server under N streams plus mixed unary calls for a while,
                   printing its memory and errors [--secs N (60)] [--streams N (50)]
   fuzz            run each cargo-fuzz target in fuzz/ briefly (needs nightly; skips
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Some("test-servers") => test_servers::run(),
         Some("npm") => npm::run(),
         Some("lint") => lint::run(),
+        Some("msrv") => msrv::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),

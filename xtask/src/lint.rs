@@ -1,4 +1,5 @@
-//! `cargo xtask lint`: formatting, and clippy with warnings denied for both targets.
+//! `cargo xtask lint`: formatting, clippy with warnings denied for both targets, and the
+//! published crates' docs with warnings denied.
 
 use crate::setup::{self, Needs};
 use crate::toolchain::WASM;
@@ -58,6 +59,33 @@ pub fn run() -> Result {
             "--",
             "-D",
             "warnings",
+        ]))
+    })?;
+    step("cargo doc, warnings denied (published crates)", || {
+        let deny = |cmd: &mut std::process::Command| {
+            cmd.env("RUSTDOCFLAGS", "-D warnings");
+        };
+        // The client as docs.rs builds it: every feature, for wasm32.
+        let mut client = env.cargo_wasm();
+        deny(&mut client);
+        process::run(client.args([
+            "doc",
+            "--no-deps",
+            "--target",
+            WASM,
+            "--package",
+            "grpc-web-wasm",
+            "--all-features",
+        ]))?;
+        let mut host = env.cargo_host();
+        deny(&mut host);
+        process::run(host.args([
+            "doc",
+            "--no-deps",
+            "--package",
+            "grpc-web-wasm-build",
+            "--package",
+            "grpc-websockets",
         ]))
     })?;
     ui::summary("lint");

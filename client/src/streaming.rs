@@ -207,7 +207,7 @@ impl<T> Streaming<T> {
         Poll::Ready(match end {
             Ok(trailers) => {
                 self.raw
-                    .finish(&Status::new(crate::Code::Ok, "").with_metadata(trailers.clone()));
+                    .finish(&Status::new(crate::Code::Ok, "").carrying_metadata(trailers.clone()));
                 self.trailers = Some(trailers);
                 None
             }

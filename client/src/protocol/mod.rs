@@ -19,6 +19,7 @@ pub mod quoted;
 pub mod reply;
 pub mod request;
 pub mod status;
+mod status_from;
 pub mod text;
 pub mod timeout;
 pub mod trailers;

@@ -2,6 +2,7 @@
 //! the mapping from HTTP statuses for replies that never reached a gRPC server.
 
 use std::fmt;
+use std::sync::Arc;
 
 use prost::Message as _;
 
@@ -132,14 +133,26 @@ impl fmt::Display for Code {
 ///
 /// Errors found on the client side (a malformed frame, an oversized message, a network
 /// failure) are reported as a `Status` too, with the code gRPC prescribes for them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Two statuses are equal when all but their [`source`](std::error::Error::source) are.
+#[derive(Debug, Clone)]
 pub struct Status {
     code: Code,
     message: String,
     metadata: MetadataMap,
     headers: MetadataMap,
     http: Option<HttpReply>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
+
+impl PartialEq for Status {
+    fn eq(&self, other: &Status) -> bool {
+        (&self.code, &self.message, &self.metadata, &self.headers, &self.http)
+            == (&other.code, &other.message, &other.metadata, &other.headers, &other.http)
+    }
+}
+
+impl Eq for Status {}
 
 /// What came back when the reply was not gRPC-Web at all, kept for debugging.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,7 +170,13 @@ impl Status {
             metadata: MetadataMap::new(),
             headers: MetadataMap::new(),
             http: None,
+            source: None,
         }
+    }
+
+    /// A status with this code, message and metadata (as tonic's `Status::with_metadata`).
+    pub fn with_metadata(code: Code, message: impl Into<String>, metadata: MetadataMap) -> Status {
+        Status::new(code, message).carrying_metadata(metadata)
     }
 
     /// The status code.
@@ -175,9 +194,24 @@ impl Status {
         &self.metadata
     }
 
+    /// The metadata, for changing: e.g. a mock adding trailers a test expects.
+    pub fn metadata_mut(&mut self) -> &mut MetadataMap {
+        &mut self.metadata
+    }
+
     /// This status carrying `metadata`.
-    pub fn with_metadata(mut self, metadata: MetadataMap) -> Status {
+    pub(crate) fn carrying_metadata(mut self, metadata: MetadataMap) -> Status {
         self.metadata = metadata;
+        self
+    }
+
+    /// Records the error this status came from, which
+    /// [`Error::source`](std::error::Error::source) then returns (as tonic's `set_source`).
+    pub fn set_source(
+        &mut self,
+        source: Arc<dyn std::error::Error + Send + Sync + 'static>,
+    ) -> &mut Status {
+        self.source = Some(source);
         self
     }
 
@@ -259,7 +293,7 @@ impl Status {
                 ),
             ),
         };
-        Some(status.with_metadata(metadata.clone()))
+        Some(status.carrying_metadata(metadata.clone()))
     }
 }
 
@@ -279,7 +313,13 @@ impl fmt::Display for Status {
     }
 }
 
-impl std::error::Error for Status {}
+impl std::error::Error for Status {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Encodes a status message for `grpc-message`: bytes outside printable ASCII, and `%`,
 /// become `%XX` of their UTF-8 encoding.
@@ -409,7 +449,7 @@ mod tests {
 
         let mut garbage = MetadataMap::new();
         garbage.push_received("grpc-status-details-bin", "!!!");
-        let s = Status::new(Code::Unknown, "x").with_metadata(garbage);
+        let s = Status::new(Code::Unknown, "x").carrying_metadata(garbage);
         assert!(s.details().is_empty());
     }
 

@@ -83,6 +83,7 @@ mod call;
 mod cancel;
 mod client;
 mod duplex;
+mod header;
 mod interceptor;
 // The descriptor and JSON code is pure; feature `dynamic` builds it without the npm
 // package's wasm-bindgen exports, which need feature `js` (it enables `dynamic`).
@@ -91,6 +92,7 @@ mod js;
 pub mod protocol;
 mod request;
 mod response;
+mod sealed;
 mod streaming;
 #[cfg(feature = "tonic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
@@ -112,6 +114,7 @@ pub mod dynamic {
 pub use cancel::CancelHandle;
 pub use client::{Client, Credentials, Mode};
 pub use duplex::IntoStreamingRequest;
+pub use header::InvalidHeader;
 pub use interceptor::{CallEnd, Interceptor, RequestHead};
 pub use protocol::compression::Compression;
 pub use protocol::details::RpcStatus;

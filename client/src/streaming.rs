@@ -141,6 +141,10 @@ impl RawStream {
 /// the trailers after the end. Dropping it cancels the call: the request is aborted and the
 /// server sees the stream go away.
 ///
+/// It is `!Send`, as are the futures of every call: they hold JavaScript objects, and
+/// wasm in the browser runs on one thread. Drive them with
+/// `wasm_bindgen_futures::spawn_local` (or your framework's local spawner).
+///
 /// ```no_run
 /// # async fn run(client: grpc_web_wasm::Client) -> Result<(), grpc_web_wasm::Status> {
 /// use proto::grpc::testing::{StreamingOutputCallRequest, StreamingOutputCallResponse};

@@ -147,8 +147,19 @@ pub struct Status {
 
 impl PartialEq for Status {
     fn eq(&self, other: &Status) -> bool {
-        (&self.code, &self.message, &self.metadata, &self.headers, &self.http)
-            == (&other.code, &other.message, &other.metadata, &other.headers, &other.http)
+        (
+            &self.code,
+            &self.message,
+            &self.metadata,
+            &self.headers,
+            &self.http,
+        ) == (
+            &other.code,
+            &other.message,
+            &other.metadata,
+            &other.headers,
+            &other.http,
+        )
     }
 }
 

@@ -76,7 +76,7 @@
 //! returns and [`Streaming`] are `!Send`: spawn them with `wasm_bindgen_futures::spawn_local`
 //! (or your framework's equivalent, e.g. Leptos' `spawn_local`), not with a `Send` executor.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod call;
@@ -88,6 +88,9 @@ mod interceptor;
 // The descriptor and JSON code is pure; feature `dynamic` builds it without the npm
 // package's wasm-bindgen exports, which need feature `js` (it enables `dynamic`).
 #[cfg(feature = "dynamic")]
+// Its `pub` types are wasm-bindgen exports: public to JavaScript, never reachable from Rust,
+// and no Rust caller would see their `Debug`.
+#[allow(unreachable_pub, missing_debug_implementations)]
 mod js;
 pub mod protocol;
 mod request;

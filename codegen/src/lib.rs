@@ -100,7 +100,7 @@
 //! }
 //! ```
 
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod client;
 mod error;

@@ -47,7 +47,7 @@ impl std::error::Error for InvalidBase64 {}
 /// assert_eq!(encode(b"hi", true), "aGk=");
 /// assert_eq!(encode(b"hi", false), "aGk");
 /// ```
-pub fn encode(input: &[u8], pad: bool) -> String {
+pub(crate) fn encode(input: &[u8], pad: bool) -> String {
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     let sextet = |n: u32, shift: u32| char::from(ALPHABET[(n >> shift) as usize & 63]);
     let mut triples = input.chunks_exact(3);
@@ -78,7 +78,7 @@ pub fn encode(input: &[u8], pad: bool) -> String {
 /// receives `input.len() / 4 * 3` bytes (it may be longer; the rest is left alone).
 ///
 /// This is text mode's bulk path: straight from the body chunk into the frame buffer.
-pub fn decode_quanta(input: &[u8], out: &mut [u8]) -> Result<(), InvalidBase64> {
+pub(crate) fn decode_quanta(input: &[u8], out: &mut [u8]) -> Result<(), InvalidBase64> {
     if !input.len().is_multiple_of(4) || out.len() < input.len() / 4 * 3 {
         return Err(InvalidBase64 {
             offset: input.len(),
@@ -127,7 +127,7 @@ fn first_invalid(group: &[u8], start: usize) -> InvalidBase64 {
 /// assert_eq!(decode_unpadded(b"aGk").unwrap(), b"hi");
 /// assert!(decode_unpadded(b"aGl").is_err()); // non-zero trailing bits
 /// ```
-pub fn decode_unpadded(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
+pub(crate) fn decode_unpadded(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
     let whole = input.len() / 4 * 4;
     let tail = &input[whole..];
     let mut out = vec![0; whole / 4 * 3 + tail.len().saturating_sub(1)];

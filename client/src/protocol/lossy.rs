@@ -11,7 +11,7 @@
 ///
 /// assert_eq!(utf8_lossy(b"caf\xc3\xa9 \xff!"), "café \u{fffd}!");
 /// ```
-pub fn utf8_lossy(mut bytes: &[u8]) -> String {
+pub(crate) fn utf8_lossy(mut bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     loop {
         match std::str::from_utf8(bytes) {

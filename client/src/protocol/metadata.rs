@@ -1,7 +1,9 @@
 //! Call metadata: request headers a caller attaches, and the headers and trailers a reply
 //! carries. ASCII values are stored as text; `-bin` keys carry base64 on the wire.
 
-use super::base64::{self, InvalidBase64};
+pub use super::base64::InvalidBase64;
+
+use super::base64;
 use super::quoted::Quoted;
 use std::fmt;
 

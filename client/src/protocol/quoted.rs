@@ -14,7 +14,7 @@ use std::fmt;
 ///
 /// assert_eq!(Quoted("a\"b\n\u{7}").to_string(), r#""a\"b\n\u{7}""#);
 /// ```
-pub struct Quoted<'a>(pub &'a str);
+pub(crate) struct Quoted<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod examples;
 mod fixture;
 mod fuzz;
 mod lint;
@@ -28,7 +29,7 @@ usage: cargo xtask <command>
 commands:
   setup           install everything every command needs (idempotent, cached)
   test            run every test: native (cargo test --workspace) and in headless Chromium
-                  [--only native|browser|npm|demo] [--suite PACKAGE/TEST]... to run a part
+                  [--only native|browser|npm|examples|demo] [--suite PACKAGE/TEST]... to run a part
   test-servers    start the servers the browser suites call and print their variables,
                   for running one suite by hand with wasm-pack test (browser-tests/README.md)
   npm             build the npm package (wasm-pack, feature js) and pack it into target/npm

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test. Native tests first (fast, and they need no browser),
-//! then the browser tests in headless Chromium against real server processes, then the
-//! demo as `cargo xtask demo` builds and serves it.
+//! then the browser tests in headless Chromium against real server processes, the npm
+//! package, the quickstart in `examples/`, then the demo as `cargo xtask demo` builds and serves it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,7 +11,7 @@ use crate::setup::{self, Env, Needs};
 use crate::test_servers::TestServers;
 use crate::toolchain::WASM;
 use crate::ui::{self, note, step};
-use crate::{demo, npm, process, www, Result};
+use crate::{demo, examples, npm, process, www, Result};
 
 /// Per-test time limit in the browser, generous for a loaded 2-core CI machine.
 const BROWSER_TEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -26,7 +26,7 @@ const BROWSER_SUITES: &[(&str, &str)] = &[
     ("demo-app", "ui"),
 ];
 
-/// Which parts to run: all by default; `--only native|browser|demo` and
+/// Which parts to run: all by default; `--only native|browser|npm|examples|demo` and
 /// `--suite PACKAGE/TEST` (a browser suite, repeatable) narrow it for quick iteration.
 #[derive(Debug)]
 struct Selection {
@@ -44,7 +44,10 @@ impl Selection {
         while let Some(arg) = args.next() {
             let value = args.next().ok_or(USAGE)?;
             match arg.as_str() {
-                "--only" if ["native", "browser", "npm", "demo"].contains(&value.as_str()) => {
+                "--only"
+                    if ["native", "browser", "npm", "examples", "demo"]
+                        .contains(&value.as_str()) =>
+                {
                     selection.only = Some(value.clone())
                 }
                 "--suite" => selection.suites.push(value.clone()),
@@ -60,14 +63,14 @@ impl Selection {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask test [--only native|browser|npm|demo] [--suite PACKAGE/TEST]...";
+    "usage: cargo xtask test [--only native|browser|npm|examples|demo] [--suite PACKAGE/TEST]...";
 
 /// Runs every test, or the parts `args` select.
 pub fn run(args: &[String]) -> Result {
     let selection = Selection::parse(args)?;
     let env = setup::ensure(Needs {
         browser: true,
-        trunk: selection.wants("demo"),
+        trunk: selection.wants("demo") || selection.wants("examples"),
         wasm_pack: selection.wants("npm"),
         node: selection.wants("npm") || selection.wants("demo"),
     })?;
@@ -119,6 +122,9 @@ pub fn run(args: &[String]) -> Result {
         })?;
         let package = npm::build(&env)?;
         www::test(&env, &binary, &package)?;
+    }
+    if selection.wants("examples") {
+        examples::test(&env, &binary)?;
     }
     if selection.wants("demo") {
         demo::build_ui(&env)?;

@@ -6,34 +6,41 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use grpc_web_wasm::{Client, Code, Request};
-//! use proto::demo::v1::{ListUsersRequest, UserRequest, UserResponse};
+//! use grpc_web_wasm::{Client, Code, Request, Status};
+//! # use proto::demo;
+//! // Your prost messages, from your .proto files (see grpc-web-wasm-build).
+//! use demo::v1::{ListUsersRequest, UserRequest, UserResponse};
 //!
-//! # async fn run() -> Result<(), grpc_web_wasm::Status> {
-//! let client = Client::new("http://127.0.0.1:50051").timeout(Duration::from_secs(10));
+//! /// The name of user 1 (or `None` if there is no such user), then every user's.
+//! async fn names() -> Result<(Option<String>, Vec<String>), Status> {
+//!     let client = Client::new("http://127.0.0.1:50051").timeout(Duration::from_secs(10));
 //!
-//! // Unary, with metadata and a deadline of its own.
-//! let mut request = Request::new(UserRequest { user_id: 1 });
-//! request.metadata_mut().insert("x-request-id", "abc").unwrap();
-//! request.set_timeout(Duration::from_secs(2));
-//! match client
-//!     .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", request)
-//!     .await
-//! {
-//!     Ok(reply) => println!("hello, {}", reply.get_ref().name),
-//!     Err(status) if status.code() == Code::NotFound => println!("{}", status.message()),
-//!     Err(status) => return Err(status),
+//!     // Unary, with metadata and a deadline of its own.
+//!     let mut request = Request::new(UserRequest { user_id: 1 });
+//!     request.metadata_mut().insert("x-request-id", "abc")?;
+//!     request.set_timeout(Duration::from_secs(2));
+//!     let first = match client
+//!         .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", request)
+//!         .await
+//!     {
+//!         Ok(reply) => Some(reply.into_inner().name),
+//!         Err(status) if status.code() == Code::NotFound => None,
+//!         Err(status) => return Err(status),
+//!     };
+//!
+//!     // Server streaming: messages as they arrive; dropping the stream cancels the call.
+//!     let mut users = client
+//!         .server_streaming::<_, UserResponse>(
+//!             "/demo.v1.UserService/ListUsers",
+//!             ListUsersRequest::default(),
+//!         )
+//!         .await?;
+//!     let mut all = Vec::new();
+//!     while let Some(user) = users.message().await? {
+//!         all.push(user.name);
+//!     }
+//!     Ok((first, all))
 //! }
-//!
-//! // Server streaming: messages as they arrive; dropping the stream cancels the call.
-//! let mut users = client
-//!     .server_streaming::<_, UserResponse>("/demo.v1.UserService/ListUsers", ListUsersRequest::default())
-//!     .await?;
-//! while let Some(user) = users.message().await? {
-//!     println!("{}", user.name);
-//! }
-//! # Ok(())
-//! # }
 //! ```
 //!
 //! What it covers:

@@ -42,28 +42,29 @@
 //! use demo::v1::{ListUsersRequest, UserRequest, UserServiceClient};
 //! use grpc_web_wasm::{Client, Code, Request, Status};
 //!
-//! async fn run() -> Result<(), Status> {
+//! async fn names() -> Result<Vec<String>, Status> {
 //!     let users = UserServiceClient::new(Client::new("https://api.example.com"));
 //!
 //!     // A bare message...
 //!     let reply = users.get_user(UserRequest { user_id: 1 }).await?;
-//!     println!("{} (trailers: {:?})", reply.get_ref().name, reply.trailers());
+//!     let mut names = vec![reply.into_inner().name];
 //!
 //!     // ...or a Request, for metadata, a deadline or a cancel signal.
 //!     let mut request = Request::new(UserRequest { user_id: 4242 });
-//!     request.metadata_mut().insert("x-request-id", "42").unwrap();
+//!     request.metadata_mut().insert("x-request-id", "42")?;
 //!     request.set_timeout(Duration::from_secs(2));
 //!     match users.get_user(request).await {
-//!         Err(status) if status.code() == Code::NotFound => println!("{}", status.message()),
-//!         other => println!("{other:?}"),
+//!         Ok(reply) => names.push(reply.into_inner().name),
+//!         Err(status) if status.code() == Code::NotFound => {}
+//!         Err(status) => return Err(status),
 //!     }
 //!
 //!     // Server streaming: resolves once the headers arrive, then yields messages.
 //!     let mut stream = users.list_users(ListUsersRequest::default()).await?;
 //!     while let Some(user) = stream.message().await? {
-//!         println!("{}", user.name);
+//!         names.push(user.name);
 //!     }
-//!     Ok(())
+//!     Ok(names)
 //! }
 //! ```
 //!

@@ -79,6 +79,19 @@ pub fn run(args: &[String]) -> Result {
         step("native tests (cargo test --workspace)", || {
             process::run(env.cargo_host().args(["test", "--workspace"]))
         })?;
+        step(
+            "the client README's examples compile (proto doctests)",
+            || {
+                process::run(env.cargo_host().args([
+                    "test",
+                    "--package",
+                    "proto",
+                    "--features",
+                    "client,tonic-client,grpc-web-wasm/tonic",
+                    "--doc",
+                ]))
+            },
+        )?;
         step("native tests of the tonic feature", || {
             process::run(env.cargo_host().args([
                 "test",

@@ -12,7 +12,7 @@
 //! // Was: UserServiceClient::new(Channel::from_static("http://[::1]:50051").connect().await?)
 //! let mut users = UserServiceClient::new(GrpcWebService::new(Client::new("https://api.example.com")));
 //! let reply = users.get_user(UserRequest { user_id: 1 }).await?;
-//! println!("{}", reply.get_ref().name);
+//! let name = reply.into_inner().name;
 //! # Ok(()) }
 //! ```
 //!

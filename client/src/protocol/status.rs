@@ -141,7 +141,8 @@ pub struct Status {
     message: String,
     metadata: MetadataMap,
     headers: MetadataMap,
-    http: Option<HttpReply>,
+    // Boxed: rare, and it keeps `Result<_, Status>` small (clippy's result_large_err).
+    http: Option<Box<HttpReply>>,
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -250,10 +251,10 @@ impl Status {
 
     /// This status recording the HTTP reply it was derived from.
     pub fn with_http_reply(mut self, status: u16, body_excerpt: impl Into<String>) -> Status {
-        self.http = Some(HttpReply {
+        self.http = Some(Box::new(HttpReply {
             status,
             body_excerpt: body_excerpt.into(),
-        });
+        }));
         self
     }
 

@@ -71,7 +71,7 @@ pub fn run(args: &[String]) -> Result {
     let env = setup::ensure(Needs {
         browser: true,
         trunk: selection.wants("demo") || selection.wants("examples"),
-        wasm_pack: selection.wants("npm"),
+        wasm_pack: selection.wants("npm") || selection.wants("browser"),
         node: selection.wants("npm") || selection.wants("demo"),
     })?;
 
@@ -181,6 +181,12 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
         )
         .envs(servers.vars());
         process::run(&mut cmd)?;
+    }
+    if only.is_empty() {
+        step(
+            "browser: wasm-pack test --headless --chrome browser-tests",
+            || crate::test_servers::wasm_pack_test(env, &servers, driver, "worker"),
+        )?;
     }
     // The servers and the fixture stop when dropped.
     Ok(())

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::fixture::Fixture;
 use crate::server::{self, Server};
-use crate::setup::{self, Needs};
+use crate::setup::{self, Env, Needs};
 use crate::{process, Result};
 
 /// The running set; every process stops when this is dropped.
@@ -48,6 +48,21 @@ impl TestServers {
             ("GRPC_WEB_TEST_FAULT_SERVER", &self.fault.url),
         ]
     }
+}
+
+/// The browser suites through the command every wasm developer knows,
+/// `wasm-pack test --headless --chrome`, with Debian's chromedriver and nothing downloaded:
+/// it builds every test target of `browser-tests`, so a second copy of the client linked
+/// into any of them fails it (as it did while the suites lived in the client's package).
+/// It runs `suite`, the shortest, against `servers`.
+pub fn wasm_pack_test(env: &Env, servers: &TestServers, driver: &Path, suite: &str) -> Result {
+    let mut cmd = env.command("wasm-pack");
+    env.toolchain.for_wasm(&mut cmd);
+    cmd.args(["test", "--headless", "--chrome", "--mode", "no-install"])
+        .args(["browser-tests", "--test", suite])
+        .env("CHROMEDRIVER", driver)
+        .envs(servers.vars());
+    process::run(&mut cmd)
 }
 
 /// `cargo xtask test-servers`: builds the server, starts the set, prints the `export`

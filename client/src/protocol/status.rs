@@ -264,8 +264,18 @@ impl Status {
         RpcStatus::decode(bytes.as_slice()).ok()
     }
 
+    /// The opaque error details as sent: the bytes of `grpc-status-details-bin` (an encoded
+    /// `google.rpc.Status`), empty if none came or they are not valid base64. As tonic's
+    /// `Status::details`; [`error_details`](Self::error_details) decodes them.
+    pub fn details(&self) -> Vec<u8> {
+        match self.metadata.get_bin("grpc-status-details-bin") {
+            Some(Ok(bytes)) => bytes,
+            _ => Vec::new(),
+        }
+    }
+
     /// The rich error details (`google.protobuf.Any`s) sent with this status; empty if none.
-    pub fn details(&self) -> Vec<prost_types::Any> {
+    pub fn error_details(&self) -> Vec<prost_types::Any> {
         self.rpc_status().map(|s| s.details).unwrap_or_default()
     }
 
@@ -274,14 +284,13 @@ impl Status {
     /// ```
     /// # fn show(status: &grpc_web_wasm::Status) {
     /// if let Some(bad) = status.detail::<proto::google::rpc::BadRequest>() {
-    ///     for v in bad.field_violations {
-    ///         println!("{}: {}", v.field, v.description);
-    ///     }
+    ///     let fields: Vec<String> = bad.field_violations.into_iter().map(|v| v.field).collect();
+    ///     assert!(!fields.is_empty());
     /// }
     /// # }
     /// ```
     pub fn detail<T: prost::Name + Default>(&self) -> Option<T> {
-        details::find(&self.details())
+        details::find(&self.error_details())
     }
 
     /// Reads `grpc-status` and `grpc-message` from trailers (or trailers-only headers).
@@ -454,8 +463,9 @@ mod tests {
             crate::protocol::base64::encode(&rpc.encode_to_vec(), true),
         );
         let s = Status::from_metadata(&md).unwrap();
-        assert_eq!(s.rpc_status(), Some(rpc));
-        assert_eq!(s.details().len(), 2);
+        assert_eq!(s.rpc_status(), Some(rpc.clone()));
+        assert_eq!(s.details(), rpc.encode_to_vec(), "the bytes as sent");
+        assert_eq!(s.error_details().len(), 2);
         assert_eq!(s.detail::<prost_types::Duration>(), Some(detail));
         assert_eq!(s.detail::<prost_types::Timestamp>(), None);
 
@@ -463,6 +473,7 @@ mod tests {
         garbage.push_received("grpc-status-details-bin", "!!!");
         let s = Status::new(Code::Unknown, "x").carrying_metadata(garbage);
         assert!(s.details().is_empty());
+        assert!(s.error_details().is_empty());
     }
 
     #[test]

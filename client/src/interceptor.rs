@@ -23,9 +23,10 @@ use crate::protocol::status::Status;
 /// let token = "secret".to_owned();
 /// let client = Client::new("https://api.example.com").interceptor(
 ///     move |head: &mut RequestHead| -> Result<(), Status> {
+///         // A refused key or value is an INTERNAL status (`From<InvalidMetadata>`).
 ///         head.metadata_mut()
-///             .insert("authorization", &format!("Bearer {token}"))
-///             .map_err(|e| Status::new(grpc_web_wasm::Code::Internal, e.to_string()))
+///             .insert("authorization", &format!("Bearer {token}"))?;
+///         Ok(())
 ///     },
 /// );
 /// ```

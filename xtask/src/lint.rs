@@ -61,6 +61,45 @@ pub fn run() -> Result {
             "warnings",
         ]))
     })?;
+    step(
+        "clippy (the quickstart in examples/, its own workspace)",
+        || {
+            let quickstart = crate::root().join("examples").join("quickstart");
+            let mut server = env.cargo_host();
+            server
+                .current_dir(&quickstart)
+                .env("CARGO_TARGET_DIR", crate::host_target_dir())
+                .args([
+                    "clippy",
+                    "--package",
+                    "hello-server",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]);
+            process::run(&mut server)?;
+            let mut app = env.cargo_wasm();
+            app.current_dir(&quickstart);
+            if env.toolchain.wasm_target_dir.is_none() {
+                app.env("CARGO_TARGET_DIR", crate::host_target_dir());
+            }
+            process::run(app.args([
+                "clippy",
+                "--package",
+                "hello-web",
+                "--target",
+                WASM,
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+            process::run(
+                env.cargo_host()
+                    .current_dir(&quickstart)
+                    .args(["fmt", "--all", "--", "--check"]),
+            )
+        },
+    )?;
     step("cargo doc, warnings denied (published crates)", || {
         let deny = |cmd: &mut std::process::Command| {
             cmd.env("RUSTDOCFLAGS", "-D warnings");

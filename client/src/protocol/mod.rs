@@ -5,6 +5,10 @@
 //! messages and then exactly one end, the trailers or a [`Status`](status::Status). Inside
 //! it, a [`BodyDecoder`](body::BodyDecoder) turns chunks into frames (text mode, limits,
 //! compression) and [trailers] are parsed into [metadata].
+//!
+//! It is public as a reusable core (another transport, a fuzzer, a proxy can build on it)
+//! and follows semver like the rest of the crate; size-driven helpers (base64, lossy UTF-8,
+//! quoting) are private and may change in any release.
 
 // Size-driven internals (our own base64, lossy UTF-8, quoting for messages): not part of
 // the public surface, so they may change in any release.

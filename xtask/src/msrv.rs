@@ -61,16 +61,11 @@ pub fn run() -> Result {
             Some(v) => v.to_owned(),
             None => declared(check.manifest)?,
         };
-        let what = format!(
-            "{} {}{} with Rust {version}",
-            check.package,
-            if check.features.is_empty() {
-                ""
-            } else {
-                "features "
-            },
-            check.features
-        );
+        let features = match check.features {
+            "" => String::new(),
+            some => format!(" (features {some})"),
+        };
+        let what = format!("{}{features} with Rust {version}", check.package);
         step(&format!("msrv: {what}"), || {
             if !install(&version)? {
                 note(format!(

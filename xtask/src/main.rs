@@ -3,15 +3,18 @@
 
 mod bench;
 mod demo;
+mod examples;
 mod fixture;
 mod fuzz;
 mod lint;
+mod msrv;
 mod npm;
 mod process;
 mod server;
 mod setup;
 mod soak;
 mod test;
+mod test_servers;
 mod toolchain;
 mod tools;
 mod ui;
@@ -26,10 +29,15 @@ usage: cargo xtask <command>
 commands:
   setup           install everything every command needs (idempotent, cached)
   test            run every test: native (cargo test --workspace) and in headless Chromium
-                  [--only native|browser|npm|demo] [--suite PACKAGE/TEST]... to run a part
+                  [--only native|browser|npm|examples|demo] [--suite PACKAGE/TEST]... to run a part
+  test-servers    start the servers the browser suites call and print their variables,
+                  for running one suite by hand with wasm-pack test (browser-tests/README.md)
   npm             build the npm package (wasm-pack, feature js) and pack it into target/npm
   demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
-  lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
+  lint            cargo fmt --check, clippy -D warnings for the host and wasm32, and
+                  cargo doc with warnings denied for the published crates
+  msrv            check each published crate with the Rust its rust-version declares
+                  (rustup installs the toolchains; skips where it cannot)
   soak            a release server under N streams plus mixed unary calls for a while,
                   printing its memory and errors [--secs N (60)] [--streams N (50)]
   fuzz            run each cargo-fuzz target in fuzz/ briefly (needs nightly; skips
@@ -48,8 +56,10 @@ fn main() -> ExitCode {
         Some("setup") => setup::run(),
         Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
+        Some("test-servers") => test_servers::run(),
         Some("npm") => npm::run(),
         Some("lint") => lint::run(),
+        Some("msrv") => msrv::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),

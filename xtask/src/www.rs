@@ -35,12 +35,15 @@ pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
     step("www: type-check the app and the declarations (tsc)", || {
         process::run(npm(env, &www).args(["run", "--silent", "check"]))
     })?;
-    step("www: the same small app bundled by Vite and by esbuild", || {
-        for script in ["bundle:vite", "bundle:esbuild"] {
-            process::run(npm(env, &www).args(["run", "--silent", script]))?;
-        }
-        Ok(())
-    })?;
+    step(
+        "www: the same small app bundled by Vite and by esbuild",
+        || {
+            for script in ["bundle:vite", "bundle:esbuild"] {
+                process::run(npm(env, &www).args(["run", "--silent", script]))?;
+            }
+            Ok(())
+        },
+    )?;
     step(
         "www: the app in headless Chromium against the server",
         || {

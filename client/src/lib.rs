@@ -74,6 +74,7 @@ mod js;
 pub mod protocol;
 mod request;
 mod response;
+mod retry;
 mod streaming;
 #[cfg(feature = "tonic")]
 pub mod tonic;
@@ -93,7 +94,7 @@ pub mod dynamic {
 pub use cancel::CancelHandle;
 pub use client::{Client, Credentials, Mode};
 pub use duplex::IntoStreamingRequest;
-pub use interceptor::{CallEnd, Interceptor, RequestHead};
+pub use interceptor::{AttemptEnd, CallEnd, Interceptor, RequestHead};
 pub use protocol::compression::Compression;
 pub use protocol::details::RpcStatus;
 pub use protocol::limits::Limits;

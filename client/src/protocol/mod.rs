@@ -18,6 +18,7 @@ pub mod metadata;
 pub mod quoted;
 pub mod reply;
 pub mod request;
+pub mod retry;
 pub mod status;
 pub mod text;
 pub mod timeout;

@@ -1,0 +1,84 @@
+//! A timer future on the global `setTimeout` (windows and workers alike), cleared if
+//! dropped first; and the call clock.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// `setTimeout`'s longest wait; a longer sleep wakes early, which callers tolerate (they
+/// ask the clock again).
+const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
+#[derive(Default)]
+struct Shared {
+    fired: Cell<bool>,
+    waker: Cell<Option<Waker>>,
+}
+
+/// Resolves once its time has passed.
+pub(crate) struct Sleep {
+    shared: Rc<Shared>,
+    timer: Option<(JsValue, Closure<dyn FnMut()>)>,
+}
+
+impl Sleep {
+    /// A sleep of `duration`, started now.
+    pub(crate) fn new(duration: Duration) -> Sleep {
+        let shared = Rc::new(Shared::default());
+        let fire = {
+            let shared = shared.clone();
+            Closure::new(move || {
+                shared.fired.set(true);
+                if let Some(w) = shared.waker.take() {
+                    w.wake();
+                }
+            })
+        };
+        let ms = (duration.as_secs_f64() * 1000.0).min(MAX_TIMER_MS);
+        let id = set_timeout(fire.as_ref().unchecked_ref(), ms);
+        Sleep {
+            shared,
+            timer: Some((id, fire)),
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.shared.fired.get() {
+            return Poll::Ready(());
+        }
+        self.shared.waker.set(Some(cx.waker().clone()));
+        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some((id, _closure)) = self.timer.take() {
+            if !self.shared.fired.get() {
+                clear_timeout(&id);
+            }
+        }
+    }
+}
+
+/// Time since `start` (`Date.now()` milliseconds), never negative.
+pub(crate) fn since(start: f64) -> Duration {
+    Duration::from_micros(((js_sys::Date::now() - start) * 1000.0) as u64)
+}

@@ -92,6 +92,16 @@ pub(crate) fn request_head<T>(
     path: &str,
     request: &Request<T>,
 ) -> Result<RequestHead, Status> {
+    attempt_head(client, path, request, 0)
+}
+
+/// [`request_head`] for an attempt after `previous` others of the same call.
+pub(crate) fn attempt_head<T>(
+    client: &Client,
+    path: &str,
+    request: &Request<T>,
+    previous_attempts: u32,
+) -> Result<RequestHead, Status> {
     let config = client.config();
     let mut metadata = config.headers.clone();
     metadata.extend_from(&request.metadata);
@@ -99,6 +109,7 @@ pub(crate) fn request_head<T>(
         path: path.to_owned(),
         metadata,
         timeout: request.timeout.or(config.timeout),
+        previous_attempts,
     };
     for i in config.interceptors.iter() {
         i.on_request(&mut head)?;
@@ -171,6 +182,7 @@ pub(crate) async fn send_head(
         timeout: head.timeout,
         send_compression: config.send_compression,
         accept_compression: config.accept_compression.clone(),
+        previous_attempts: head.previous_attempts,
     };
     let body = request::body(&wire, message, config.max_send_message_size)?;
     let headers = request::headers(&wire, &[&head.metadata]);

@@ -61,6 +61,7 @@ pub struct RequestHead {
     pub(crate) path: String,
     pub(crate) metadata: MetadataMap,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) previous_attempts: u32,
 }
 
 impl RequestHead {
@@ -82,6 +83,12 @@ impl RequestHead {
     /// The call's deadline, if any.
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout
+    }
+
+    /// How many attempts of this call came before this one (sent as
+    /// `grpc-previous-rpc-attempts`): zero but on retries and hedges.
+    pub fn previous_attempts(&self) -> u32 {
+        self.previous_attempts
     }
 
     /// Sets or clears the call's deadline.

@@ -4,6 +4,8 @@
 //!
 //! Every reply admits any origin (CORS), so what the tests see is the bytes, not a refusal.
 
+mod retry;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -391,7 +393,7 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
         "access-control-allow-origin: {origin}\r\nvary: origin\r\n\
          access-control-allow-methods: POST\r\naccess-control-allow-headers: *\r\n\
          access-control-expose-headers: grpc-status, grpc-message, grpc-encoding, x-bin, \
-         x-text, x-served-by\r\n"
+         x-text, x-served-by, grpc-retry-pushback-ms\r\n"
     );
     if method == "OPTIONS" {
         write!(
@@ -402,6 +404,9 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     }
     if path == "/stall/demo.v1.UserService/GetUser" {
         return stall(stream, &cors);
+    }
+    if let Some(rest) = path.strip_prefix("/retry/") {
+        return retry::serve(stream, &cors, rest, &headers);
     }
     if let Some(rest) = path.strip_prefix("/quirky") {
         return quirky(stream, &cors, rest, &headers);

@@ -18,7 +18,7 @@ const BROWSER_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The browser test suites: (package, test target, features it needs, comma-separated).
 const BROWSER_SUITES: &[(&str, &str, &str)] = &[
-    ("grpc-web-wasm", "web", ""),
+    ("grpc-web-wasm", "web", "service-config"),
     ("grpc-web-wasm", "worker", ""),
     ("grpc-web-wasm", "codegen", ""),
     ("grpc-web-wasm", "tonic_compat", "tonic"),

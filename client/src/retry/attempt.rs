@@ -12,7 +12,7 @@ use crate::client::Client;
 use crate::interceptor::{AttemptEnd, RequestHead};
 use crate::protocol::metadata::MetadataMap;
 use crate::protocol::reply::{Cardinality, Yield};
-use crate::protocol::retry::{Throttle, PREVIOUS_ATTEMPTS_HEADER};
+use crate::protocol::retry::Throttle;
 use crate::protocol::status::Status;
 use crate::request::Request;
 use crate::streaming::{RawStream, Source};
@@ -77,20 +77,14 @@ impl<'a> Call<'a> {
     /// The head of an attempt after `previous` others: the interceptors see it, with
     /// `grpc-previous-rpc-attempts` on retries and what is left of the deadline.
     pub(crate) fn head(&self, previous: u32) -> Result<RequestHead, Status> {
-        let mut metadata = self.metadata.clone();
-        if previous > 0 {
-            metadata
-                .insert(PREVIOUS_ATTEMPTS_HEADER, &previous.to_string())
-                .map_err(|e| Status::new(crate::Code::Internal, e.to_string()))?;
-        }
         let remaining = self.deadline.map(|d| d.saturating_sub(self.elapsed()));
         let request = Request {
             message: (),
-            metadata,
+            metadata: self.metadata.clone(),
             timeout: remaining,
             signals: Vec::new(),
         };
-        let mut head = call::request_head(self.client, self.path, &request)?;
+        let mut head = call::attempt_head(self.client, self.path, &request, previous)?;
         if let (Some(left), Some(asked)) = (remaining, head.timeout) {
             head.timeout = Some(asked.min(left));
         }

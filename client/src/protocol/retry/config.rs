@@ -58,7 +58,7 @@ impl RetryConfig {
     }
 
     /// Adds `config` for `name` (as [`set`](Self::set)) unless that scope already has one.
-    pub(crate) fn add(&mut self, name: &str, config: MethodConfig) -> Result<(), InvalidPolicy> {
+    pub fn add(&mut self, name: &str, config: MethodConfig) -> Result<(), InvalidPolicy> {
         let scope = scope(name)?;
         if self.methods.iter().any(|(s, _)| *s == scope) {
             return Err(InvalidPolicy::new(format!(

@@ -31,6 +31,3 @@ pub use retrying::{Decision, Retrying, Stop};
 #[cfg(feature = "service-config")]
 pub use service_config::parse_service_config;
 pub use throttle::Throttle;
-
-/// The header that tells the server how many attempts of the call came before this one.
-pub const PREVIOUS_ATTEMPTS_HEADER: &str = "grpc-previous-rpc-attempts";

@@ -13,6 +13,8 @@ mod interop;
 pub(crate) mod reflection;
 pub(crate) mod schema;
 #[cfg(feature = "js")]
+mod retry;
+#[cfg(feature = "js")]
 mod send;
 #[cfg(feature = "js")]
 mod stream;

@@ -11,9 +11,9 @@ mod dynamic;
 #[cfg(feature = "js")]
 mod interop;
 pub(crate) mod reflection;
-pub(crate) mod schema;
 #[cfg(feature = "js")]
 mod retry;
+pub(crate) mod schema;
 #[cfg(feature = "js")]
 mod send;
 #[cfg(feature = "js")]

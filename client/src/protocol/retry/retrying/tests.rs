@@ -89,7 +89,7 @@ fn retries_with_backoff_until_an_attempt_commits() {
         None,
     );
     // 10 ms attempts; 100 ms then 200 ms of backoff at the jitter's midpoint.
-    assert_eq!(got.starts, [0 * MS, 110 * MS, 320 * MS]);
+    assert_eq!(got.starts, [Duration::ZERO, 110 * MS, 320 * MS]);
     assert_eq!(got.stop, None);
 }
 
@@ -124,7 +124,10 @@ fn pushback_sets_the_delay_and_restarts_the_backoff() {
         None,
     );
     // backoff 100, 200; then exactly 30; then the backoff starts over at 100.
-    assert_eq!(got.starts, [0 * MS, 110 * MS, 320 * MS, 360 * MS, 470 * MS]);
+    assert_eq!(
+        got.starts,
+        [Duration::ZERO, 110 * MS, 320 * MS, 360 * MS, 470 * MS]
+    );
     for refusal in ["-1", "soon"] {
         let got = run(policy(5, &[u]), None, &[pushback(refusal), commit()], None);
         assert_eq!(got.stop, Some(Stop::Pushback), "{refusal}");

@@ -9,6 +9,7 @@ const PROTOS: &[&str] = &[
     "demo/v1/users.proto",
     "demo/v1/scores.proto",
     "demo/v1/chat.proto",
+    "demo/v1/telemetry.proto",
     "grpc/testing/empty.proto",
     "grpc/testing/messages.proto",
     "grpc/testing/test.proto",

@@ -154,6 +154,12 @@ test("chat: two tabs in one room see each other's messages", async () => {
   await a.locator("#chat-messages .message", { hasText: "hi A, B here" }).waitFor();
   assert.match(await text(a, "#chat-messages"), /bob[\s\S]*hi A, B here/);
 
+  // One bidi call per tab, still open: its join and one message sent so far; the room's
+  // two messages and one answer received.
+  const converse = await inspect(a, "Converse");
+  assert.match(await converse.locator("summary").innerText(), /bidi[\s\S]*STREAMING/);
+  assert.match(await converse.locator(".call-messages").innerText(), /^2 sent · 3 received/);
+
   await shot(a, "chat-tab-a");
   await shot(b, "chat-tab-b");
   await a.close();
@@ -173,7 +179,8 @@ test("chat: a server restart is survived, and the lost connection explained", as
   await page.locator("#chat-link", { hasText: "Reconnecting" }).waitFor();
   // The page and the server share an origin: CORS cannot be the cause, so it is not offered.
   await page.locator("#chat-lost", { hasText: "CORS is not the cause" }).waitFor();
-  await page.waitForFunction(() => /fetch .* failed/.test(document.querySelector("#chat-lost")?.textContent ?? ""));
+  // The conversation is a WebSocket: its loss is named as such.
+  await page.waitForFunction(() => /WebSocket to ws:\/\/.*Converse/.test(document.querySelector("#chat-lost")?.textContent ?? ""));
   assert.doesNotMatch(await text(page, "#chat-lost"), /CORS policy does not admit/);
   await shot(page, "chat-reconnecting");
 
@@ -185,6 +192,38 @@ test("chat: a server restart is survived, and the lost connection explained", as
   await page.locator("#chat-messages .message", { hasText: "back after the restart" }).waitFor();
   await page.close();
   await again.stop();
+});
+
+test("telemetry: samples stream up and are summed; round trips on one open stream", async () => {
+  const page = await open("#/telemetry");
+  const status = (sel) => page.evaluate((sel) => document.querySelector(sel)?.textContent ?? "", sel);
+
+  await page.click("#telemetry-start");
+  await page.waitForFunction(() => /Recording · ([3-9]\d|\d{3,}) samples/.test(document.querySelector("#telemetry-sent")?.textContent ?? ""));
+  await page.click("#telemetry-stop");
+  await page.locator("#telemetry-summary").waitFor();
+  const sent = Number((await status("#telemetry-sent")).match(/(\d+) samples sent/)[1]);
+  assert.equal(Number(await text(page, "#telemetry-summary .summary-samples")), sent, "the server summed every sample sent");
+  const rate = parseFloat(await text(page, "#telemetry-summary .summary-rate"));
+  assert.ok(rate > 20 && rate < 70, `a 60 Hz sensor, measured by the server at ${rate} Hz`);
+  const record = await inspect(page, "Record");
+  await record.locator(".badge", { hasText: "OK" }).waitFor();
+  assert.match(await record.locator("summary").innerText(), /client stream/);
+  assert.match(await record.locator(".call-messages").innerText(), new RegExp(`^${sent} sent · 1 received`));
+
+  await page.click("#echo-start");
+  await page.waitForFunction(() => /Measuring · ([5-9]|\d{2,}) round trips/.test(document.querySelector("#echo-status")?.textContent ?? ""));
+  await page.click("#echo-stop");
+  await page.locator("#echo-status", { hasText: "(OK)" }).waitFor();
+  const trips = Number((await status("#echo-status")).match(/after (\d+) round trips/)[1]);
+  const p50 = parseFloat(await text(page, "#echo-stats .echo-p50"));
+  assert.ok(p50 > 0 && p50 < 1000, `p50 ${p50} ms`);
+  const echo = await inspect(page, "Echo");
+  await echo.locator(".badge", { hasText: "OK" }).waitFor();
+  assert.match(await echo.locator("summary").innerText(), /bidi/);
+  assert.match(await echo.locator(".call-messages").innerText(), new RegExp(`^${trips} sent · ${trips} received`));
+  await shot(page, "telemetry");
+  await page.close();
 });
 
 test("an unknown route says so instead of showing another page", async () => {

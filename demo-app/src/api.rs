@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use futures_util::{Stream, StreamExt};
 use grpc_web_wasm::protocol::status::percent_decode;
 use grpc_web_wasm::{CallEnd, Client, Interceptor, MetadataMap, RequestHead, Status};
 use leptos::prelude::*;
@@ -51,9 +52,19 @@ impl Api {
     /// Starts recording a call through `client` (any server) whose request is `bytes` of
     /// protobuf, `json` bytes as JSON; make the call with [`Call::client`].
     pub fn record(&self, client: &Client, streaming: bool, bytes: usize, json: usize) -> Call {
+        self.start(client, |id| CallRecord::new(id, streaming, bytes, json))
+    }
+
+    /// Starts recording a client-streaming (`streaming` false) or bidi call, whose messages
+    /// are recorded as they go by [`Call::sending`].
+    pub fn stream_call(&self, streaming: bool) -> Call {
+        self.start(&self.client, |id| CallRecord::new_stream(id, streaming))
+    }
+
+    fn start(&self, client: &Client, record: impl FnOnce(u64) -> CallRecord) -> Call {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let record = ArcRwSignal::new(CallRecord::new(id, streaming, bytes, json));
+        let record = ArcRwSignal::new(record(id));
         self.calls.push(record.clone());
         let client = client.clone().interceptor(Recorder {
             record: record.clone(),
@@ -84,6 +95,23 @@ impl Call {
             r.headers_ms = Some(now - r.started_ms);
             r.response_headers = pairs;
         });
+    }
+
+    /// `messages`, each recorded as sent when the call takes it.
+    pub fn sending<S>(&self, messages: S) -> impl Stream<Item = S::Item> + 'static
+    where
+        S: Stream + 'static,
+        S::Item: Message + Json,
+    {
+        let record = self.record.clone();
+        messages.inspect(move |message| {
+            let (bytes, json) = (message.encoded_len(), message.json().len());
+            record.update(|r| {
+                r.sent += 1;
+                r.request_bytes += bytes;
+                r.request_json += json;
+            });
+        })
     }
 
     /// A response message arrived.

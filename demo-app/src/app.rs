@@ -8,7 +8,10 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::inspector::{Calls, Inspector};
-use crate::pages::{chat::ChatPage, not_found::NotFoundPage, scores::ScoresPage, users::UsersPage};
+use crate::pages::{
+    chat::ChatPage, not_found::NotFoundPage, scores::ScoresPage, telemetry::TelemetryPage,
+    users::UsersPage,
+};
 use crate::route::{self, Route};
 
 /// The demo, calling the gRPC-Web server at `server` (a base URL). `explorer` is the
@@ -56,6 +59,7 @@ pub fn App(server: String, #[prop(optional, into)] explorer: Option<ViewFn>) -> 
                         (Route::Users, None) => view! { <UsersPage /> }.into_any(),
                         (Route::Scores, None) => view! { <ScoresPage /> }.into_any(),
                         (Route::Chat, None) => view! { <ChatPage /> }.into_any(),
+                        (Route::Telemetry, None) => view! { <TelemetryPage /> }.into_any(),
                         (Route::NotFound, None) => view! { <NotFoundPage /> }.into_any(),
                     }}
                 </main>

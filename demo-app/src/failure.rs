@@ -76,10 +76,16 @@ impl Failure {
 pub fn connection_lost(status: &Status, same_origin: bool) -> String {
     let what = status.message();
     if same_origin {
-        let reason = what.split(" (server unreachable").next().unwrap_or(what);
+        // The client lists every possible cause; from the server's own page, CORS and the
+        // WebSocket origin check are ruled out, so only the first part stays.
+        let reason = what
+            .split(" (server unreachable")
+            .next()
+            .and_then(|r| r.split(": the server is unreachable").next())
+            .unwrap_or(what);
         format!(
             "Lost the connection to the server, which may be restarting or down ({reason}). \
-             This page comes from that same server, so CORS is not the cause."
+             This page comes from that same server, so CORS is not the cause, nor its origin."
         )
     } else {
         format!("Lost the connection to the server: {what}")

@@ -14,11 +14,16 @@ pub struct CallRecord {
     pub id: u64,
     /// `/package.Service/Method`, known once the client starts the call.
     pub method: String,
+    /// The reply is a stream.
     pub streaming: bool,
+    /// The request is a stream (client streaming or bidi, over a WebSocket).
+    pub client_streaming: bool,
     /// When the call started (ms since the epoch).
     pub started_ms: f64,
     pub request_metadata: Vec<(String, String)>,
-    /// The request message: protobuf bytes and the same message's JSON size.
+    /// Request messages sent so far (one for unary and server-streaming calls).
+    pub sent: usize,
+    /// The request messages: protobuf bytes and the same messages' JSON size.
     pub request_bytes: usize,
     pub request_json: usize,
     /// Time to the response headers.
@@ -50,8 +55,10 @@ impl CallRecord {
             id,
             method: String::new(),
             streaming,
+            client_streaming: false,
             started_ms: js_sys::Date::now(),
             request_metadata: Vec::new(),
+            sent: 1,
             request_bytes,
             request_json,
             headers_ms: None,
@@ -63,9 +70,31 @@ impl CallRecord {
         }
     }
 
+    /// A client-streaming or bidi call just started, nothing sent yet.
+    pub fn new_stream(id: u64, streaming: bool) -> Self {
+        CallRecord {
+            client_streaming: true,
+            sent: 0,
+            ..CallRecord::new(id, streaming, 0, 0)
+        }
+    }
+
     /// Message bytes on the wire, both ways, with their frame headers.
     pub fn wire_bytes(&self) -> usize {
-        self.request_bytes + FRAME_HEADER + self.response_bytes + FRAME_HEADER * self.messages
+        self.request_bytes
+            + FRAME_HEADER * self.sent
+            + self.response_bytes
+            + FRAME_HEADER * self.messages
+    }
+
+    /// The call's pattern, when not unary.
+    pub fn pattern(&self) -> Option<&'static str> {
+        match (self.client_streaming, self.streaming) {
+            (false, false) => None,
+            (false, true) => Some("stream"),
+            (true, false) => Some("client stream"),
+            (true, true) => Some("bidi"),
+        }
     }
 
     /// The same messages as JSON, both ways.
@@ -167,7 +196,9 @@ fn CallItem(record: ArcRwSignal<CallRecord>) -> impl IntoView {
     let summary = move || {
         r.with(|r| {
             let (badge_class, code) = match &r.end {
-                None if r.streaming && r.headers_ms.is_some() => ("badge badge-live", "STREAMING"),
+                None if (r.streaming || r.client_streaming) && r.headers_ms.is_some() => {
+                    ("badge badge-live", "STREAMING")
+                }
                 None => ("badge badge-pending", "PENDING"),
                 Some(end) if end.code == "OK" => ("badge badge-ok", end.code),
                 Some(end) => ("badge badge-error", end.code),
@@ -179,7 +210,7 @@ fn CallItem(record: ArcRwSignal<CallRecord>) -> impl IntoView {
             };
             view! {
                 <span class="call-method">{r.short_method().to_string()}</span>
-                {r.streaming.then(|| view! { <span class="tag">"stream"</span> })}
+                {r.pattern().map(|p| view! { <span class="tag">{p}</span> })}
                 <span class=badge_class>{code}</span>
                 <span class="call-time">{time}</span>
             }
@@ -203,7 +234,7 @@ fn CallItem(record: ArcRwSignal<CallRecord>) -> impl IntoView {
                         r.headers_ms.map_or("–".into(), |h| format!("{h:.0} ms")),
                         end.as_ref().map_or("–".into(), |e| format!("{:.0} ms", e.elapsed_ms)),
                     )}</dd>
-                    <dt>"messages"</dt><dd>{format!("1 sent · {} received", r.messages)}</dd>
+                    <dt>"messages"</dt><dd class="call-messages">{format!("{} sent · {} received", r.sent, r.messages)}</dd>
                     <dt>"protobuf"</dt>
                     <dd class="call-protobuf">{format!(
                         "{} B ({} B on the wire with 5-byte frame headers)",

@@ -3,8 +3,9 @@
 //! size against its protobuf size, the comparison a REST API would invite.
 
 use proto::demo::v1::{
-    ChatMessage, CreateUserRequest, ListUsersRequest, ScoreUpdate, SendReply, SendRequest,
-    SubscribeRequest, UserRequest, UserResponse, WatchScoresRequest,
+    chat_event, chat_input, ChatEvent, ChatInput, ChatMessage, CreateUserRequest, ListUsersRequest,
+    Ping, Pong, Sample, ScoreUpdate, SendReply, SendRequest, SubscribeRequest, Summary,
+    UserRequest, UserResponse, WatchScoresRequest,
 };
 
 /// A message's proto3 JSON form.
@@ -74,6 +75,28 @@ impl Object {
                 quote(&mut self.0, v);
             }
             self.0.push(']');
+        }
+        self
+    }
+
+    fn num(mut self, key: &str, value: f64) -> Object {
+        if value != 0.0 {
+            self.key(key);
+            // Rust prints whole floats without a point, which JSON reads the same.
+            self.0.push_str(&value.to_string());
+        }
+        self
+    }
+
+    fn bytes(self, key: &str, value: &[u8]) -> Object {
+        self.str(key, &grpc_web_wasm::protocol::base64::encode(value, true))
+    }
+
+    /// A message field: present whenever set, even when empty.
+    fn obj(mut self, key: &str, json: Option<String>) -> Object {
+        if let Some(json) = json {
+            self.key(key);
+            self.0.push_str(&json);
         }
         self
     }
@@ -197,6 +220,85 @@ impl Json for ChatMessage {
             .int64("sequence", self.sequence)
             .int64("sentAtUnixMs", self.sent_at_unix_ms)
             .int64("skipped", self.skipped)
+            .end()
+    }
+}
+
+impl Json for ChatInput {
+    fn json(&self) -> String {
+        match &self.kind {
+            Some(chat_input::Kind::Join(join)) => Object::new()
+                .obj(
+                    "join",
+                    Some(
+                        Object::new()
+                            .str("room", &join.room)
+                            .str("author", &join.author)
+                            .end(),
+                    ),
+                )
+                .end(),
+            Some(chat_input::Kind::Text(text)) => Object::new().str("text", text).end(),
+            None => Object::new().end(),
+        }
+    }
+}
+
+impl Json for ChatEvent {
+    fn json(&self) -> String {
+        let (key, json) = match &self.kind {
+            Some(chat_event::Kind::Message(m)) => ("message", Some(m.json())),
+            Some(chat_event::Kind::Sent(s)) => ("sent", Some(s.json())),
+            None => ("", None),
+        };
+        Object::new().obj(key, json).end()
+    }
+}
+
+impl Json for Sample {
+    fn json(&self) -> String {
+        Object::new()
+            .num("x", self.x)
+            .num("y", self.y)
+            .num("atMs", self.at_ms)
+            .end()
+    }
+}
+
+impl Json for Summary {
+    fn json(&self) -> String {
+        Object::new()
+            .int64("samples", self.samples)
+            .num("durationMs", self.duration_ms)
+            .num("rateHz", self.rate_hz)
+            .num("pathLength", self.path_length)
+            .num("minX", self.min_x)
+            .num("maxX", self.max_x)
+            .num("minY", self.min_y)
+            .num("maxY", self.max_y)
+            .num("meanX", self.mean_x)
+            .num("meanY", self.mean_y)
+            .int64("bytes", self.bytes)
+            .end()
+    }
+}
+
+impl Json for Ping {
+    fn json(&self) -> String {
+        Object::new()
+            .int64("sequence", self.sequence)
+            .num("sentAtMs", self.sent_at_ms)
+            .bytes("padding", &self.padding)
+            .end()
+    }
+}
+
+impl Json for Pong {
+    fn json(&self) -> String {
+        Object::new()
+            .int64("sequence", self.sequence)
+            .num("sentAtMs", self.sent_at_ms)
+            .int("paddingLen", self.padding_len.into())
             .end()
     }
 }

@@ -1,5 +1,5 @@
 //! The pages and the URL fragment that selects them (`#/users`, `#/scores`, `#/chat`,
-//! `#/explorer`): fragments need nothing from the server, which serves one `index.html`.
+//! `#/telemetry`, `#/explorer`): fragments need nothing from the server, which serves one `index.html`.
 //! A fragment may carry a query after `?` (the Explorer's shareable requests).
 
 use leptos::prelude::*;
@@ -10,6 +10,7 @@ pub enum Route {
     Users,
     Scores,
     Chat,
+    Telemetry,
     Explorer,
     /// A fragment that names no page: said so, rather than showing another page silently.
     NotFound,
@@ -17,7 +18,13 @@ pub enum Route {
 
 impl Route {
     /// Every page in the navigation, in its order.
-    pub const ALL: [Route; 4] = [Route::Users, Route::Scores, Route::Chat, Route::Explorer];
+    pub const ALL: [Route; 5] = [
+        Route::Users,
+        Route::Scores,
+        Route::Chat,
+        Route::Telemetry,
+        Route::Explorer,
+    ];
 
     /// The page a fragment names: the first page for none at all, else [`Route::NotFound`].
     pub fn from_hash(hash: &str) -> Route {
@@ -27,6 +34,7 @@ impl Route {
             "" | "users" => Route::Users,
             "scores" => Route::Scores,
             "chat" => Route::Chat,
+            "telemetry" => Route::Telemetry,
             "explorer" => Route::Explorer,
             _ => Route::NotFound,
         }
@@ -38,6 +46,7 @@ impl Route {
             Route::Users => "#/users",
             Route::Scores => "#/scores",
             Route::Chat => "#/chat",
+            Route::Telemetry => "#/telemetry",
             Route::Explorer => "#/explorer",
             Route::NotFound => "#/",
         }
@@ -49,6 +58,7 @@ impl Route {
             Route::Users => "Users",
             Route::Scores => "Live scores",
             Route::Chat => "Chat",
+            Route::Telemetry => "Telemetry",
             Route::Explorer => "Explorer",
             Route::NotFound => "Page not found",
         }

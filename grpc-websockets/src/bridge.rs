@@ -80,7 +80,7 @@ pub(crate) async fn serve<S, B>(
     let head_sent = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let call = respond(service, request, sink.clone(), head_sent.clone());
     tokio::pin!(call);
-    let reader = read_client(&mut source, tx);
+    let reader = read_client(&mut source, tx, &sink, config.keepalive);
     tokio::pin!(reader);
     let shutdown = config.shutdown.clone();
     tokio::select! {
@@ -96,13 +96,40 @@ pub(crate) async fn serve<S, B>(
 }
 
 /// Forwards the client's messages into the request body until it half-closes (the body
-/// ends) and then watches for the socket to go; returns when it has.
-async fn read_client<R>(source: &mut R, tx: mpsc::Sender<Result<Frame<Bytes>, Infallible>>)
-where
+/// ends) and then watches for the socket to go; returns when it has, or when it stayed
+/// silent through a keepalive ping.
+async fn read_client<R>(
+    source: &mut R,
+    tx: mpsc::Sender<Result<Frame<Bytes>, Infallible>>,
+    sink: &Mutex<Sink>,
+    keepalive: std::time::Duration,
+) where
     R: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {
     let mut tx = Some(tx);
-    while let Some(Ok(message)) = source.next().await {
+    let mut pinged = false;
+    loop {
+        let message = match tokio::time::timeout(keepalive, source.next()).await {
+            Ok(Some(Ok(message))) => message,
+            Ok(_) => return,
+            Err(_) if pinged => {
+                tracing::debug!("grpc-websockets: the peer did not answer a ping");
+                return;
+            }
+            Err(_) => {
+                pinged = true;
+                // A reply being written holds the sink; then the write itself tells whether
+                // the peer is there, and no ping is needed.
+                if let Ok(mut sink) = sink.try_lock() {
+                    if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
+        };
+        // Anything from the peer, a pong included, shows it is there.
+        pinged = false;
         let bytes = match message {
             Message::Binary(bytes) => bytes,
             Message::Close(_) => return,

@@ -25,17 +25,21 @@
 //!
 //! Connections that are not `grpc-websockets` upgrades (h2c, gRPC-Web, HTTP/1.1, TLS) reach
 //! the server untouched: their first bytes are peeked at, never consumed. A WebSocket is not
-//! subject to CORS, so the bridge checks `Origin` itself, against an allowlist, before the
-//! upgrade. Limits: message size, messages buffered toward the service (then the socket is
-//! not read, and TCP pushes back), time to the first message. With
+//! subject to CORS, so the bridge checks `Origin` itself, against an allowlist (and pages
+//! the server itself serves), before the upgrade. Limits: message size, messages buffered
+//! toward the service (then the socket is not read, and TCP pushes back), time to the first
+//! message, and a keepalive ping that drops sockets whose peer is gone. With
 //! [`Config::shutdown`], open sockets end with an `UNAVAILABLE` trailer when it fires.
 //!
 //! Limitation: sockets are bridged before any TLS, so `wss://` needs TLS terminated in front
 //! of the server (a proxy) rather than by tonic.
 
 mod bridge;
+mod config;
 pub mod frames;
 mod sniff;
+
+pub use config::Config;
 
 use std::time::Duration;
 
@@ -45,101 +49,7 @@ use http::{Request, Response};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request as Upgrade};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_util::sync::CancellationToken;
 use tower_service::Service;
-
-/// Which pages may open sockets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Origins {
-    list: Vec<String>,
-    loopback: bool,
-}
-
-/// The bridge's settings: the origin allowlist and its limits.
-#[derive(Debug, Clone)]
-pub struct Config {
-    origins: Origins,
-    max_message_size: usize,
-    max_buffered_messages: usize,
-    first_message_timeout: Duration,
-    shutdown: Option<CancellationToken>,
-}
-
-impl Config {
-    /// Admits pages from exactly these origins (`scheme://host[:port]`).
-    pub fn allow_origins<I: IntoIterator<Item = S>, S: Into<String>>(origins: I) -> Config {
-        Config::with(Origins {
-            list: origins.into_iter().map(Into::into).collect(),
-            loopback: false,
-        })
-    }
-
-    /// Development: admits pages served from loopback (`localhost`, `127.0.0.1`, `[::1]`,
-    /// any port), and nothing else.
-    pub fn loopback() -> Config {
-        Config::allow_origins(Vec::<String>::new()).allow_loopback(true)
-    }
-
-    /// Also admits (or not) pages served from loopback, any port: for development.
-    pub fn allow_loopback(mut self, loopback: bool) -> Config {
-        self.origins.loopback = loopback;
-        self
-    }
-
-    fn with(origins: Origins) -> Config {
-        Config {
-            origins,
-            // gRPC's customary 4 MiB message, plus the frame header and the control byte.
-            max_message_size: 4 * 1024 * 1024 + 6,
-            max_buffered_messages: 16,
-            first_message_timeout: Duration::from_secs(10),
-            shutdown: None,
-        }
-    }
-
-    /// The largest WebSocket message accepted from a client, in bytes.
-    pub fn max_message_size(mut self, bytes: usize) -> Config {
-        self.max_message_size = bytes;
-        self
-    }
-
-    /// Request messages queued toward the service before the socket stops being read.
-    pub fn max_buffered_messages(mut self, messages: usize) -> Config {
-        self.max_buffered_messages = messages.max(1);
-        self
-    }
-
-    /// Ends open sockets with `UNAVAILABLE` when `token` is cancelled.
-    pub fn shutdown(mut self, token: CancellationToken) -> Config {
-        self.shutdown = Some(token);
-        self
-    }
-
-    fn admits(&self, origin: Option<&str>) -> bool {
-        let Some(origin) = origin else { return false };
-        if self
-            .origins
-            .list
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(origin))
-        {
-            return true;
-        }
-        self.origins.loopback && is_loopback(origin)
-    }
-}
-
-/// `http://localhost`, `http://127.0.0.1` or `http://[::1]`, with any port.
-fn is_loopback(origin: &str) -> bool {
-    let Some(host_port) = origin.strip_prefix("http://") else {
-        return false;
-    };
-    let host = match host_port.rsplit_once(':') {
-        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => host_port,
-    };
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
-}
 
 /// The bridge for servers that accept connections themselves: [`route`](Self::route) each
 /// accepted connection.
@@ -232,11 +142,9 @@ where
     let check =
         |request: &Upgrade,
          mut response: tokio_tungstenite::tungstenite::handshake::server::Response| {
-            let origin = request
-                .headers()
-                .get("origin")
-                .and_then(|o| o.to_str().ok());
-            if !config.admits(origin) {
+            let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+            let origin = header("origin");
+            if !config.admits(origin, header("host")) {
                 tracing::info!(origin = ?origin, "grpc-websockets: origin refused");
                 let mut refused = ErrorResponse::new(Some("origin not allowed".into()));
                 *refused.status_mut() = http::StatusCode::FORBIDDEN;
@@ -257,34 +165,5 @@ where
     match accepted {
         Ok(ws) => bridge::serve(ws, path, service, config).await,
         Err(e) => tracing::debug!(error = %e, "grpc-websockets handshake failed"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins() {
-        let list = Config::allow_origins(["https://app.example.com"]);
-        assert!(list.admits(Some("https://app.example.com")));
-        assert!(!list.admits(Some("https://evil.example.com")));
-        assert!(!list.admits(None));
-        let dev = Config::loopback();
-        for ok in [
-            "http://127.0.0.1:8080",
-            "http://localhost",
-            "http://[::1]:3000",
-        ] {
-            assert!(dev.admits(Some(ok)), "{ok}");
-        }
-        for bad in [
-            "https://example.com",
-            "http://127.0.0.1.evil.com",
-            "null",
-            "http://localhost.evil:80",
-        ] {
-            assert!(!dev.admits(Some(bad)), "{bad}");
-        }
     }
 }

@@ -11,11 +11,14 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// A tonic server with the health service behind the bridge; its address.
 async fn server() -> String {
+    server_with(grpc_websockets::Config::allow_origins(["http://app.test"])).await
+}
+
+async fn server_with(config: grpc_websockets::Config) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let (_, health) = tonic_health::server::health_reporter();
     let routes = tonic::service::Routes::new(health);
-    let config = grpc_websockets::Config::allow_origins(["http://app.test"]);
     let incoming = grpc_websockets::incoming(listener, routes.clone(), config);
     tokio::spawn(
         tonic::transport::Server::builder()
@@ -26,11 +29,18 @@ async fn server() -> String {
     addr
 }
 
-async fn open(
+type Socket = tokio_tungstenite::WebSocketStream<TcpStream>;
+
+async fn open(addr: &str, origin: &str) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    open_method(addr, origin, "Check").await
+}
+
+async fn open_method(
     addr: &str,
     origin: &str,
-) -> Result<tokio_tungstenite::WebSocketStream<TcpStream>, tokio_tungstenite::tungstenite::Error> {
-    let mut request = format!("ws://{addr}/grpc.health.v1.Health/Check")
+    method: &str,
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let mut request = format!("ws://{addr}/grpc.health.v1.Health/{method}")
         .into_client_request()
         .unwrap();
     let h = request.headers_mut();
@@ -114,4 +124,105 @@ async fn other_connections_reach_the_server_untouched() {
         "{:?}",
         String::from_utf8_lossy(&reply[..n])
     );
+}
+
+fn binary(m: &[u8]) -> Message {
+    Message::Binary(m.to_vec().into())
+}
+
+/// Opens `Health/Watch` (a stream that stays open) and reads until its first message.
+async fn watching(addr: &str) -> Socket {
+    let mut ws = open_method(addr, "http://app.test", "Watch")
+        .await
+        .expect("upgrade");
+    ws.send(binary(b"content-type: application/grpc-web+proto\r\n"))
+        .await
+        .unwrap();
+    ws.send(binary(&[0, 0, 0, 0, 0, 0])).await.unwrap();
+    // tonic reads a server-streaming method's request to its end before calling it.
+    ws.send(binary(&[1])).await.unwrap();
+    let mut bytes = Vec::new();
+    let head_and_a_frame = |b: &[u8]| {
+        b.len() >= 5 && b.len() >= 10 + u32::from_be_bytes(b[1..5].try_into().unwrap()) as usize
+    };
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while !head_and_a_frame(&bytes) {
+            if let Some(Ok(Message::Binary(b))) = ws.next().await {
+                bytes.extend_from_slice(&b);
+            }
+        }
+    })
+    .await
+    .expect("the first message");
+    ws
+}
+
+/// Reads until the socket ends; the bytes it carried and its close code, if any.
+async fn read_to_end(ws: &mut Socket, limit: Duration) -> (Vec<u8>, Option<u16>) {
+    let mut bytes = Vec::new();
+    let end = tokio::time::timeout(limit, async {
+        while let Some(message) = ws.next().await {
+            match message {
+                Ok(Message::Binary(b)) => bytes.extend_from_slice(&b),
+                Ok(Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    })
+    .await
+    .expect("the socket ends in time");
+    (bytes, end)
+}
+
+#[tokio::test]
+async fn shutdown_ends_open_sockets_with_unavailable() {
+    let token = tokio_util::sync::CancellationToken::new();
+    let config =
+        grpc_websockets::Config::allow_origins(["http://app.test"]).shutdown(token.clone());
+    let addr = server_with(config).await;
+    let mut ws = watching(&addr).await;
+    token.cancel();
+    let (bytes, close) = read_to_end(&mut ws, Duration::from_secs(5)).await;
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("grpc-status: 14"), "{text:?}");
+    assert!(text.contains("shutting"), "{text:?}");
+    assert_eq!(close, Some(1000));
+}
+
+#[tokio::test]
+async fn a_silent_peer_is_pinged_then_dropped_and_a_live_one_kept() {
+    let keepalive = Duration::from_millis(100);
+    let config = grpc_websockets::Config::allow_origins(["http://app.test"]).keepalive(keepalive);
+    let addr = server_with(config).await;
+
+    // Reading answers pings (tungstenite replies by itself): the socket stays up.
+    let mut live = watching(&addr).await;
+    let kept = tokio::time::timeout(keepalive * 8, async {
+        let mut pings = 0;
+        while let Some(Ok(message)) = live.next().await {
+            pings += usize::from(matches!(message, Message::Ping(_)));
+        }
+        pings
+    })
+    .await;
+    assert!(kept.is_err(), "a peer that answers pings was dropped");
+
+    // Never reading, so never answering: dropped after two silent intervals.
+    let mut silent = watching(&addr).await;
+    tokio::time::sleep(keepalive * 6).await;
+    let (_, close) = read_to_end(&mut silent, Duration::from_secs(2)).await;
+    assert_eq!(close, None, "dropped, not closed as a finished call");
+}
+
+#[tokio::test]
+async fn a_page_from_the_server_itself_is_admitted() {
+    let config = grpc_websockets::Config::allow_origins(Vec::<String>::new());
+    let addr = server_with(config.clone()).await;
+    open(&addr, &format!("http://{addr}"))
+        .await
+        .expect("same origin");
+    let addr = server_with(config.allow_same_origin(false)).await;
+    assert!(open(&addr, &format!("http://{addr}")).await.is_err());
 }

@@ -34,6 +34,7 @@ use crate::listener::Listener;
 use crate::services::chat::{Chat, Hub};
 use crate::services::interop::Interop;
 use crate::services::scores::Scores;
+use crate::services::telemetry::Telemetry;
 use crate::services::users::{UserStore, Users};
 use crate::tracking::TrackCallsLayer;
 
@@ -67,6 +68,10 @@ pub async fn routes(config: &Config) -> Result<(Routes, HealthReporter), Error> 
         .into_service()
         .max_decoding_message_size(max)
         .max_encoding_message_size(max);
+    let telemetry = Telemetry
+        .into_service()
+        .max_decoding_message_size(max)
+        .max_encoding_message_size(max);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();
     health_reporter
@@ -77,6 +82,9 @@ pub async fn routes(config: &Config) -> Result<(Routes, HealthReporter), Error> 
         .await;
     health_reporter
         .set_serving::<proto::demo::v1::chat_service_server::ChatServiceServer<Chat>>()
+        .await;
+    health_reporter
+        .set_serving::<proto::demo::v1::telemetry_service_server::TelemetryServiceServer<Telemetry>>()
         .await;
     let interop = if config.interop {
         health_reporter
@@ -92,7 +100,10 @@ pub async fn routes(config: &Config) -> Result<(Routes, HealthReporter), Error> 
             .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
-    let mut routes = Routes::new(users).add_service(scores).add_service(chat);
+    let mut routes = Routes::new(users)
+        .add_service(scores)
+        .add_service(chat)
+        .add_service(telemetry);
     if let Some(interop) = interop {
         routes = routes.add_service(interop);
     }

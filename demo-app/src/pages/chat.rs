@@ -1,9 +1,14 @@
-//! Chat: `Subscribe` streams a room's messages, `Send` posts to it. Open the page in two
-//! tabs and each sees the other's messages as they are sent. A subscription the server or
-//! the network breaks (a restart, a lost connection) is taken up again, with growing pauses.
+//! Chat: one bidi call (`Converse`, over a WebSocket) per participant: its first message
+//! joins the room, the next ones are what the participant says, and the reply stream brings
+//! the room's messages and an answer per message sent. Open the page in two tabs and each
+//! sees the other's messages as they are sent. A conversation the server or the network
+//! breaks (a restart, a lost connection) is taken up again, with growing pauses.
 
+use futures_channel::mpsc::{self, UnboundedSender};
 use leptos::prelude::*;
-use proto::demo::v1::{ChatMessage, ChatServiceClient, SendRequest, SubscribeRequest};
+use proto::demo::v1::chat_event::Kind as Event;
+use proto::demo::v1::chat_input::Kind as Input;
+use proto::demo::v1::{ChatInput, ChatMessage, ChatServiceClient, JoinRoom};
 
 use crate::api::Api;
 use crate::failure::{self, ErrorPanel, Failure};
@@ -28,7 +33,10 @@ enum Link {
     Failed(Failure),
 }
 
-/// How one subscription ended.
+/// The way into the live conversation, while there is one.
+type Outbox = StoredValue<Option<UnboundedSender<ChatInput>>>;
+
+/// How one conversation ended.
 enum Lost {
     /// Worth another try: the server went away or the connection broke.
     Transient(String),
@@ -49,23 +57,36 @@ pub fn ChatPage() -> impl IntoView {
     let (link, set_link) = signal(Link::Connecting);
     let (messages, set_messages) = signal(Vec::<ChatMessage>::new());
     let (sent, set_sent) = signal(None::<Result<u32, Failure>>);
+    let outbox: Outbox = StoredValue::new(None);
 
     let api_for_join = api.clone();
     let join = move |name: String| {
+        outbox.set_value(None);
         set_room.set(name.clone());
         set_room_field.set(name.clone());
         set_messages.set(Vec::new());
         set_sent.set(None);
         set_link.set(Link::Connecting);
         let api = api_for_join.clone();
-        tasks.spawn("subscribe", async move {
+        tasks.spawn("converse", async move {
             let mut pause = FIRST_PAUSE_MS;
             loop {
-                let lost = subscribe(&api, &name, set_link, set_messages).await;
+                let who = JoinRoom {
+                    room: name.clone(),
+                    author: author.get_untracked(),
+                };
+                let page = Page {
+                    set_link,
+                    set_messages,
+                    set_sent,
+                    outbox,
+                };
+                let lost = converse(&api, who, page).await;
+                outbox.set_value(None);
                 match lost {
                     Lost::Refused(failure) => return set_link.set(Link::Failed(failure)),
                     Lost::Transient(why) => {
-                        // A subscription that went live earns a quick retry again.
+                        // A conversation that went live earns a quick retry again.
                         if link.get_untracked() == Link::Live {
                             pause = FIRST_PAUSE_MS;
                         }
@@ -86,23 +107,25 @@ pub fn ChatPage() -> impl IntoView {
         if body.trim().is_empty() {
             return;
         }
-        let request = SendRequest {
-            room: room.get_untracked(),
-            author: author.get_untracked(),
-            text: body,
+        let said = ChatInput {
+            kind: Some(Input::Text(body)),
         };
-        let call = api.call(&request, false);
-        set_text.set(String::new());
-        tasks.spawn("send", async move {
-            let reply = ChatServiceClient::new(call.client()).send(request).await;
-            set_sent.set(Some(
-                call.reply(reply)
-                    .map(|r| r.delivered)
-                    .map_err(|s| Failure::of(&s)),
-            ));
-        });
+        let taken =
+            outbox.with_value(|o| o.as_ref().is_some_and(|tx| tx.unbounded_send(said).is_ok()));
+        if taken {
+            set_text.set(String::new());
+        } else {
+            let status = grpc_web_wasm::Status::new(
+                grpc_web_wasm::Code::Unavailable,
+                "not connected to the room yet: try again once it is live",
+            );
+            set_sent.set(Some(Err(Failure::of(&status))));
+        }
     };
     let join_for_form = join.clone();
+    let join_as = join.clone();
+    // The name travels in the join: a new one takes a new join.
+    let rename = move |_| join_as(room.get_untracked());
     let switch_room = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = room_field.get_untracked().trim().to_string();
@@ -116,8 +139,9 @@ pub fn ChatPage() -> impl IntoView {
             <header class="page-head">
                 <h1 id="chat-title">"Chat"</h1>
                 <p class="lede">
-                    <code>"Subscribe"</code>" streams the room, "<code>"Send"</code>
-                    " posts to it. Open this page in a second tab to talk to yourself."
+                    "One bidi call per participant: "<code>"Converse"</code>
+                    " sends what you say and streams the room back, over a WebSocket. Open \
+                     this page in a second tab to talk to yourself."
                 </p>
             </header>
             <div class="chat-layout">
@@ -144,7 +168,8 @@ pub fn ChatPage() -> impl IntoView {
                     <label class="field">
                         <span>"Your name"</span>
                         <input id="chat-author" type="text" maxlength="64" prop:value=author
-                            on:input=move |ev| set_author.set(event_target_value(&ev)) />
+                            on:input=move |ev| set_author.set(event_target_value(&ev))
+                            on:change=rename />
                     </label>
                 </div>
                 <div class="card chat-main">
@@ -207,17 +232,23 @@ pub fn ChatPage() -> impl IntoView {
     }
 }
 
-/// One subscription to `room`, until it ends: its messages go to the page as they arrive.
-async fn subscribe(
-    api: &Api,
-    room: &str,
+/// What a conversation updates on the page.
+struct Page {
     set_link: WriteSignal<Link>,
     set_messages: WriteSignal<Vec<ChatMessage>>,
-) -> Lost {
-    let request = SubscribeRequest {
-        room: room.to_string(),
+    set_sent: WriteSignal<Option<Result<u32, Failure>>>,
+    outbox: Outbox,
+}
+
+/// One conversation in a room, until it ends: the room's messages go to the page as they
+/// arrive, and what the participant says goes out through the page's outbox.
+async fn converse(api: &Api, who: JoinRoom, page: Page) -> Lost {
+    let (tx, rx) = mpsc::unbounded();
+    let join = ChatInput {
+        kind: Some(Input::Join(who)),
     };
-    let call = api.call(&request, true);
+    let _ = tx.unbounded_send(join);
+    let call = api.stream_call(true);
     let lost = |status: &grpc_web_wasm::Status, live: bool| {
         // Past the headers, any break is the connection's; before them, only UNAVAILABLE
         // says the server is not there (the others are its answer).
@@ -231,31 +262,35 @@ async fn subscribe(
         }
     };
     let mut stream = match ChatServiceClient::new(call.client())
-        .subscribe(request)
+        .converse(call.sending(rx))
         .await
     {
         Ok(stream) => stream,
         Err(status) => return lost(&status, false),
     };
     call.headers(stream.headers());
-    set_link.set(Link::Live);
+    page.outbox.set_value(Some(tx));
+    page.set_link.set(Link::Live);
     loop {
-        match stream.message().await {
-            Ok(Some(message)) => {
-                call.message(&message);
-                set_messages.update(|all| {
-                    // After a reconnection the room may repeat what this page already has.
-                    if all.iter().any(|m| m.sequence == message.sequence) {
-                        return;
-                    }
-                    all.push(message);
-                    if all.len() > KEEP {
-                        all.remove(0);
-                    }
-                });
-            }
-            Ok(None) => return Lost::Transient("The server ended the subscription.".into()),
+        let event = match stream.message().await {
+            Ok(Some(event)) => event,
+            Ok(None) => return Lost::Transient("The server ended the conversation.".into()),
             Err(status) => return lost(&status, true),
+        };
+        call.message(&event);
+        match event.kind {
+            Some(Event::Message(message)) => page.set_messages.update(|all| {
+                // After a reconnection the room may repeat what this page already has.
+                if all.iter().any(|m| m.sequence == message.sequence) {
+                    return;
+                }
+                all.push(message);
+                if all.len() > KEEP {
+                    all.remove(0);
+                }
+            }),
+            Some(Event::Sent(reply)) => page.set_sent.set(Some(Ok(reply.delivered))),
+            None => {}
         }
     }
 }

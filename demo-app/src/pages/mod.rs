@@ -4,4 +4,5 @@ pub mod chat;
 pub mod explorer;
 pub mod not_found;
 pub mod scores;
+pub mod telemetry;
 pub mod users;

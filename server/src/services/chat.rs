@@ -18,11 +18,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::Stream;
 use proto::demo::v1::chat_service_server::{ChatService, ChatServiceServer};
-use proto::demo::v1::{ChatMessage, SendReply, SendRequest, SubscribeRequest};
+use proto::demo::v1::{
+    ChatEvent, ChatInput, ChatMessage, SendReply, SendRequest, SubscribeRequest,
+};
 use tokio::sync::mpsc;
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, Streaming};
 
+use super::converse::converse;
 use super::details::{bad_request, violation};
+use super::BoxStream;
 
 /// Messages buffered per subscriber before further ones are dropped for it.
 pub const SUBSCRIBER_BUFFER: usize = 64;
@@ -63,7 +67,7 @@ impl Hub {
     }
 
     /// Registers a subscriber of `room`.
-    fn subscribe(&self, room: &str) -> Result<Subscription, Status> {
+    pub(super) fn subscribe(&self, room: &str) -> Result<Subscription, Status> {
         let (tx, rx) = mpsc::channel(SUBSCRIBER_BUFFER);
         let mut rooms = self.lock();
         if rooms.subscribers >= MAX_SUBSCRIBERS {
@@ -95,7 +99,7 @@ impl Hub {
     }
 
     /// Offers a message to every subscriber of its room; returns (delivered, sequence).
-    fn publish(&self, room: &str, author: &str, text: &str) -> (u32, u64) {
+    pub(super) fn publish(&self, room: &str, author: &str, text: &str) -> (u32, u64) {
         let sent_at_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
@@ -175,6 +179,13 @@ pub struct Subscription {
     _guard: Unsubscribe,
 }
 
+impl Subscription {
+    /// A message already waiting for this subscriber, if any.
+    pub(super) fn try_next(&mut self) -> Option<ChatMessage> {
+        self.rx.try_recv().ok()
+    }
+}
+
 impl Stream for Subscription {
     type Item = Result<ChatMessage, Status>;
 
@@ -184,7 +195,7 @@ impl Stream for Subscription {
 }
 
 /// Checks a name-like field: 1 to `max` characters.
-fn check(
+pub(super) fn check(
     field: &str,
     value: &str,
     max: usize,
@@ -198,6 +209,19 @@ fn check(
             format!("must be at most {max} characters"),
             "TOO_LONG",
         ));
+    }
+}
+
+/// Checks a message's text: 1 to 4096 bytes.
+pub(super) fn check_text(
+    field: &str,
+    text: &str,
+    out: &mut Vec<proto::google::rpc::bad_request::FieldViolation>,
+) {
+    if text.is_empty() {
+        out.push(violation(field, "must not be empty", "REQUIRED"));
+    } else if text.len() > 4096 {
+        out.push(violation(field, "must be at most 4096 bytes", "TOO_LONG"));
     }
 }
 
@@ -226,11 +250,7 @@ impl ChatService for Chat {
         let mut violations = Vec::new();
         check("room", &r.room, 64, &mut violations);
         check("author", &r.author, 64, &mut violations);
-        if r.text.is_empty() {
-            violations.push(violation("text", "must not be empty", "REQUIRED"));
-        } else if r.text.len() > 4096 {
-            violations.push(violation("text", "must be at most 4096 bytes", "TOO_LONG"));
-        }
+        check_text("text", &r.text, &mut violations);
         if !violations.is_empty() {
             return Err(bad_request("invalid chat message", violations));
         }
@@ -254,6 +274,16 @@ impl ChatService for Chat {
             return Err(bad_request("invalid room", violations));
         }
         Ok(Response::new(self.hub.subscribe(&room)?))
+    }
+
+    type ConverseStream = BoxStream<ChatEvent>;
+
+    async fn converse(
+        &self,
+        request: Request<Streaming<ChatInput>>,
+    ) -> Result<Response<Self::ConverseStream>, Status> {
+        let inputs = request.into_inner();
+        Ok(Response::new(Box::pin(converse(self.hub.clone(), inputs))))
     }
 }
 

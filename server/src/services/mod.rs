@@ -1,9 +1,11 @@
 //! The gRPC services this server implements, one module each.
 
 pub mod chat;
+mod converse;
 pub mod details;
 pub mod interop;
 pub mod scores;
+pub mod telemetry;
 pub mod users;
 
 use std::pin::Pin;

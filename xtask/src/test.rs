@@ -22,6 +22,8 @@ const BROWSER_SUITES: &[(&str, &str, &str)] = &[
     ("grpc-web-wasm", "worker", ""),
     ("grpc-web-wasm", "codegen", ""),
     ("grpc-web-wasm", "tonic_compat", "tonic"),
+    // Against a fleet (3 replicas behind nginx), one killed and one restarted mid-run.
+    ("grpc-web-wasm", "fleet", ""),
     ("demo-app", "ui", ""),
 ];
 
@@ -151,6 +153,15 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
         only.is_empty() || only.contains(&format!("{package}/{test}"))
     });
     for (package, test, features) in selected {
+        // Started only for its suite, and stopped right after it.
+        let fleet = match *test {
+            "fleet" => {
+                let fleet = crate::fleet::Fleet::start(binary, 3)?;
+                let control = crate::fleet::Control::start(fleet.replicas.clone())?;
+                Some((fleet, control))
+            }
+            _ => None,
+        };
         let mut cmd = env.cargo_wasm();
         cmd.args([
             "test",
@@ -175,6 +186,10 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
         .env("GRPC_WEB_TEST_STRICT_SERVER", &strict.url)
         .env("GRPC_WEB_TEST_DEAD_SERVER", &dead)
         .env("GRPC_WEB_TEST_FAULT_SERVER", &fault.url);
+        if let Some((fleet, control)) = &fleet {
+            cmd.env("GRPC_WEB_TEST_FLEET", &fleet.url)
+                .env("GRPC_WEB_TEST_FLEET_CONTROL", &control.url);
+        }
         if !features.is_empty() {
             cmd.args(["--features", features]);
         }

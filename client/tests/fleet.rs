@@ -1,0 +1,129 @@
+//! Browser tests against a fleet: three server replicas behind nginx, which
+//! `cargo xtask test` starts for this suite alone (`GRPC_WEB_TEST_FLEET`), with a control
+//! URL that kills or restarts a replica mid-run (`GRPC_WEB_TEST_FLEET_CONTROL`).
+
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use grpc_web_wasm::protocol::retry::RetryPolicy;
+use grpc_web_wasm::{CallEnd, Client, Code, Interceptor, RequestHead, Status};
+use proto::demo::v1::{UserRequest, UserResponse};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[macro_use]
+mod common;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_url(url: &str) -> js_sys::Promise;
+}
+
+/// Asks the fleet's control endpoint for `action`; returns its HTTP status.
+async fn control(action: &str) -> u16 {
+    let url = format!("{}/{action}", test_env!("GRPC_WEB_TEST_FLEET_CONTROL"));
+    let response = JsFuture::from(fetch_url(&url))
+        .await
+        .expect("the control URL answers");
+    response.unchecked_into::<web_sys::Response>().status()
+}
+
+/// Counts attempts (each runs `on_request`) and calls that needed more than one.
+#[derive(Clone, Default)]
+struct Attempts {
+    attempts: Arc<AtomicU32>,
+    retried: Arc<AtomicU32>,
+}
+
+impl Interceptor for Attempts {
+    fn on_request(&self, _: &mut RequestHead) -> Result<(), Status> {
+        self.attempts.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+    fn on_end(&self, end: &CallEnd<'_>) {
+        if end.attempts() > 1 {
+            self.retried.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
+    const CALLS: usize = 1000;
+    let counts = Attempts::default();
+    let policy = RetryPolicy::new(
+        5,
+        Duration::from_millis(20),
+        Duration::from_millis(300),
+        2.0,
+        &[Code::Unavailable],
+    )
+    .unwrap();
+    let client = Client::new(test_env!("GRPC_WEB_TEST_FLEET"))
+        .timeout(Duration::from_secs(10))
+        .retry_policy(policy)
+        .interceptor(counts.clone());
+    let mut latencies = Vec::with_capacity(CALLS);
+    let mut failures = Vec::new();
+    for i in 0..CALLS {
+        if i == CALLS * 3 / 10 {
+            assert_eq!(control("kill/0").await, 200);
+        }
+        if i == CALLS * 6 / 10 {
+            assert_eq!(control("restart/1").await, 200);
+        }
+        let user_id = (i % 12) as i32 + 1;
+        let started = js_sys::Date::now();
+        let reply = client
+            .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", UserRequest { user_id })
+            .await;
+        latencies.push(js_sys::Date::now() - started);
+        match reply {
+            Ok(r) => assert_eq!(r.get_ref().user_id, user_id),
+            Err(status) => failures.push(format!("call {i}: {status}")),
+        }
+    }
+    // The restarted replica is back before the fleet is stopped.
+    for _ in 0..100 {
+        if control("running/1").await == 200 {
+            break;
+        }
+        common_sleep(100).await;
+    }
+    latencies.sort_by(f64::total_cmp);
+    let pick = |q: f64| latencies[((CALLS as f64 - 1.0) * q) as usize];
+    let (attempts, retried) = (
+        counts.attempts.load(Ordering::Relaxed),
+        counts.retried.load(Ordering::Relaxed),
+    );
+    let figures = format!(
+        "{CALLS} calls, {} failed, {attempts} attempts, {retried} retried, latency ms p50 {:.1} p99 {:.1} max {:.1}",
+        failures.len(),
+        pick(0.5),
+        pick(0.99),
+        pick(1.0)
+    );
+    control(&format!("note/{}", figures.replace(' ', "%20"))).await;
+    assert!(failures.is_empty(), "{figures}: {failures:?}");
+    // The kill was felt: some calls needed another attempt, which is what kept them OK.
+    assert!(retried > 0, "{figures}");
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, ms: i32);
+}
+
+async fn common_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| set_timeout(&resolve, ms));
+    let _ = JsFuture::from(promise).await;
+}

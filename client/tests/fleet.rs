@@ -1,6 +1,7 @@
-//! Browser tests against a fleet: three server replicas behind nginx, which
-//! `cargo xtask test` starts for this suite alone (`GRPC_WEB_TEST_FLEET`), with a control
-//! URL that kills or restarts a replica mid-run (`GRPC_WEB_TEST_FLEET_CONTROL`).
+//! Browser tests against a fleet: three server replicas behind nginx sharing one Redis,
+//! which `cargo xtask test` starts for this suite alone (`GRPC_WEB_TEST_FLEET`, and each
+//! replica's own URL in `GRPC_WEB_TEST_FLEET_REPLICAS`), with a control URL that kills or
+//! restarts a replica mid-run (`GRPC_WEB_TEST_FLEET_CONTROL`).
 
 #![cfg(target_arch = "wasm32")]
 
@@ -10,7 +11,10 @@ use std::time::Duration;
 
 use grpc_web_wasm::protocol::retry::RetryPolicy;
 use grpc_web_wasm::{CallEnd, Client, Code, Interceptor, RequestHead, Status};
-use proto::demo::v1::{UserRequest, UserResponse};
+use proto::demo::v1::{
+    ChatMessage, CreateUserRequest, SendReply, SendRequest, SubscribeRequest, UserRequest,
+    UserResponse,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -73,7 +77,24 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
         .interceptor(counts.clone());
     let mut latencies = Vec::with_capacity(CALLS);
     let mut failures = Vec::new();
+    let mut created = Vec::new();
+    let mut creates_failed = 0;
+    let run = js_sys::Date::now() as u64;
     for i in 0..CALLS {
+        // Every 20th call also creates a user: those acknowledged must survive the chaos.
+        if i % 20 == 10 {
+            let request = CreateUserRequest {
+                name: format!("Fleet {i}"),
+                email: format!("fleet{i}.{run}@example.com"),
+            };
+            match client
+                .unary::<_, UserResponse>("/demo.v1.UserService/CreateUser", request)
+                .await
+            {
+                Ok(r) => created.push(r.into_inner()),
+                Err(_) => creates_failed += 1,
+            }
+        }
         if i == CALLS * 3 / 10 {
             assert_eq!(control("kill/0").await, 200);
         }
@@ -104,15 +125,37 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
         counts.attempts.load(Ordering::Relaxed),
         counts.retried.load(Ordering::Relaxed),
     );
+    // Every acknowledged user is readable from every replica still running.
+    let mut lost = Vec::new();
+    for url in replicas().iter().skip(1) {
+        let direct = Client::new(url.as_str());
+        for user in &created {
+            let read = direct
+                .unary::<_, UserResponse>(
+                    "/demo.v1.UserService/GetUser",
+                    UserRequest {
+                        user_id: user.user_id,
+                    },
+                )
+                .await;
+            if read.map(|r| r.into_inner()).as_ref() != Ok(user) {
+                lost.push((url.clone(), user.user_id));
+            }
+        }
+    }
     let figures = format!(
-        "{CALLS} calls, {} failed, {attempts} attempts, {retried} retried, latency ms p50 {:.1} p99 {:.1} max {:.1}",
+        "{CALLS} calls, {} failed, {attempts} attempts, {retried} retried, {} users created ({creates_failed} creates failed, {} lost), latency ms p50 {:.1} p99 {:.1} max {:.1}",
         failures.len(),
+        created.len(),
+        lost.len(),
         pick(0.5),
         pick(0.99),
         pick(1.0)
     );
     control(&format!("note/{}", figures.replace(' ', "%20"))).await;
     assert!(failures.is_empty(), "{figures}: {failures:?}");
+    assert!(lost.is_empty(), "{figures}: {lost:?}");
+    assert!(created.len() >= 45, "{figures}");
     // The kill was felt: some calls needed another attempt, which is what kept them OK.
     assert!(retried > 0, "{figures}");
 }
@@ -126,4 +169,55 @@ extern "C" {
 async fn common_sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| set_timeout(&resolve, ms));
     let _ = JsFuture::from(promise).await;
+}
+
+/// Each replica's own base URL.
+fn replicas() -> Vec<String> {
+    test_env!("GRPC_WEB_TEST_FLEET_REPLICAS")
+        .split(',')
+        .map(str::to_owned)
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_chat_message_posted_on_one_replica_reaches_subscribers_of_another() {
+    let urls = replicas();
+    let room = format!("fleet{}", js_sys::Date::now() as u64);
+    let subscriber = Client::new(urls[2].as_str());
+    let mut messages = subscriber
+        .server_streaming::<_, ChatMessage>(
+            "/demo.v1.ChatService/Subscribe",
+            SubscribeRequest { room: room.clone() },
+        )
+        .await
+        .expect("subscribed on replica 2");
+    // Replica 1 may be restarting (the other test restarts it): post on replica 0 or 1,
+    // whichever answers.
+    let mut sent = false;
+    for url in &urls[..2] {
+        let send = SendRequest {
+            room: room.clone(),
+            author: "ada".into(),
+            text: "across the fleet".into(),
+        };
+        let reply = Client::new(url.as_str())
+            .unary::<_, SendReply>("/demo.v1.ChatService/Send", send)
+            .await;
+        if let Ok(reply) = reply {
+            // Nobody listens on the sending replica itself.
+            assert_eq!(reply.get_ref().delivered, 0);
+            sent = true;
+            break;
+        }
+    }
+    assert!(sent, "no replica took the message");
+    let message = messages
+        .message()
+        .await
+        .expect("the stream goes on")
+        .expect("a message");
+    assert_eq!(
+        (message.author.as_str(), message.text.as_str()),
+        ("ada", "across the fleet")
+    );
 }

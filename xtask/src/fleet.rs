@@ -1,5 +1,6 @@
 //! A fleet of demo servers: N replicas on loopback ports behind nginx (Debian's), configured
-//! from `xtask/fleet/nginx.conf`. Replicas can be killed (SIGKILL) and restarted (SIGTERM,
+//! from `xtask/fleet/nginx.conf`, sharing users and chat through a redis-server of their
+//! own (`--store redis://...`). Replicas can be killed (SIGKILL) and restarted (SIGTERM,
 //! then started again on the same port) while it runs, directly or through a small control
 //! endpoint that the browser tests call. Everything stops when the fleet is dropped.
 
@@ -11,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::redis::RedisServer;
 use crate::server::Server;
 use crate::ui::note;
 
@@ -26,6 +28,8 @@ struct Replica {
 #[derive(Clone)]
 pub struct Replicas {
     binary: PathBuf,
+    /// The shared store every replica uses (`--store`).
+    store: String,
     all: Arc<Mutex<Vec<Replica>>>,
     /// Restarts still under way, joined when the fleet stops.
     restarts: Arc<Mutex<Vec<std::thread::JoinHandle<()>>>>,
@@ -97,7 +101,7 @@ impl Replicas {
         if let Some(mut server) = server {
             server.terminate(Duration::from_secs(15))?;
         }
-        let started = start_replica(&self.binary, port)?;
+        let started = start_replica(&self.binary, port, &self.store)?;
         if self.stopped.load(std::sync::atomic::Ordering::SeqCst) {
             return Ok(()); // dropping `started` stops it
         }
@@ -107,26 +111,31 @@ impl Replicas {
     }
 }
 
-fn start_replica(binary: &Path, port: u16) -> crate::Result<Server> {
+fn start_replica(binary: &Path, port: u16, store: &str) -> crate::Result<Server> {
     let listen = format!("127.0.0.1:{port}");
-    Server::start(binary, &["--listen", &listen, "--dev"])
+    Server::start(binary, &["--listen", &listen, "--dev", "--store", store])
 }
 
-/// nginx and its replicas.
+/// nginx, its replicas, and their Redis.
 pub struct Fleet {
     /// The load balancer's base URL.
     pub url: String,
+    /// Each replica's own base URL, in order.
+    pub replica_urls: Vec<String>,
     /// The replicas, to kill and restart.
     pub replicas: Replicas,
     nginx: Child,
+    /// Stopped last, after the replicas.
+    _redis: RedisServer,
 }
 
 impl Fleet {
     /// Starts `count` replicas of the server `binary` and nginx in front of them.
     pub fn start(binary: &Path, count: usize) -> crate::Result<Fleet> {
+        let redis = RedisServer::start()?;
         let mut all = Vec::new();
         for _ in 0..count {
-            let server = Server::start(binary, &["--listen", "127.0.0.1:0", "--dev"])?;
+            let server = start_replica(binary, 0, &redis.url)?;
             let port = port_of(&server.url)?;
             all.push(Replica {
                 port,
@@ -135,6 +144,7 @@ impl Fleet {
         }
         let replicas = Replicas {
             binary: binary.to_owned(),
+            store: redis.url.clone(),
             all: Arc::new(Mutex::new(all)),
             restarts: Arc::default(),
             stopped: Arc::default(),
@@ -159,8 +169,13 @@ impl Fleet {
             .map_err(|e| format!("cannot start {}: {e}", nginx.display()))?;
         let fleet = Fleet {
             url: format!("http://127.0.0.1:{listen}"),
+            replica_urls: ports
+                .iter()
+                .map(|p| format!("http://127.0.0.1:{p}"))
+                .collect(),
             replicas,
             nginx: child,
+            _redis: redis,
         };
         wait_listening(listen, Duration::from_secs(10))?;
         note(format!(
@@ -254,6 +269,7 @@ pub fn run(args: &[String]) -> crate::Result {
     let fleet = Fleet::start(&binary, count)?;
     let control = Control::start(fleet.replicas.clone())?;
     println!("fleet: {count} replicas behind nginx at {}", fleet.url);
+    println!("replicas: {}", fleet.replica_urls.join(" "));
     println!(
         "control: GET {}/kill/N or {}/restart/N",
         control.url, control.url

@@ -9,6 +9,7 @@ mod fuzz;
 mod lint;
 mod npm;
 mod process;
+mod redis;
 mod server;
 mod setup;
 mod soak;

@@ -74,6 +74,11 @@ pub fn run(args: &[String]) -> Result {
     })?;
 
     if selection.wants("native") {
+        // The server's shared-store tests start a redis-server of their own.
+        step(
+            "redis-server (Debian's), for the shared-store tests",
+            || crate::redis::ensure().map(|_| ()),
+        )?;
         step("native tests (cargo test --workspace)", || {
             process::run(env.cargo_host().args(["test", "--workspace"]))
         })?;
@@ -188,6 +193,7 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
         .env("GRPC_WEB_TEST_FAULT_SERVER", &fault.url);
         if let Some((fleet, control)) = &fleet {
             cmd.env("GRPC_WEB_TEST_FLEET", &fleet.url)
+                .env("GRPC_WEB_TEST_FLEET_REPLICAS", fleet.replica_urls.join(","))
                 .env("GRPC_WEB_TEST_FLEET_CONTROL", &control.url);
         }
         if !features.is_empty() {

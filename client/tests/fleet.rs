@@ -12,8 +12,8 @@ use std::time::Duration;
 use grpc_web_wasm::protocol::retry::RetryPolicy;
 use grpc_web_wasm::{CallEnd, Client, Code, Interceptor, RequestHead, Status};
 use proto::demo::v1::{
-    ChatMessage, CreateUserRequest, SendReply, SendRequest, SubscribeRequest, UserRequest,
-    UserResponse,
+    ChatMessage, CreateUserRequest, ListUsersRequest, SendReply, SendRequest, SubscribeRequest,
+    UserRequest, UserResponse,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -75,7 +75,14 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
         .timeout(Duration::from_secs(10))
         .retry_policy(policy)
         .interceptor(counts.clone());
+    // Three slow streams, one per replica (nginx takes them in turn): the killed
+    // replica's ends mid-way, and is resubscribed after the last user it delivered.
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        streams.push(list_slowly(&client, 0).await);
+    }
     let mut latencies = Vec::with_capacity(CALLS);
+    let (mut cut, mut broken_streams) = (Vec::new(), Vec::new());
     let mut failures = Vec::new();
     let mut created = Vec::new();
     let mut creates_failed = 0;
@@ -99,6 +106,23 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
             assert_eq!(control("kill/0").await, 200);
         }
         if i == CALLS * 6 / 10 {
+            // The streams end (or are resumed) before the restart, which would cut one too.
+            for stream in streams.drain(..) {
+                let (ids, end) = drain(stream).await;
+                let mut all = ids.clone();
+                if let Err(status) = end {
+                    cut.push(status.code());
+                    let after = ids.last().copied().unwrap_or(0);
+                    let (rest, end) = drain(list_slowly(&client, after).await).await;
+                    if let Err(e) = end {
+                        broken_streams.push(format!("cut by {status}, then {e} after {rest:?}"));
+                    }
+                    all.extend(rest);
+                }
+                if all != (1..=12).collect::<Vec<_>>() {
+                    broken_streams.push(format!("delivered {all:?}"));
+                }
+            }
             assert_eq!(control("restart/1").await, 200);
         }
         let user_id = (i % 12) as i32 + 1;
@@ -144,17 +168,25 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
         }
     }
     let figures = format!(
-        "{CALLS} calls, {} failed, {attempts} attempts, {retried} retried, {} users created ({creates_failed} creates failed, {} lost), latency ms p50 {:.1} p99 {:.1} max {:.1}",
+        "{CALLS} calls, {} failed, {attempts} attempts, {retried} retried, {} users created ({creates_failed} creates failed, {} lost), {} of 3 streams cut and resumed, latency ms p50 {:.1} p99 {:.1} max {:.1}",
         failures.len(),
         created.len(),
         lost.len(),
+        cut.len(),
         pick(0.5),
         pick(0.99),
         pick(1.0)
     );
     control(&format!("note/{}", figures.replace(' ', "%20"))).await;
+    for b in &broken_streams {
+        let b: String = b.chars().filter(char::is_ascii_alphanumeric).collect();
+        control(&format!("note/{b}")).await;
+    }
     assert!(failures.is_empty(), "{figures}: {failures:?}");
     assert!(lost.is_empty(), "{figures}: {lost:?}");
+    assert!(broken_streams.is_empty(), "{figures}: {broken_streams:?}");
+    // The stream on the killed replica was cut, with UNAVAILABLE.
+    assert_eq!(cut, [Code::Unavailable], "{figures}");
     assert!(created.len() >= 45, "{figures}");
     // The kill was felt: some calls needed another attempt, which is what kept them OK.
     assert!(retried > 0, "{figures}");
@@ -220,4 +252,33 @@ async fn a_chat_message_posted_on_one_replica_reaches_subscribers_of_another() {
         (message.author.as_str(), message.text.as_str()),
         ("ada", "across the fleet")
     );
+}
+
+/// The seeded users (ids 1 to 12) after `after`, one every 500 ms.
+async fn list_slowly(client: &Client, after: i32) -> grpc_web_wasm::Streaming<UserResponse> {
+    let request = ListUsersRequest {
+        after_user_id: after,
+        page_size: (12 - after).max(1) as _,
+        delay_ms: 500,
+        ..Default::default()
+    };
+    client
+        .server_streaming("/demo.v1.UserService/ListUsers", request)
+        .await
+        .expect("the stream starts")
+}
+
+/// The seeded users' ids a stream delivered (those below 13), and how it ended.
+async fn drain(
+    mut stream: grpc_web_wasm::Streaming<UserResponse>,
+) -> (Vec<i32>, Result<(), Status>) {
+    let mut ids = Vec::new();
+    loop {
+        match stream.message().await {
+            Ok(Some(user)) if user.user_id <= 12 => ids.push(user.user_id),
+            Ok(Some(_)) => {}
+            Ok(None) => return (ids, Ok(())),
+            Err(status) => return (ids, Err(status)),
+        }
+    }
 }

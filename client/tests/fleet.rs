@@ -61,7 +61,11 @@ impl Interceptor for Attempts {
 
 #[wasm_bindgen_test]
 async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
-    const CALLS: usize = 1000;
+    // 1,000 in `cargo xtask test`; a soak sets more (README, "The fleet").
+    let calls: usize = option_env!("GRPC_WEB_TEST_FLEET_CALLS")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n >= 100)
+        .unwrap_or(1000);
     let counts = Attempts::default();
     let policy = RetryPolicy::new(
         5,
@@ -81,13 +85,13 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
     for _ in 0..3 {
         streams.push(list_slowly(&client, 0).await);
     }
-    let mut latencies = Vec::with_capacity(CALLS);
+    let mut latencies = Vec::with_capacity(calls);
     let (mut cut, mut broken_streams) = (Vec::new(), Vec::new());
     let mut failures = Vec::new();
     let mut created = Vec::new();
     let mut creates_failed = 0;
     let run = js_sys::Date::now() as u64;
-    for i in 0..CALLS {
+    for i in 0..calls {
         // Every 20th call also creates a user: those acknowledged must survive the chaos.
         if i % 20 == 10 {
             let request = CreateUserRequest {
@@ -102,10 +106,11 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
                 Err(_) => creates_failed += 1,
             }
         }
-        if i == CALLS * 3 / 10 {
+        // Kill and drain at fixed calls (the streams last about 6 s); a soak restarts later.
+        if i == 300 {
             assert_eq!(control("kill/0").await, 200);
         }
-        if i == CALLS * 6 / 10 {
+        if i == 600 {
             // The streams end (or are resumed) before the restart, which would cut one too.
             for stream in streams.drain(..) {
                 let (ids, end) = drain(stream).await;
@@ -123,6 +128,8 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
                     broken_streams.push(format!("delivered {all:?}"));
                 }
             }
+        }
+        if i == (calls * 6 / 10).max(600) {
             assert_eq!(control("restart/1").await, 200);
         }
         let user_id = (i % 12) as i32 + 1;
@@ -144,7 +151,7 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
         common_sleep(100).await;
     }
     latencies.sort_by(f64::total_cmp);
-    let pick = |q: f64| latencies[((CALLS as f64 - 1.0) * q) as usize];
+    let pick = |q: f64| latencies[((calls as f64 - 1.0) * q) as usize];
     let (attempts, retried) = (
         counts.attempts.load(Ordering::Relaxed),
         counts.retried.load(Ordering::Relaxed),
@@ -168,7 +175,7 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
         }
     }
     let figures = format!(
-        "{CALLS} calls, {} failed, {attempts} attempts, {retried} retried, {} users created ({creates_failed} creates failed, {} lost), {} of 3 streams cut and resumed, latency ms p50 {:.1} p99 {:.1} max {:.1}",
+        "{calls} calls, {} failed, {attempts} attempts, {retried} retried, {} users created ({creates_failed} creates failed, {} lost), {} of 3 streams cut and resumed, latency ms p50 {:.1} p99 {:.1} max {:.1}",
         failures.len(),
         created.len(),
         lost.len(),
@@ -187,7 +194,7 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
     assert!(broken_streams.is_empty(), "{figures}: {broken_streams:?}");
     // The stream on the killed replica was cut, with UNAVAILABLE.
     assert_eq!(cut, [Code::Unavailable], "{figures}");
-    assert!(created.len() >= 45, "{figures}");
+    assert!(created.len() >= calls / 20 - 5, "{figures}");
     // The kill was felt: some calls needed another attempt, which is what kept them OK.
     assert!(retried > 0, "{figures}");
 }

@@ -185,7 +185,7 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
         .env(
             "WASM_BINDGEN_TEST_TIMEOUT",
-            BROWSER_TEST_TIMEOUT.as_secs().to_string(),
+            suite_timeout(test).as_secs().to_string(),
         )
         .env("GRPC_WEB_TEST_SERVER", &server.url)
         .env("GRPC_WEB_TEST_STRICT_SERVER", &strict.url)
@@ -288,3 +288,15 @@ pub(crate) const CHROMIUM_FLAGS: &[&str] = &[
     "--disable-quic",
     "--no-first-run",
 ];
+
+/// The time limit of one browser test: the fleet soak (`GRPC_WEB_TEST_FLEET_CALLS`) gets
+/// 20 ms a call on top.
+fn suite_timeout(test: &str) -> Duration {
+    let calls = std::env::var("GRPC_WEB_TEST_FLEET_CALLS")
+        .ok()
+        .and_then(|n| n.parse::<u64>().ok());
+    match (test, calls) {
+        ("fleet", Some(calls)) => BROWSER_TEST_TIMEOUT + Duration::from_millis(calls * 20),
+        _ => BROWSER_TEST_TIMEOUT,
+    }
+}

@@ -45,6 +45,9 @@
 //! - deadlines sent as `grpc-timeout` and enforced locally; cancellation by dropping, by
 //!   [`CancelHandle`] or by any `AbortSignal`;
 //! - [`Interceptor`]s; `fetch` credentials mode, default headers, a base URL with a path;
+//! - retries and hedging as gRFC A6 prescribes ([`Client::retry_policy`],
+//!   [`Client::method_policy`], [`Client::retry_throttling`], gRPC service configs with the
+//!   feature `service-config`), decided by the pure [`protocol::retry`];
 //! - limits on by default (4 MiB messages both ways, 64 KiB of headers and of trailers),
 //!   checked before anything is allocated;
 //! - windows and workers alike (only the global `fetch` and timers are used).

@@ -120,7 +120,10 @@ pub fn run(args: &[String]) -> Result {
                 "--features",
                 "js",
                 "--lib",
+                "--",
                 "js::",
+                // Service configs (feature `service-config`, which `js` turns on).
+                "protocol::retry::service_config",
             ]))
         })?;
         let package = npm::build(&env)?;

@@ -151,7 +151,8 @@ impl Fleet {
         };
         let ports: Vec<u16> = replicas.lock().iter().map(|r| r.port).collect();
         let listen = free_port()?;
-        let prefix = crate::root().join("target/xtask/fleet");
+        // A directory per fleet, so two (a test run and `cargo xtask fleet`) can coexist.
+        let prefix = crate::root().join(format!("target/xtask/fleet/{listen}"));
         std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
         let conf = prefix.join("nginx.conf");
         std::fs::write(&conf, nginx_conf(&prefix, listen, &ports)?)

@@ -69,6 +69,22 @@ impl<'a> Call<'a> {
         Ok((call, head))
     }
 
+    /// A wait of `delay` before a next attempt; a signal of the call that aborts ends it at
+    /// once (the next attempt then finds the signal aborted: `CANCELLED`).
+    pub(crate) fn pause(&self, delay: Duration) -> timer::Sleep {
+        timer::Sleep::until_aborted(delay, &self.signals)
+    }
+
+    /// `CANCELLED` if one of the call's signals aborted.
+    pub(crate) fn cancelled(&self) -> Option<Status> {
+        self.signals.iter().any(|s| s.aborted()).then(|| {
+            Status::new(
+                crate::Code::Cancelled,
+                "call cancelled by the caller (AbortSignal)",
+            )
+        })
+    }
+
     /// Time since the call started.
     pub(crate) fn elapsed(&self) -> Duration {
         timer::since(self.started)

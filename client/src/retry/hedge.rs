@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::task::Poll;
 
 use super::attempt::{failure, Call, Outcome};
-use super::timer::Sleep;
 use crate::call::CallGuard;
 use crate::interceptor::RequestHead;
 use crate::protocol::retry::{HedgeVerdict, Hedging, HedgingPolicy};
@@ -28,6 +27,10 @@ pub(super) async fn run<'a>(
     let mut running: Running<'a> = Vec::new();
     let mut last: Option<(u32, Status, Option<RawStream>)> = None;
     loop {
+        // Dropping the running attempts aborts them.
+        if let Some(status) = call.cancelled() {
+            return Err(status);
+        }
         let now = call.elapsed();
         loop {
             let started = {
@@ -54,7 +57,7 @@ pub(super) async fn run<'a>(
         }
         let mut sleep = hedging
             .next_due()
-            .map(|due| Sleep::new(due.saturating_sub(now)));
+            .map(|due| call.pause(due.saturating_sub(now)));
         let ended = std::future::poll_fn(|cx| {
             for (i, (_, attempt)) in running.iter_mut().enumerate() {
                 if let Poll::Ready(outcome) = attempt.as_mut().poll(cx) {

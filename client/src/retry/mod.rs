@@ -96,7 +96,10 @@ async fn retry(
         };
         call.report(number, &status, Some(delay));
         drop(raw);
-        timer::Sleep::new(delay).await;
+        call.pause(delay).await;
+        if let Some(status) = call.cancelled() {
+            return Err(status);
+        }
         head = call.head(number)?;
     }
 }

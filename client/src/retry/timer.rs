@@ -1,5 +1,5 @@
 //! A timer future on the global `setTimeout` (windows and workers alike), cleared if
-//! dropped first; and the call clock.
+//! dropped first and cut short by the call's abort signals; and the call clock.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -9,6 +9,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
 
 #[wasm_bindgen]
 extern "C" {
@@ -28,19 +29,21 @@ struct Shared {
     waker: Cell<Option<Waker>>,
 }
 
-/// Resolves once its time has passed.
+/// Resolves once its time has passed, or at once when one of its signals aborts.
 pub(crate) struct Sleep {
     shared: Rc<Shared>,
     timer: Option<(JsValue, Closure<dyn FnMut()>)>,
+    listeners: Vec<(AbortSignal, Closure<dyn FnMut()>)>,
 }
 
 impl Sleep {
-    /// A sleep of `duration`, started now.
-    pub(crate) fn new(duration: Duration) -> Sleep {
+    /// A sleep of `duration` that any of `signals` cuts short (the caller then finds the
+    /// signal aborted).
+    pub(crate) fn until_aborted(duration: Duration, signals: &[AbortSignal]) -> Sleep {
         let shared = Rc::new(Shared::default());
-        let fire = {
+        let fire = || {
             let shared = shared.clone();
-            Closure::new(move || {
+            Closure::<dyn FnMut()>::new(move || {
                 shared.fired.set(true);
                 if let Some(w) = shared.waker.take() {
                     w.wake();
@@ -48,10 +51,22 @@ impl Sleep {
             })
         };
         let ms = (duration.as_secs_f64() * 1000.0).min(MAX_TIMER_MS);
-        let id = set_timeout(fire.as_ref().unchecked_ref(), ms);
+        let timer = fire();
+        let id = set_timeout(timer.as_ref().unchecked_ref(), ms);
+        let mut listeners = Vec::new();
+        for signal in signals {
+            if signal.aborted() {
+                shared.fired.set(true);
+            }
+            let closure = fire();
+            let _ =
+                signal.add_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
+            listeners.push((signal.clone(), closure));
+        }
         Sleep {
             shared,
-            timer: Some((id, fire)),
+            timer: Some((id, timer)),
+            listeners,
         }
     }
 }
@@ -71,9 +86,11 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         if let Some((id, _closure)) = self.timer.take() {
-            if !self.shared.fired.get() {
-                clear_timeout(&id);
-            }
+            clear_timeout(&id);
+        }
+        for (signal, closure) in self.listeners.drain(..) {
+            let _ = signal
+                .remove_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
         }
     }
 }

@@ -274,3 +274,24 @@ async fn policies_come_from_a_service_config_by_method() {
     assert_eq!(seen(&key).await.0, 1);
     assert!(fault("x").service_config("{\"methodConfig\": 1}").is_err());
 }
+
+#[wasm_bindgen_test]
+async fn a_cancel_during_a_backoff_ends_the_call_at_once() {
+    let s = Duration::from_secs(3);
+    let policy = RetryPolicy::new(3, s, s, 1.0, &[Code::Unavailable]).unwrap();
+    let client = fault("retry/fail/14/9").retry_policy(policy);
+    let (key, mut request) = keyed();
+    let cancel = grpc_web_wasm::CancelHandle::new();
+    request.set_signal(cancel.signal());
+    let started = js_sys::Date::now();
+    let call = get_user(&client, request);
+    let canceller = async {
+        crate::sleep(300).await;
+        cancel.cancel();
+    };
+    let (status, ()) = futures_util::future::join(call, canceller).await;
+    let elapsed = js_sys::Date::now() - started;
+    assert_eq!(status.unwrap_err().code(), Code::Cancelled);
+    assert!(elapsed < 1500.0, "the backoff ran on for {elapsed} ms");
+    assert_eq!(seen(&key).await.0, 1);
+}

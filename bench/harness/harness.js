@@ -21,6 +21,10 @@ async function rust(name, module) {
   const wasm = await m.default();
   return {
     text: name === "ours",
+    socket: name === "ours",
+    pingPong: async (...a) => Array.from(await m.ping_pong(...a)),
+    upload: (...a) => m.upload(...a),
+    socketStream: async (...a) => Array.from(await m.socket_stream(...a)),
     unarySeq: async (...a) => Array.from(await m.unary_seq(...a)),
     unaryConcurrent: (...a) => m.unary_concurrent(...a),
     stream: async (...a) => Array.from(await m.stream(...a)),
@@ -114,6 +118,33 @@ function workloads(n) {
         return [["msgs/s", "high", r[2] / (r[1] / 1000)], ["first message ms (one per round)", "low", r[0]]];
       },
     },
+    // Over a WebSocket: ours alone, against the server with the bridge. The baselines are
+    // the rows above a user would otherwise build on: a unary call per message (sequential
+    // for latency, 32 in flight for rate) and the server stream over fetch.
+    {
+      name: `bidi ping-pong, 16 B each way, one WebSocket (${n.seq} round trips)`,
+      only: (c) => c.socket,
+      servers: ["tonic"],
+      run: async (c, base) => [["call ms", "low", await c.pingPong(base, n.seq, 16)]],
+    },
+    {
+      name: `client stream ${n.small_stream} × 100 B up one WebSocket`,
+      only: (c) => c.socket,
+      servers: ["tonic"],
+      run: async (c, base) => {
+        const ms = await c.upload(base, n.small_stream, 100);
+        return [["msgs/s", "high", n.small_stream / (ms / 1000)]];
+      },
+    },
+    {
+      name: `bidi stream ${n.small_stream} × 100 B down one WebSocket`,
+      only: (c) => c.socket,
+      servers: ["tonic"],
+      run: async (c, base) => {
+        const r = await c.socketStream(base, n.small_stream, 100);
+        return [["msgs/s", "high", r[2] / (r[1] / 1000)], ["first message ms (one per round)", "low", r[0]]];
+      },
+    },
     {
       name: `text mode stream ${n.text_stream} × 64 KiB`,
       only: (c) => c.text,
@@ -158,6 +189,7 @@ async function main() {
         for (let k = 0; k < contenders.length; k++) {
           const [name, c] = contenders[(k + round) % contenders.length];
           if (w.only && !w.only(c)) continue;
+          if (w.servers && !w.servers.includes(server)) continue;
           const figures = await w.run(c, base).catch((e) => {
             throw new Error(`${name}, ${w.name}, ${server}: ${e.message ?? e}`);
           });

@@ -293,6 +293,55 @@ impl Client {
         let raw = call::start(self, path, request, Cardinality::Stream).await?;
         Ok(Streaming::new(raw, Ok))
     }
+
+    /// [`client_streaming`](Self::client_streaming) with serialized messages.
+    pub async fn client_streaming_raw<R>(
+        &self,
+        path: &str,
+        request: R,
+    ) -> Result<Response<Bytes>, Status>
+    where
+        R: IntoStreamingRequest<Message = Bytes>,
+    {
+        let stream = crate::duplex::start(
+            self,
+            path,
+            raw_stream(request, self.config().max_send_message_size),
+            Cardinality::Unary,
+        )
+        .await?;
+        call::finish_unary(stream, Ok).await
+    }
+
+    /// [`streaming`](Self::streaming) with serialized messages.
+    pub async fn streaming_raw<R>(&self, path: &str, request: R) -> Result<Streaming<Bytes>, Status>
+    where
+        R: IntoStreamingRequest<Message = Bytes>,
+    {
+        let raw = crate::duplex::start(
+            self,
+            path,
+            raw_stream(request, self.config().max_send_message_size),
+            Cardinality::Stream,
+        )
+        .await?;
+        Ok(Streaming::new(raw, Ok))
+    }
+}
+
+/// A stream of serialized messages, each checked against `max_len`.
+fn raw_stream<R>(request: R, max_len: usize) -> Request<crate::duplex::Messages>
+where
+    R: IntoStreamingRequest<Message = Bytes>,
+{
+    request.into_streaming_request().map(|messages| {
+        let messages = StreamMap {
+            inner: Box::pin(messages),
+            max_len,
+            encode: serialized,
+        };
+        Box::pin(messages) as crate::duplex::Messages
+    })
 }
 
 impl Client {
@@ -320,6 +369,7 @@ where
         let messages = StreamMap {
             inner: Box::pin(messages),
             max_len,
+            encode: encode_message::<T>,
         };
         Box::pin(messages) as crate::duplex::Messages
     })
@@ -329,26 +379,40 @@ where
 struct StreamMap<T> {
     inner: std::pin::Pin<Box<dyn futures_core::Stream<Item = T>>>,
     max_len: usize,
+    encode: fn(T, usize) -> Result<Bytes, Status>,
 }
 
-impl<T: Message> futures_core::Stream for StreamMap<T> {
+impl<T> futures_core::Stream for StreamMap<T> {
     type Item = Result<Bytes, Status>;
 
     fn poll_next(
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Self::Item>> {
-        let max_len = self.max_len;
-        self.inner.as_mut().poll_next(cx).map(|item| {
-            item.map(|m| {
-                let len = m.encoded_len();
-                if len > max_len {
-                    Err(crate::protocol::request::too_large(len, max_len))
-                } else {
-                    Ok(Bytes::from(m.encode_to_vec()))
-                }
-            })
-        })
+        let (max_len, encode) = (self.max_len, self.encode);
+        self.inner
+            .as_mut()
+            .poll_next(cx)
+            .map(|item| item.map(|m| encode(m, max_len)))
+    }
+}
+
+/// A message serialized, its size checked against `max_len` before anything is encoded.
+fn encode_message<T: Message>(m: T, max_len: usize) -> Result<Bytes, Status> {
+    let len = m.encoded_len();
+    if len > max_len {
+        Err(crate::protocol::request::too_large(len, max_len))
+    } else {
+        Ok(Bytes::from(m.encode_to_vec()))
+    }
+}
+
+/// A message serialized already, its size checked against `max_len`.
+fn serialized(m: Bytes, max_len: usize) -> Result<Bytes, Status> {
+    if m.len() > max_len {
+        Err(crate::protocol::request::too_large(m.len(), max_len))
+    } else {
+        Ok(m)
     }
 }
 

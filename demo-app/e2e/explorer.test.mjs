@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { harness, need, shot, text, url } from "./harness.mjs";
+import { harness, inspect, need, shot, text, url } from "./harness.mjs";
 import { withoutReflection } from "./servers.mjs";
 
 const { open, problems } = harness();
@@ -116,9 +116,30 @@ test("explorer: grpc.testing.TestService, text mode, and what it cannot call", a
   assert.match(await text(page, "#explorer-grpcurl"), /-H 'x-grpc-test-echo-initial: hello'/);
   await shot(page, "explorer-testservice");
 
+  // Methods that stream requests: a JSON array, each message sent in turn over a WebSocket.
   await page.selectOption("#explorer-method", "grpc.testing.TestService/StreamingInputCall");
-  await page.locator("#explorer-unsupported").waitFor();
-  assert.equal(await page.isDisabled("#explorer-send"), true);
+  await page.locator("#explorer-request-stream").waitFor();
+  const streamTemplate = JSON.parse(await page.inputValue("#explorer-body"));
+  assert.ok(Array.isArray(streamTemplate) && streamTemplate.length === 1, "a request stream's template is an array");
+  await page.fill("#explorer-body", '[{"payload": {"body": "AAAA"}}, {"payload": {"body": "AAAAAAAA"}}]');
+  await page.click("#explorer-send");
+  await page.locator("#explorer-status", { hasText: "OK" }).waitFor();
+  assert.match(await text(page, "#explorer-messages"), /"aggregatedPayloadSize": 9/);
+  assert.match(await text(page, "#explorer-grpcurl"), /-d '\{"payload":\{"body":"AAAA"\}\} \{"payload":\{"body":"AAAAAAAA"\}\}'/);
+  const upload = await inspect(page, "StreamingInputCall");
+  assert.match(await upload.locator(".call-messages").innerText(), /^2 sent · 1 received/);
+  await upload.locator("summary").click();
+
+  await page.selectOption("#explorer-method", "grpc.testing.TestService/FullDuplexCall");
+  await page.fill("#explorer-body", '[{"responseParameters": [{"size": 3}]}, {"responseParameters": [{"size": 5}]}]');
+  await page.click("#explorer-send");
+  await page.locator("#explorer-status", { hasText: "OK" }).waitFor();
+  const bodies = [...(await text(page, "#explorer-messages")).matchAll(/"body": "([A-Za-z0-9+/=]*)"/g)].map((m) => m[1]);
+  assert.deepEqual(bodies, ["AAAA", "AAAAAAA="], "one reply of 3 bytes, then one of 5");
+  await page.fill("#explorer-body", '[{"responseParameters": [{"size": 3}]}, {"nope": 1}]');
+  await page.click("#explorer-send");
+  await page.locator("#explorer-problem", { hasText: "message 2" }).waitFor();
+  await shot(page, "explorer-bidi");
   await page.close();
 });
 

@@ -97,6 +97,15 @@ impl Call {
         });
     }
 
+    /// The request is a stream of `messages` messages, all sent at once (their sizes were
+    /// given when the call was recorded).
+    pub fn streamed(&self, messages: usize) {
+        self.record.update(|r| {
+            r.client_streaming = true;
+            r.sent = messages;
+        });
+    }
+
     /// `messages`, each recorded as sent when the call takes it.
     pub fn sending<S>(&self, messages: S) -> impl Stream<Item = S::Item> + 'static
     where

@@ -68,7 +68,7 @@ pub fn App(server: String, #[prop(optional, into)] explorer: Option<ViewFn>) -> 
                 </Show>
             </div>
             <footer class="footer muted small" data-bundle=if in_explorer_bundle { "explorer" } else { "main" }>
-                "Rust compiled to WebAssembly speaking gRPC-Web over fetch · "
+                "Rust compiled to WebAssembly speaking gRPC-Web over fetch and WebSockets · "
                 <a href="https://grpc.io/docs/platforms/web/">"gRPC-Web"</a>
             </footer>
         </div>

@@ -25,6 +25,14 @@ use crate::Config;
 
 type Sink = futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>;
 
+/// The socket's sending half. A write that cannot complete within `timeout` (a peer that
+/// stopped reading, its TCP window full) fails, and the call ends: a stalled reader holds
+/// one message and its connection for at most that long.
+struct Writer {
+    sink: Mutex<Sink>,
+    timeout: std::time::Duration,
+}
+
 /// Headers the browser's WebSocket or the gRPC-Web client sets that a native gRPC request
 /// must not carry; the bridge sets its own.
 const REQUEST_HEADERS_SKIPPED: &[&str] = &[
@@ -54,7 +62,10 @@ pub(crate) async fn serve<S, B>(
     B::Error: std::fmt::Display + Send,
 {
     let (sink, mut source) = ws.split();
-    let sink = Arc::new(Mutex::new(sink));
+    let sink = Arc::new(Writer {
+        sink: Mutex::new(sink),
+        timeout: config.write_timeout,
+    });
     let first = tokio::time::timeout(config.first_message_timeout, source.next()).await;
     let headers = match first {
         Ok(Some(Ok(Message::Binary(block)))) => frames::request_headers(&block),
@@ -101,7 +112,7 @@ pub(crate) async fn serve<S, B>(
 async fn read_client<R>(
     source: &mut R,
     tx: mpsc::Sender<Result<Frame<Bytes>, Infallible>>,
-    sink: &Mutex<Sink>,
+    sink: &Writer,
     keepalive: std::time::Duration,
 ) where
     R: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
@@ -120,7 +131,7 @@ async fn read_client<R>(
                 pinged = true;
                 // A reply being written holds the sink; then the write itself tells whether
                 // the peer is there, and no ping is needed.
-                if let Ok(mut sink) = sink.try_lock() {
+                if let Ok(mut sink) = sink.sink.try_lock() {
                     if sink.send(Message::Ping(Bytes::new())).await.is_err() {
                         return;
                     }
@@ -173,7 +184,7 @@ fn native_request(
 async fn respond<S, B>(
     mut service: S,
     request: Request<tonic::body::Body>,
-    sink: Arc<Mutex<Sink>>,
+    sink: Arc<Writer>,
     head_sent: Arc<std::sync::atomic::AtomicBool>,
 ) where
     S: Service<Request<tonic::body::Body>, Response = Response<B>>,
@@ -256,30 +267,47 @@ async fn respond<S, B>(
     }
 }
 
-async fn send(sink: &Mutex<Sink>, data: Bytes) -> Result<(), ()> {
-    sink.lock()
-        .await
-        .send(Message::Binary(data))
-        .await
-        .map_err(|_| ())
+async fn send(sink: &Writer, data: Bytes) -> Result<(), ()> {
+    sink.write(&[Message::Binary(data)]).await
 }
 
 /// Writes the head frame if it has not gone yet, then the trailer frame, then closes.
-async fn finish(sink: &Mutex<Sink>, head_sent: bool, trailers: &HeaderMap) -> Result<(), ()> {
-    let mut sink = sink.lock().await;
+async fn finish(sink: &Writer, head_sent: bool, trailers: &HeaderMap) -> Result<(), ()> {
+    let status = trailers.get("grpc-status").and_then(|s| s.to_str().ok());
+    tracing::info!(grpc_status = status.unwrap_or("?"), "call ended");
+    let mut messages = Vec::with_capacity(3);
     if !head_sent {
         let head = [("content-type", &b"application/grpc-web+proto"[..])];
-        sink.send(Message::Binary(frames::header_frame(head)))
-            .await
-            .map_err(|_| ())?;
+        messages.push(Message::Binary(frames::header_frame(head)));
     }
-    let frame = frames::header_frame(frames::entries(trailers));
-    sink.send(Message::Binary(frame)).await.map_err(|_| ())?;
-    let close = CloseFrame {
+    messages.push(Message::Binary(frames::header_frame(frames::entries(
+        trailers,
+    ))));
+    messages.push(Message::Close(Some(CloseFrame {
         code: CloseCode::Normal,
         reason: "".into(),
-    };
-    sink.send(Message::Close(Some(close))).await.map_err(|_| ())
+    })));
+    sink.write(&messages).await
+}
+
+impl Writer {
+    /// Sends `messages` in order, all within the write timeout.
+    async fn write(&self, messages: &[Message]) -> Result<(), ()> {
+        let write = async {
+            let mut sink = self.sink.lock().await;
+            for message in messages {
+                sink.send(message.clone()).await.map_err(|_| ())?;
+            }
+            Ok(())
+        };
+        match tokio::time::timeout(self.timeout, write).await {
+            Ok(done) => done,
+            Err(_) => {
+                tracing::debug!("grpc-websockets: a write stalled past the timeout");
+                Err(())
+            }
+        }
+    }
 }
 
 /// Trailers for a status the bridge itself decides: `grpc-status` and `grpc-message`,

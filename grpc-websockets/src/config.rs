@@ -20,6 +20,7 @@ pub struct Config {
     pub(crate) max_buffered_messages: usize,
     pub(crate) first_message_timeout: Duration,
     pub(crate) keepalive: Duration,
+    pub(crate) write_timeout: Duration,
     pub(crate) shutdown: Option<CancellationToken>,
 }
 
@@ -62,6 +63,7 @@ impl Config {
             max_buffered_messages: 16,
             first_message_timeout: Duration::from_secs(10),
             keepalive: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
             shutdown: None,
         }
     }
@@ -84,6 +86,14 @@ impl Config {
     /// open page that just waits for messages stays connected.
     pub fn keepalive(mut self, interval: Duration) -> Config {
         self.keepalive = interval.max(Duration::from_millis(10));
+        self
+    }
+
+    /// How long one write to a socket may take (30 s by default): a peer that stops
+    /// reading fills its TCP window, the write stalls, and past this the call is cancelled
+    /// and the connection closed, rather than held with a reply buffered toward it.
+    pub fn write_timeout(mut self, timeout: Duration) -> Config {
+        self.write_timeout = timeout.max(Duration::from_millis(10));
         self
     }
 

@@ -163,7 +163,12 @@ where
     let accepted =
         tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await;
     match accepted {
-        Ok(ws) => bridge::serve(ws, path, service, config).await,
+        Ok(ws) => {
+            // One span per call, as an HTTP server's trace layer gives each request; the
+            // call's end is logged in it with its status.
+            let span = tracing::info_span!("grpc-websockets", path = %path);
+            tracing::Instrument::instrument(bridge::serve(ws, path, service, config), span).await
+        }
         Err(e) => tracing::debug!(error = %e, "grpc-websockets handshake failed"),
     }
 }

@@ -226,3 +226,57 @@ async fn a_page_from_the_server_itself_is_admitted() {
     let addr = server_with(config.allow_same_origin(false)).await;
     assert!(open(&addr, &format!("http://{addr}")).await.is_err());
 }
+
+/// Drops set the flag: the reply body below was given up.
+struct Dropped(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for Dropped {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn a_peer_that_stops_reading_is_cut_off_after_the_write_timeout() {
+    use http_body_util::StreamBody;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    // A service whose reply never ends: 64 KiB frames, as fast as the socket takes them.
+    let gone = Arc::new(AtomicBool::new(false));
+    let flag = gone.clone();
+    let service = tower::service_fn(move |_request: http::Request<tonic::body::Body>| {
+        let guard = Dropped(flag.clone());
+        let frames = futures_util::stream::repeat_with(move || {
+            let _ = &guard;
+            Ok::<_, std::convert::Infallible>(http_body::Frame::data(bytes::Bytes::from(
+                vec![0u8; 64 * 1024],
+            )))
+        });
+        async move { Ok::<_, std::convert::Infallible>(http::Response::new(StreamBody::new(frames))) }
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let config = grpc_websockets::Config::allow_origins(["http://app.test"])
+        .write_timeout(Duration::from_millis(300));
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        grpc_websockets::Bridge::new(service, config)
+            .route(stream)
+            .await;
+    });
+
+    let mut ws = open(&addr, "http://app.test").await.expect("upgrade");
+    ws.send(binary(b"content-type: application/grpc-web+proto\r\n"))
+        .await
+        .unwrap();
+    // Never read: the TCP windows fill, the bridge's write stalls, and the call is dropped.
+    let dropped = tokio::time::timeout(Duration::from_secs(20), async {
+        while !gone.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(dropped.is_ok(), "the stalled call was never given up");
+    drop(ws);
+}

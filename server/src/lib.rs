@@ -162,6 +162,7 @@ pub async fn serve(
     let sockets = grpc_websockets::Config::allow_origins(config.allowed_origins.clone())
         .allow_loopback(config.dev)
         .max_message_size(config.max_message_size + 6)
+        .write_timeout(config.write_timeout)
         .shutdown(stop.clone());
     let server = builder
         .accept_http1(true)

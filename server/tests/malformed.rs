@@ -72,3 +72,52 @@ fn a_body_that_cannot_be_read_is_reported_in_plain_words() {
         "{trailers}"
     );
 }
+
+/// Over h2c, a header list past the limit (16 KiB) is answered `431` on its stream and the
+/// connection goes on serving. (A list so large that its block needs more CONTINUATION
+/// frames than h2's flood guard allows, about 1 MiB in 16 KiB frames, closes the connection
+/// instead: see `MAX_HEADER_LIST_SIZE` in `server/src/lib.rs` for why that stays.)
+#[tokio::test]
+async fn an_oversized_header_list_over_h2c_gets_431_and_the_connection_stays() {
+    let server = Server::start(&[]);
+    let tcp = tokio::net::TcpStream::connect(server.url().trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let (client, connection) = h2::client::handshake(tcp).await.expect("h2c");
+    tokio::spawn(connection);
+    let request = |extra: Option<String>| {
+        let mut r = http::Request::post(format!("{}/demo.v1.UserService/GetUser", server.url()))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers");
+        if let Some(value) = extra {
+            r = r.header("x-big", value);
+        }
+        r.body(()).unwrap()
+    };
+    let mut client = client.ready().await.unwrap();
+    let (reply, _) = client
+        .send_request(request(Some("x".repeat(40 * 1024))), true)
+        .unwrap();
+    let reply = tokio::time::timeout(Duration::from_secs(10), reply)
+        .await
+        .expect("an answer")
+        .expect("a response, not a reset connection");
+    assert_eq!(reply.status(), 431);
+
+    // The same connection still serves a call.
+    let mut client = client.ready().await.expect("the connection is still open");
+    let (reply, mut body) = client.send_request(request(None), false).unwrap();
+    body.send_data(bytes::Bytes::from_static(&GET_USER_1), true)
+        .unwrap();
+    let reply = tokio::time::timeout(Duration::from_secs(10), reply)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let mut body = reply.into_body();
+    while let Some(chunk) = body.data().await {
+        chunk.unwrap();
+    }
+    let trailers = body.trailers().await.unwrap().unwrap();
+    assert_eq!(trailers["grpc-status"], "0");
+}

@@ -94,6 +94,10 @@ $("cancel-list").addEventListener("click", () => listing?.abort());
 
 /** @type {DynamicClient | undefined} */
 let discovered;
+
+/** @param {{ clientStreaming: boolean, serverStreaming: boolean }} m */
+const kind = (m) =>
+  m.clientStreaming ? (m.serverStreaming ? "bidi" : "client streaming") : m.serverStreaming ? "server streaming" : "unary";
 $("discover").addEventListener("click", async () => {
   const services = $("services");
   services.className = "";
@@ -106,10 +110,9 @@ $("discover").addEventListener("click", async () => {
       for (const method of service.methods) {
         const name = `${service.name}/${method.name}`;
         const item = document.createElement("li");
-        const kind = method.serverStreaming ? "server streaming" : "unary";
-        item.textContent = `${name} (${method.inputType} → ${method.outputType}, ${kind})`;
+        item.textContent = `${name} (${method.inputType} → ${method.outputType}, ${kind(method)})`;
         services.append(item);
-        if (!method.clientStreaming) select.append(new Option(name, name));
+        select.append(new Option(name, name));
       }
     }
     select.value = "demo.v1.UserService/GetUser";
@@ -128,13 +131,37 @@ $("call").addEventListener("click", async () => {
   try {
     const request = JSON.parse(/** @type {HTMLTextAreaElement} */ ($("request")).value);
     const info = discovered.services().flatMap((s) => s.methods).find((m) => m.path === `/${method}`);
-    if (info?.serverStreaming) {
-      const replies = [];
-      for await (const reply of discovered.serverStream(method, request)) replies.push(reply);
-      out.textContent = JSON.stringify(replies, null, 2);
-    } else {
-      out.textContent = JSON.stringify(await discovered.call(method, request), null, 2);
+    // Methods that stream requests take a JSON array, sent one by one over a WebSocket.
+    const requests = Array.isArray(request) ? request : [request];
+    /** @type {unknown} */
+    let reply;
+    switch (info ? kind(info) : "unary") {
+      case "server streaming": {
+        const replies = [];
+        for await (const r of discovered.serverStream(method, request)) replies.push(r);
+        reply = replies;
+        break;
+      }
+      case "client streaming": {
+        const call = discovered.clientStream(method);
+        for (const r of requests) call.send(r);
+        call.close();
+        reply = await call.response;
+        break;
+      }
+      case "bidi": {
+        const call = discovered.bidiStream(method);
+        for (const r of requests) call.send(r);
+        call.close();
+        const replies = [];
+        for await (const r of call) replies.push(r);
+        reply = replies;
+        break;
+      }
+      default:
+        reply = await discovered.call(method, request);
     }
+    out.textContent = JSON.stringify(reply, null, 2);
   } catch (error) {
     showError(out, error);
   }

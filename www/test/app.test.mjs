@@ -83,6 +83,20 @@ describe("the page", () => {
     const reply = await browser.waitText("#reply", (t) => t !== "…" && t !== "");
     assert.deepEqual(JSON.parse(reply), { userId: 3, name: "Grace Hopper", email: "grace@example.com" });
   });
+
+  test("methods that stream requests are labelled, and called with a JSON array over a WebSocket", async () => {
+    const services = await browser.text("#services");
+    assert.match(services, /demo\.v1\.TelemetryService\/Record \(demo\.v1\.Sample → demo\.v1\.Summary, client streaming\)/);
+    assert.match(services, /demo\.v1\.TelemetryService\/Echo .*bidi\)/);
+    await browser.run(() => {
+      document.querySelector("#method").value = "demo.v1.TelemetryService/Record";
+      document.querySelector("#reply").textContent = "";
+    });
+    await browser.type("#request", '[{ "x": 0, "y": 0, "atMs": 0 }, { "x": 6, "y": 8, "atMs": 500 }]');
+    await browser.click("#call");
+    const reply = JSON.parse(await browser.waitText("#reply", (t) => t !== "…" && t !== ""));
+    assert.deepEqual([reply.samples, reply.pathLength, reply.rateHz], ["2", 10, 2]);
+  });
 });
 
 /**
@@ -504,6 +518,62 @@ describe("the API", () => {
       cancelCode: "CANCELLED",
       badSend: "INVALID_ARGUMENT",
     });
+  });
+
+  test("DynamicClient streams plain objects both ways, and names the right call for each kind", async () => {
+    const result = await inPage(async ({ GrpcWebClient, DynamicClient }, api) => {
+      const client = new GrpcWebClient(api);
+      const dynamic = await DynamicClient.fromReflection(client);
+      const record = dynamic.clientStream("demo.v1.TelemetryService/Record");
+      for (const [x, y, atMs] of [[0, 0, 100], [3, 4, 150], [3, 0, 200]]) record.send({ x, y, atMs });
+      let badField = "accepted";
+      try {
+        record.send({ z: 1 });
+      } catch (e) {
+        badField = e.codeName;
+      }
+      record.close();
+      const summary = await record.response;
+
+      const echo = dynamic.bidiStream("grpc.testing.TestService/FullDuplexCall");
+      const sizes = [];
+      for (const size of [5, 300]) {
+        echo.send({ responseParameters: [{ size }] });
+        const { value } = await echo.next();
+        sizes.push(atob(value.payload.body).length);
+      }
+      echo.close();
+      const end = await echo.next();
+
+      const wrong = async (make) => {
+        try {
+          const call = make();
+          await (call.response ?? call.next());
+          return "resolved";
+        } catch (e) {
+          return `${e.codeName}: ${e.message}`;
+        }
+      };
+      return {
+        summary,
+        badField,
+        sizes,
+        end: end.done,
+        unary: await wrong(() => dynamic.clientStream("demo.v1.UserService/GetUser")),
+        bidi: await wrong(() => dynamic.clientStream("demo.v1.TelemetryService/Echo")),
+        client: await wrong(() => dynamic.bidiStream("demo.v1.TelemetryService/Record")),
+        unknown: await wrong(() => dynamic.bidiStream("demo.v1.Nope/Nope")),
+      };
+    });
+    const s = result.summary;
+    assert.deepEqual([s.samples, s.durationMs, s.rateHz, s.pathLength, s.maxY], ["3", 100, 20, 9, 4]);
+    assert.equal(result.badField, "INVALID_ARGUMENT");
+    assert.deepEqual(result.sizes, [5, 300]);
+    assert.equal(result.end, true);
+    assert.match(result.unary, /^INVALID_ARGUMENT: demo.v1.UserService\/GetUser is unary: use call\(\)/);
+    assert.match(result.bidi, /^INVALID_ARGUMENT: demo.v1.TelemetryService\/Echo is bidi: use bidiStream\(\)/);
+    assert.match(result.client, /^INVALID_ARGUMENT: demo.v1.TelemetryService\/Record is client-streaming: use clientStream\(\)/);
+    assert.match(result.unknown, /^(NOT_FOUND|INVALID_ARGUMENT|UNIMPLEMENTED): /);
   });
 });
 

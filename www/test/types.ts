@@ -55,6 +55,15 @@ export async function typed(): Promise<void> {
   const user: JsonObject = await dynamic.call("demo.v1.UserService/GetUser", { userId: 1 });
   const methods: MethodInfo[] = dynamic.services().flatMap((s) => s.methods);
   const streaming: boolean = methods[0].serverStreaming;
+  const record: ClientStreamCall<JsonObject, JsonObject> = dynamic.clientStream("demo.v1.TelemetryService/Record");
+  record.send({ x: 1, y: 2, atMs: 3 });
+  record.close();
+  const summary: JsonObject = await record.response;
+  const echo: BidiStream<JsonObject, JsonObject> = dynamic.bidiStream("demo.v1.TelemetryService/Echo");
+  echo.send({ sequence: "1" });
+  for await (const pong of echo) {
+    const each: JsonObject = pong;
+  }
   try {
     dynamic.encode("demo.v1.UserRequest", { userId: 1 });
   } catch (e) {
@@ -66,7 +75,7 @@ export async function typed(): Promise<void> {
       const typeUrl: string = e.details[0].typeUrl;
     }
   }
-  void [message, headers, value, user, streaming];
+  void [message, headers, value, user, streaming, summary];
 
   // @ts-expect-error: the request is bytes, not an object
   await client.unary("/p.S/M", { userId: 1 });

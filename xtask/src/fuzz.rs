@@ -5,6 +5,7 @@
 //! Each target starts from its committed seeds (`fuzz/seeds/TARGET`: regression inputs
 //! from past findings among them) and grows its corpus in `fuzz/corpus/TARGET`, which is
 //! not committed. A crash leaves its input in `fuzz/artifacts/TARGET` and fails the run.
+//! The build goes to the tool cache, per nightly version, so CI's fresh checkouts reuse it.
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -67,6 +68,14 @@ pub fn run(args: &[String]) -> Result {
         path.push(old);
     }
     let fuzz = crate::root().join("fuzz");
+    // Built outside the checkout, per nightly, so a fresh checkout (CI) reuses the build.
+    let target_dir = crate::cache_dir().join("fuzz-target").join(
+        nightly
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("nightly")
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "-"),
+    );
     for target in TARGETS {
         step(&format!("fuzz {target} for {secs} s"), || {
             let corpus = fuzz.join("corpus").join(target);
@@ -77,7 +86,8 @@ pub fn run(args: &[String]) -> Result {
                     .env("PATH", &path)
                     .env("RUSTUP_TOOLCHAIN", "nightly")
                     .env_remove("CARGO_TARGET_DIR")
-                    .args(["fuzz", "run", target])
+                    .args(["fuzz", "run", target, "--target-dir"])
+                    .arg(&target_dir)
                     .arg(&corpus)
                     .arg(fuzz.join("seeds").join(target))
                     .args([

@@ -9,14 +9,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::interop::{self, count, get, invalid, millis, set, CallOptions, MetadataValue};
-use super::{send, stream};
-use crate::call;
+use super::{duplex, stream};
 use crate::client::{Client, Credentials, Mode};
-use crate::duplex::{self, Messages};
 use crate::protocol::compression::Compression;
-use crate::protocol::reply::Cardinality;
 use crate::protocol::status::Status;
-use crate::streaming::Streaming;
 
 /// A gRPC-Web client for one server.
 #[wasm_bindgen]
@@ -99,29 +95,14 @@ impl GrpcWebClient {
         method: String,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> JsValue {
-        let abort = web_sys::AbortController::new().ok();
-        let signal = abort.as_ref().map(web_sys::AbortController::signal);
-        let (sender, outbox) = send::outbox(abort);
-        let request = CallOptions::from_js(&options).map(|o| {
-            let mut request = o
-                .request(Bytes::new())
-                .map(|_| Box::pin(outbox) as Messages);
-            if let Some(signal) = signal {
-                request.set_signal(signal);
-            }
-            request
-        });
-        let (client, path) = (self.client.clone(), interop::method_path(&method));
-        let response = future_to_promise(async move {
-            let run = async {
-                let stream = duplex::start(&client, &path, request?, Cardinality::Unary).await?;
-                call::finish_unary(stream, Ok).await
-            };
-            run.await
-                .map(|reply| unary_response(&reply))
-                .map_err(|s| interop::error(&s))
-        });
-        interop::client_stream_call(sender.into(), response)
+        duplex::client_stream(
+            self.client.clone(),
+            Ok(interop::method_path(&method)),
+            &options,
+            duplex::bytes(),
+            Ok,
+            unary_response,
+        )
     }
 
     /// Calls a bidirectional-streaming method over a WebSocket: iterate the replies with
@@ -135,26 +116,13 @@ impl GrpcWebClient {
         method: String,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> JsValue {
-        let (sender, outbox) = send::outbox(None);
-        let request = CallOptions::from_js(&options).map(|o| {
-            o.request(Bytes::new())
-                .map(|_| Box::pin(outbox) as Messages)
-        });
-        let (client, path) = (self.client.clone(), interop::method_path(&method));
-        let replies = stream::start_with(
-            move |signal| {
-                Box::pin(async move {
-                    let mut request = request?;
-                    if let Some(signal) = signal {
-                        request.set_signal(signal);
-                    }
-                    let raw = duplex::start(&client, &path, request, Cardinality::Stream).await?;
-                    Ok(Streaming::new(raw, Ok))
-                })
-            },
+        duplex::bidi_stream(
+            self.client.clone(),
+            Ok(interop::method_path(&method)),
+            &options,
+            duplex::bytes(),
             Rc::new(|bytes: Bytes| Ok(Uint8Array::from(&bytes[..]).into())),
-        );
-        interop::bidi_stream_call(sender.into(), replies)
+        )
     }
 
     /// The base URL this client calls.

@@ -6,13 +6,16 @@ use std::rc::Rc;
 
 use bytes::Bytes;
 use js_sys::{Promise, Uint8Array, JSON};
+use prost_reflect::MessageDescriptor;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::client::GrpcWebClient;
+use super::duplex;
 use super::interop::{self, flag, get, invalid, CallOptions};
 use super::reflection::{self, Discovery};
 use super::schema::{self, JsonOptions, Method, Schema};
+use super::send::Encode;
 use super::stream;
 use crate::client::Client;
 use crate::protocol::status::{Code, Status};
@@ -149,6 +152,57 @@ impl DynamicClient {
         )
     }
 
+    /// Calls a client-streaming method over a WebSocket: `send()` plain objects, `close()`,
+    /// then await `response`, the reply as a plain object.
+    #[wasm_bindgen(
+        js_name = clientStream,
+        unchecked_return_type = "ClientStreamCall<JsonObject, JsonObject>"
+    )]
+    pub fn client_stream(
+        &self,
+        method: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> JsValue {
+        let json = self.json;
+        let (path, encode, output) = self.streaming(&method, false);
+        duplex::client_stream(
+            self.client.clone(),
+            path,
+            &options,
+            encode,
+            move |bytes| parse_json(&schema::decode(&output?, &bytes, json)?),
+            |reply: &crate::Response<JsValue>| reply.get_ref().clone(),
+        )
+    }
+
+    /// Calls a bidirectional-streaming method over a WebSocket: `send()` plain objects and
+    /// iterate the replies, plain objects too, with `for await`; `close()` ends the requests.
+    #[wasm_bindgen(
+        js_name = bidiStream,
+        unchecked_return_type = "BidiStream<JsonObject, JsonObject>"
+    )]
+    pub fn bidi_stream(
+        &self,
+        method: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> JsValue {
+        let json = self.json;
+        let (path, encode, output) = self.streaming(&method, true);
+        duplex::bidi_stream(
+            self.client.clone(),
+            path,
+            &options,
+            encode,
+            Rc::new(move |bytes: Bytes| {
+                parse_json(&schema::decode(
+                    output.as_ref().map_err(Clone::clone)?,
+                    &bytes,
+                    json,
+                )?)
+            }),
+        )
+    }
+
     /// Encodes a plain object as the message type `typeName` (`package.Message`), e.g. for
     /// `GrpcWebClient.unary`.
     pub fn encode(
@@ -176,6 +230,50 @@ impl DynamicClient {
             .and_then(|desc| schema::decode(&desc, &bytes, self.json))
             .and_then(|text| parse_json(&text))
             .map_err(|s| interop::error(&s))
+    }
+}
+
+impl DynamicClient {
+    /// What a streaming-request call to `method` needs: its path, how a sent object becomes
+    /// bytes, and its reply type. A method that is not of the kind asked for fails each
+    /// `send()` and the call, before any socket opens, with `INVALID_ARGUMENT`: the error
+    /// reaches `response` or the iterator, where the caller looks for it.
+    fn streaming(
+        &self,
+        method: &str,
+        server_streaming: bool,
+    ) -> (
+        Result<String, Status>,
+        Encode,
+        Result<MessageDescriptor, Status>,
+    ) {
+        let found = self.schema.method(method).and_then(|m| {
+            match (m.is_client_streaming(), m.is_server_streaming()) {
+                (true, s) if s == server_streaming => Ok(m),
+                (false, false) => Err(invalid(format!("{} is unary: use call()", m.name()))),
+                (false, true) => Err(invalid(format!(
+                    "{} is server-streaming: use serverStream()",
+                    m.name()
+                ))),
+                (true, true) => Err(invalid(format!("{} is bidi: use bidiStream()", m.name()))),
+                (true, false) => Err(invalid(format!(
+                    "{} is client-streaming: use clientStream()",
+                    m.name()
+                ))),
+            }
+        });
+        match found {
+            Ok(m) => {
+                let input = m.input();
+                let encode: Encode = Rc::new(move |value: &JsValue| encode(&input, value));
+                (Ok(m.path()), encode, Ok(m.output()))
+            }
+            Err(status) => {
+                let refuse = status.clone();
+                let encode: Encode = Rc::new(move |_: &JsValue| Err(refuse.clone()));
+                (Err(status.clone()), encode, Err(status))
+            }
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 #[cfg(feature = "js")]
 mod client;
 #[cfg(feature = "js")]
+mod duplex;
+#[cfg(feature = "js")]
 mod dynamic;
 #[cfg(feature = "js")]
 mod interop;

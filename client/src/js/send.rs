@@ -41,20 +41,25 @@ impl Stream for OutboxStream {
     }
 }
 
+/// How a value given to `send()` becomes a serialized message.
+pub type Encode = Rc<dyn Fn(&JsValue) -> Result<Bytes, Status>>;
+
 /// The JavaScript handle that feeds an [`OutboxStream`].
 #[wasm_bindgen(skip_typescript)]
 pub struct RawSender {
     outbox: Rc<RefCell<Outbox>>,
     abort: Option<AbortController>,
+    encode: Encode,
 }
 
 /// A sender and the stream it feeds; `abort`, if given, is what `cancel()` aborts.
-pub fn outbox(abort: Option<AbortController>) -> (RawSender, OutboxStream) {
+pub fn outbox(abort: Option<AbortController>, encode: Encode) -> (RawSender, OutboxStream) {
     let outbox = Rc::new(RefCell::new(Outbox::default()));
     (
         RawSender {
             outbox: outbox.clone(),
             abort,
+            encode,
         },
         OutboxStream(outbox),
     )
@@ -62,16 +67,16 @@ pub fn outbox(abort: Option<AbortController>) -> (RawSender, OutboxStream) {
 
 #[wasm_bindgen]
 impl RawSender {
-    /// Queues a serialized message; `INVALID_ARGUMENT` for anything but a `Uint8Array`, or
-    /// after `close()`.
+    /// Queues a message; `INVALID_ARGUMENT` for a value that cannot be encoded (anything but
+    /// a `Uint8Array` for serialized messages), or after `close()`.
     pub fn send(&self, message: JsValue) -> Result<(), JsValue> {
-        let bytes = interop::message_bytes(&message, "message").map_err(|s| interop::error(&s))?;
-        let mut outbox = self.outbox.borrow_mut();
-        if outbox.closed {
+        if self.outbox.borrow().closed {
             return Err(interop::error(&interop::invalid(
                 "send() after close(): the request stream is over",
             )));
         }
+        let bytes = (self.encode)(&message).map_err(|s| interop::error(&s))?;
+        let mut outbox = self.outbox.borrow_mut();
         outbox.messages.push_back(bytes);
         if let Some(waker) = outbox.waker.take() {
             waker.wake();

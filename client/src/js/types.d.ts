@@ -124,15 +124,18 @@ export interface MessageStream<T> extends AsyncIterator<T, undefined> {
  * A client-streaming call, over a WebSocket: `send()` serialized messages, `close()` when
  * done, and await `response`. The call starts at once.
  */
-export interface ClientStreamCall {
-  /** Queues a serialized request message. */
-  send(message: Uint8Array): void;
+export interface ClientStreamCall<Req = Uint8Array, Res = UnaryResponse> {
+  /**
+   * Queues a request message: serialized (`GrpcWebClient`) or a plain object
+   * (`DynamicClient`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
+   */
+  send(message: Req): void;
   /** Ends the request stream. */
   close(): void;
   /** Cancels the call: `response` rejects with `CANCELLED`. */
   cancel(): void;
   /** The one reply, once the server sent it. */
-  readonly response: Promise<UnaryResponse>;
+  readonly response: Promise<Res>;
 }
 
 /**
@@ -140,9 +143,12 @@ export interface ClientStreamCall {
  * `send()`; `close()` ends the request stream. The call starts with the first reply asked for;
  * messages sent before are queued.
  */
-export interface BidiStream<T> extends MessageStream<T> {
-  /** Queues a serialized request message. */
-  send(message: Uint8Array): void;
+export interface BidiStream<T, Req = Uint8Array> extends MessageStream<T> {
+  /**
+   * Queues a request message: serialized (`GrpcWebClient`) or a plain object
+   * (`DynamicClient`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
+   */
+  send(message: Req): void;
   /** Ends the request stream; replies may still follow. */
   close(): void;
 }

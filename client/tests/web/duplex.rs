@@ -223,12 +223,13 @@ async fn a_message_over_the_send_limit_ends_the_call() {
 
 #[wasm_bindgen_test]
 async fn sending_much_keeps_memory_flat() {
-    // 256 MiB in 64 KiB messages from a producer that never waits on its own: the sender
+    // 1 GiB in 64 KiB messages from a producer that never waits on its own: the sender
     // takes a message only when the browser's socket buffer has room, so the messages in
-    // flight (produced, not yet answered) stay bounded and wasm memory does not grow.
-    const MESSAGES: usize = 4096;
+    // flight (produced, not yet answered) stay bounded and memory does not grow.
+    const MESSAGES: usize = 16 * 1024;
     const SIZE: usize = 64 * 1024;
-    let before = wasm_memory();
+    let (wasm_before, js_before) = (wasm_memory(), js_heap());
+    let started = js_sys::Date::now();
     let produced = std::rc::Rc::new(std::cell::Cell::new(0usize));
     let counter = produced.clone();
     let requests = stream::iter((0..MESSAGES).map(move |_| {
@@ -240,23 +241,50 @@ async fn sending_much_keeps_memory_flat() {
         .streaming::<_, _, StreamingOutputCallResponse>(FULL_DUPLEX, requests)
         .await
         .expect("FullDuplexCall");
-    let (mut answered, mut most_in_flight) = (0, 0);
+    let (mut answered, mut most_in_flight, mut js_most) = (0, 0, js_before);
     while replies.message().await.expect("OK").is_some() {
         answered += 1;
         most_in_flight = most_in_flight.max(produced.get() - answered);
+        if answered % 1024 == 0 {
+            js_most = js_most.max(js_heap());
+        }
     }
     assert_eq!(answered, MESSAGES);
-    // Without flow control all 4096 are produced at once; with it, about the browser's
+    let wasm_grown = wasm_memory() - wasm_before;
+    wasm_bindgen_test::console_log!(
+        "sent 1 GiB in {:.1} s: wasm memory {:.1} -> {:.1} MiB, JS heap {:.1} -> at most {:.1} MiB, \
+         at most {most_in_flight} messages in flight",
+        (js_sys::Date::now() - started) / 1000.0,
+        wasm_before as f64 / 1048576.0,
+        (wasm_before + wasm_grown) as f64 / 1048576.0,
+        js_before / 1048576.0,
+        js_most / 1048576.0,
+    );
+    // Without flow control all 16384 are produced at once; with it, about the browser's
     // buffer (1 MiB) plus what the network and the server hold.
     assert!(
         most_in_flight < 512,
         "{most_in_flight} messages of 64 KiB were in flight"
     );
-    let grown = wasm_memory() - before;
     assert!(
-        grown < 8 << 20,
-        "wasm memory grew {grown} bytes while sending 256 MiB"
+        wasm_grown < 8 << 20,
+        "wasm memory grew {wasm_grown} bytes while sending 1 GiB"
     );
+    // The JS heap holds no sent messages either (a copy of each went to the socket).
+    assert!(
+        js_most - js_before < 64.0 * 1048576.0,
+        "the JS heap grew from {js_before} to {js_most} bytes while sending 1 GiB"
+    );
+}
+
+/// Chromium's `performance.memory.usedJSHeapSize`, in bytes.
+fn js_heap() -> f64 {
+    let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
+    let memory = js_sys::Reflect::get(&performance, &"memory".into()).unwrap();
+    js_sys::Reflect::get(&memory, &"usedJSHeapSize".into())
+        .unwrap()
+        .as_f64()
+        .unwrap_or(0.0)
 }
 
 fn wasm_memory() -> usize {

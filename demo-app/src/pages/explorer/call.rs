@@ -1,6 +1,7 @@
 //! One Explorer call: the request checked and encoded from its JSON (nothing is sent if it
-//! does not fit the method), then sent as a unary call or a server stream, and everything
-//! that comes back recorded as it arrives.
+//! does not fit the method), then sent as a unary call, a server stream, or, for methods
+//! that stream requests, over a WebSocket with each message of a JSON array in turn; and
+//! everything that comes back recorded as it arrives.
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use bytes::Bytes;
 use grpc_web_wasm::dynamic::{decode, encode, JsonOptions, Schema};
 use grpc_web_wasm::{Client, MetadataMap, Request, Status};
 use leptos::prelude::*;
+use prost_reflect::MessageDescriptor;
 
 use super::{explain, wire};
 use crate::api::{pairs, Call};
@@ -15,10 +17,26 @@ use crate::api::{pairs, Call};
 /// A request ready to send.
 pub struct Prepared {
     pub path: String,
+    /// The reply is a stream.
     pub streaming: bool,
-    pub message: Vec<u8>,
+    /// The request is a stream (client streaming or bidi).
+    pub client_streaming: bool,
+    /// The request messages: one, unless the request is a stream.
+    pub messages: Vec<Bytes>,
     pub json: String,
-    request: Request<Bytes>,
+    request: Request<()>,
+}
+
+impl Prepared {
+    /// The request messages' protobuf bytes.
+    pub fn size(&self) -> usize {
+        self.messages.iter().map(Bytes::len).sum()
+    }
+
+    /// The request messages as framed on the wire.
+    pub fn frames(&self) -> Vec<u8> {
+        self.messages.iter().flat_map(|m| wire::frame(m)).collect()
+    }
 }
 
 /// One call as the page shows it; filled in as the reply arrives.
@@ -69,16 +87,14 @@ pub fn prepare(
     deadline_ms: &str,
 ) -> Result<Prepared, String> {
     let method = schema.method(method).map_err(|s| s.message().to_string())?;
-    if method.is_client_streaming() {
-        return Err(format!(
-            "{} streams requests: the Explorer does not call client-streaming or bidi methods \
-             yet (they need the WebSocket transport).",
-            method.name()
-        ));
-    }
-    let message =
-        encode(&method.input(), body).map_err(|s| format!("{}. Nothing was sent.", s.message()))?;
-    let mut request = Request::new(Bytes::from(message.clone()));
+    let messages = if method.is_client_streaming() {
+        encode_stream(&method.input(), body)?
+    } else {
+        let message = encode(&method.input(), body)
+            .map_err(|s| format!("{}. Nothing was sent.", s.message()))?;
+        vec![Bytes::from(message)]
+    };
+    let mut request = Request::new(());
     for (n, line) in metadata.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -101,10 +117,33 @@ pub fn prepare(
     Ok(Prepared {
         path: method.path(),
         streaming: method.is_server_streaming(),
+        client_streaming: method.is_client_streaming(),
         json: body.to_string(),
-        message,
+        messages,
         request,
     })
+}
+
+/// A request stream from a JSON array of messages (or one message on its own).
+fn encode_stream(input: &MessageDescriptor, body: &str) -> Result<Vec<Bytes>, String> {
+    let items = match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Array(items)) => items,
+        Ok(one) => vec![one],
+        Err(e) => {
+            return Err(format!(
+                "the request stream is not JSON ({e}): want an array of messages. Nothing was sent."
+            ))
+        }
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            encode(input, &item.to_string())
+                .map(Bytes::from)
+                .map_err(|s| format!("message {}: {}. Nothing was sent.", i + 1, s.message()))
+        })
+        .collect()
 }
 
 /// Sends `prepared` with `client` (made by `call`, which records it in the Inspector),
@@ -167,33 +206,59 @@ pub async fn run(
             e.end = Some(ended);
         });
     };
-    if prepared.streaming {
-        let mut stream = match client
-            .server_streaming_raw(&prepared.path, prepared.request)
-            .await
-        {
-            Ok(stream) => stream,
-            Err(status) => return end(Err(status)),
-        };
-        got_headers(stream.headers());
-        loop {
-            match stream.message().await {
-                Ok(Some(bytes)) => got_message(&bytes),
-                Ok(None) => {
-                    let trailers = stream.trailers().cloned().unwrap_or_else(MetadataMap::new);
-                    return end(Ok(&trailers));
+    let Prepared {
+        path,
+        streaming,
+        client_streaming,
+        messages,
+        request,
+        ..
+    } = prepared;
+    let stream = match (client_streaming, streaming) {
+        (false, false) => {
+            let request = request.map(|()| messages.into_iter().next().unwrap_or_default());
+            return match client.unary_raw(&path, request).await {
+                Ok(reply) => {
+                    got_headers(reply.headers());
+                    got_message(reply.get_ref());
+                    end(Ok(reply.trailers()));
                 }
-                Err(status) => return end(Err(status)),
-            }
+                Err(status) => end(Err(status)),
+            };
         }
-    } else {
-        match client.unary_raw(&prepared.path, prepared.request).await {
-            Ok(reply) => {
-                got_headers(reply.headers());
-                got_message(reply.get_ref());
-                end(Ok(reply.trailers()));
+        (true, false) => {
+            let request = request.map(|()| futures_util::stream::iter(messages));
+            return match client.client_streaming_raw(&path, request).await {
+                Ok(reply) => {
+                    got_headers(reply.headers());
+                    got_message(reply.get_ref());
+                    end(Ok(reply.trailers()));
+                }
+                Err(status) => end(Err(status)),
+            };
+        }
+        (false, true) => {
+            let request = request.map(|()| messages.into_iter().next().unwrap_or_default());
+            client.server_streaming_raw(&path, request).await
+        }
+        (true, true) => {
+            let request = request.map(|()| futures_util::stream::iter(messages));
+            client.streaming_raw(&path, request).await
+        }
+    };
+    let mut stream = match stream {
+        Ok(stream) => stream,
+        Err(status) => return end(Err(status)),
+    };
+    got_headers(stream.headers());
+    loop {
+        match stream.message().await {
+            Ok(Some(bytes)) => got_message(&bytes),
+            Ok(None) => {
+                let trailers = stream.trailers().cloned().unwrap_or_else(MetadataMap::new);
+                return end(Ok(&trailers));
             }
-            Err(status) => end(Err(status)),
+            Err(status) => return end(Err(status)),
         }
     }
 }

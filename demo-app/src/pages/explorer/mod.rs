@@ -93,8 +93,15 @@ impl State {
         };
         self.problem.set(None);
         self.exchange.set(Exchange::default());
-        self.body
-            .set(body.unwrap_or_else(|| template::template(&method.input())));
+        let template = || {
+            let one = template::template(&method.input());
+            if method.is_client_streaming() {
+                template::stream(&one)
+            } else {
+                one
+            }
+        };
+        self.body.set(body.unwrap_or_else(template));
         self.method.set(Some(method.name()));
     }
 

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::call::{self, Exchange};
 use super::connect::Source;
 use super::share::{self, Grpcurl, Shared};
-use super::{template, wire, State};
+use super::{template, State};
 use crate::api::Api;
 
 /// The method picker and the request editor.
@@ -18,7 +18,7 @@ pub fn RequestPanel(state: State, api: Api) -> impl IntoView {
         let name = state.method.get()?;
         state.loaded()?.methods.into_iter().find(|m| m.name == name)
     };
-    let unsupported = move || picked_method().is_some_and(|m| m.client_streaming);
+    let streams_requests = move || picked_method().is_some_and(|m| m.client_streaming);
     let docs = move || {
         let loaded = state.loaded()?;
         let method = loaded.schema.method(&state.method.get()?).ok()?;
@@ -53,14 +53,17 @@ pub fn RequestPanel(state: State, api: Api) -> impl IntoView {
             api.record(
                 &client,
                 prepared.streaming,
-                prepared.message.len(),
+                prepared.size(),
                 prepared.json.len(),
             )
         });
+        if prepared.client_streaming {
+            recorded.streamed(prepared.messages.len());
+        }
         state.exchange.set(Exchange {
             method: name,
             started_ms: js_sys::Date::now(),
-            request_frame: wire::frame(&prepared.message),
+            request_frame: prepared.frames(),
             request_json_len: prepared.json.len(),
             ..Exchange::default()
         });
@@ -150,11 +153,10 @@ pub fn RequestPanel(state: State, api: Api) -> impl IntoView {
                         }).collect_view())}
                     </select>
                 </label>
-                <Show when=unsupported>
-                    <p id="explorer-unsupported" class="notice">
-                        "This method streams requests (client streaming or bidi). The Explorer "
-                        "calls unary and server-streaming methods; fetch cannot send a stream, so "
-                        "these wait for the WebSocket transport."
+                <Show when=streams_requests>
+                    <p id="explorer-request-stream" class="notice">
+                        "This method streams requests: write them as a JSON array, sent one by "
+                        "one over a WebSocket, then the request stream is closed."
                     </p>
                 </Show>
                 <Show when=move || state.method.with(Option::is_some)>
@@ -197,7 +199,7 @@ pub fn RequestPanel(state: State, api: Api) -> impl IntoView {
                     </div>
                     <div class="row">
                         <button id="explorer-send" class="btn btn-primary" type="button"
-                            disabled=move || state.running.get() || unsupported() on:click=send>"Send"</button>
+                            disabled=move || state.running.get() on:click=send>"Send"</button>
                         <button id="explorer-stop" class="btn" type="button"
                             disabled=move || !state.running.get() on:click=stop>"Stop"</button>
                         <a id="explorer-share" class="btn btn-quiet" href=link>"Link to this request"</a>

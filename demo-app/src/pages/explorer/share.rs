@@ -115,11 +115,18 @@ fn with_port(rest: &str, default: u16) -> String {
     }
 }
 
-/// The body on one line (as typed, if it is not JSON: grpcurl will say what is wrong).
+/// The body on one line (as typed, if it is not JSON: grpcurl will say what is wrong). An
+/// array is a request stream, which grpcurl reads as messages one after another.
 fn compact(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .map(|v| v.to_string())
-        .unwrap_or_else(|_| body.trim().to_string())
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|item| item.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Ok(value) => value.to_string(),
+        Err(_) => body.trim().to_string(),
+    }
 }
 
 /// `text` as one POSIX shell word.

@@ -21,6 +21,12 @@ pub fn template(desc: &MessageDescriptor) -> String {
     serde_json::to_string_pretty(&message(desc, 0)).unwrap_or_else(|_| "{}".into())
 }
 
+/// A request stream's template: `one` message, in an array of the messages to send.
+pub fn stream(one: &str) -> String {
+    let indented = one.replace('\n', "\n  ");
+    format!("[\n  {indented}\n]")
+}
+
 /// The fields of `desc` and, one level down, of its message-typed fields.
 pub fn docs(desc: &MessageDescriptor) -> Vec<FieldDoc> {
     let mut out = Vec::new();

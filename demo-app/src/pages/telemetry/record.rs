@@ -112,7 +112,10 @@ pub fn Recorder() -> impl IntoView {
             </div>
             <div class="telemetry-pad" id="telemetry-pad" on:pointermove=moved
                 aria-label="Move the pointer here while recording">
-                {move || (source.get() == Source::Pointer).then_some("Move the pointer here")}
+                {move || match source.get() {
+                    Source::Pointer => "Move the pointer here",
+                    Source::Sensor => "A synthetic sensor: a point going round a circle every 4 s",
+                }}
             </div>
             <div class="row wrap">
                 <button id="telemetry-start" class="btn btn-primary" type="button"

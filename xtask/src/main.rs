@@ -7,6 +7,7 @@ mod fixture;
 mod fleet;
 mod fuzz;
 mod lint;
+mod loopback;
 mod npm;
 mod process;
 mod redis;

@@ -11,17 +11,9 @@ use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-}
-
-/// `setTimeout`'s longest wait; a longer sleep wakes early, which callers tolerate (they
-/// ask the clock again).
-const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+// `setTimeout`'s longest wait caps a sleep; a longer one wakes early, which callers
+// tolerate (they ask the clock again).
+use crate::transport::{clear_timeout, set_timeout, MAX_TIMER_MS};
 
 #[derive(Default)]
 struct Shared {

@@ -5,48 +5,29 @@
 //! on loopback only.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::net::TcpStream;
 use std::time::Duration;
 
 use super::Replicas;
+use crate::loopback::Peer;
 
 /// A running control endpoint; stops accepting when dropped.
 pub struct Control {
     /// Its base URL.
     pub url: String,
-    stop: Arc<AtomicBool>,
+    _peer: Peer,
 }
 
 impl Control {
     /// Serves control requests for `replicas` on a free loopback port.
     pub fn start(replicas: Replicas) -> crate::Result<Control> {
-        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-        let url = format!(
-            "http://{}",
-            listener.local_addr().map_err(|e| e.to_string())?
-        );
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        std::thread::spawn(move || {
-            while !stopped.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let _ = serve(stream, &replicas);
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
-                }
-            }
-        });
-        Ok(Control { url, stop })
-    }
-}
-
-impl Drop for Control {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        let peer = Peer::start(move |stream| {
+            let _ = serve(stream, &replicas);
+        })?;
+        Ok(Control {
+            url: peer.url.clone(),
+            _peer: peer,
+        })
     }
 }
 

@@ -34,8 +34,10 @@ async function rust(name, module) {
 
 async function load(name) {
   switch (name) {
-    case "raw fetch":
-      return (await import("./raw.js")).contender();
+    case "raw fetch (BYOB)":
+      return (await import("./raw.js")).contender(true);
+    case "raw fetch (default reader)":
+      return (await import("./raw.js")).contender(false);
     case "ours":
       return rust(name, "./ours/bench_ours.js");
     case "tonic-web-wasm-client":

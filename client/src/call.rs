@@ -231,7 +231,7 @@ pub(crate) async fn finish_unary<T>(
         .and_then(|trailers| {
             // The decoder yields a unary reply's message right before an OK end.
             let bytes = message.ok_or_else(|| Status::new(Code::Internal, "no message"))?;
-            let message = decode(bytes).map_err(|s| s.with_metadata(trailers.clone()))?;
+            let message = decode(bytes).map_err(|s| s.carrying_metadata(trailers.clone()))?;
             Ok(Response {
                 message,
                 headers: stream.headers().clone(),
@@ -240,7 +240,7 @@ pub(crate) async fn finish_unary<T>(
         })
         .map_err(|s| stream.with_headers(s));
     stream.finish(&match &outcome {
-        Ok(r) => Status::new(Code::Ok, "").with_metadata(r.trailers.clone()),
+        Ok(r) => Status::new(Code::Ok, "").carrying_metadata(r.trailers.clone()),
         Err(status) => status.clone(),
     });
     outcome

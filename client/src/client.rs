@@ -9,6 +9,7 @@ use prost::Message;
 
 use crate::call::{self, Outgoing};
 use crate::duplex::IntoStreamingRequest;
+use crate::header::InvalidHeader;
 use crate::interceptor::Interceptor;
 use crate::protocol::compression::Compression;
 use crate::protocol::limits::Limits;
@@ -140,18 +141,40 @@ impl Client {
         })
     }
 
-    /// A header sent with every call, before each request's own metadata.
-    pub fn header(self, key: &str, value: &str) -> Result<Client, InvalidMetadata> {
-        let mut headers = self.config.headers.clone();
-        headers.append(key, value)?;
-        Ok(self.with(|c| c.headers = headers))
+    /// A header sent with every call, before each request's own metadata. A refused key
+    /// or value gives the client back unchanged ([`InvalidHeader::into_client`]).
+    pub fn header(self, key: &str, value: &str) -> Result<Client, InvalidHeader> {
+        self.add_header(|h| h.append(key, value))
     }
 
-    /// A binary (`-bin`) header sent with every call.
-    pub fn header_bin(self, key: &str, value: &[u8]) -> Result<Client, InvalidMetadata> {
+    /// A binary (`-bin`) header sent with every call; refused as [`header`](Self::header).
+    pub fn header_bin(self, key: &str, value: &[u8]) -> Result<Client, InvalidHeader> {
+        self.add_header(|h| h.append_bin(key, value))
+    }
+
+    fn add_header(
+        self,
+        add: impl FnOnce(&mut MetadataMap) -> Result<(), InvalidMetadata>,
+    ) -> Result<Client, InvalidHeader> {
         let mut headers = self.config.headers.clone();
-        headers.append_bin(key, value)?;
-        Ok(self.with(|c| c.headers = headers))
+        match add(&mut headers) {
+            Ok(()) => Ok(self.with(|c| c.headers = headers)),
+            Err(error) => Err(InvalidHeader {
+                client: self,
+                error,
+            }),
+        }
+    }
+
+    /// The headers sent with every call.
+    pub fn headers(&self) -> &MetadataMap {
+        &self.config.headers
+    }
+
+    /// The headers sent with every call, for changing in place (clones made earlier keep
+    /// theirs): `client.headers_mut().insert("x-api-key", key)?`.
+    pub fn headers_mut(&mut self) -> &mut MetadataMap {
+        &mut Arc::make_mut(&mut self.config).headers
     }
 
     /// Adds an interceptor; interceptors run in the order they were added.
@@ -490,5 +513,15 @@ mod tests {
         );
         let small = proto::demo::v1::UserRequest { user_id: 7 };
         assert_eq!(&encoded(small, 2).message.unwrap()[..], [0x08, 0x07]);
+    }
+
+    /// Frameworks keep shared state only if it is `Send + Sync` (Leptos' `provide_context`):
+    /// a client with interceptors must stay so.
+    #[test]
+    fn a_client_with_interceptors_is_send_and_sync() {
+        fn shareable<T: Send + Sync + 'static>(_: &T) {}
+        let client =
+            Client::new("https://api.example.com").interceptor(|_: &mut crate::RequestHead| Ok(()));
+        shareable(&client);
     }
 }

@@ -38,7 +38,22 @@ pub(crate) type Messages = Pin<Box<dyn Stream<Item = Result<Bytes, Status>>>>;
 ///     .await?;
 /// # Ok(()) }
 /// ```
-pub trait IntoStreamingRequest {
+///
+/// Sealed: only this crate implements it.
+///
+/// ```compile_fail,E0277
+/// use grpc_web_wasm::{IntoStreamingRequest, Request};
+///
+/// struct Mine;
+/// impl IntoStreamingRequest for Mine {
+///     type Stream = futures_util::stream::Empty<u32>;
+///     type Message = u32;
+///     fn into_streaming_request(self) -> Request<Self::Stream> {
+///         Request::new(futures_util::stream::empty())
+///     }
+/// }
+/// ```
+pub trait IntoStreamingRequest: crate::sealed::IntoStreamingRequest {
     /// The stream of messages.
     type Stream: Stream<Item = Self::Message> + 'static;
     /// One request message.

@@ -8,6 +8,13 @@ use crate::protocol::status::Status;
 
 /// A hook on every call. Both methods have defaults, so implement only what you need.
 ///
+/// `Send + Sync` because a [`Client`](crate::Client) holds its interceptors and is
+/// `Send + Sync` itself, which frameworks ask of shared state (Leptos' `provide_context`
+/// takes `T: Send + Sync`). In the browser the bound only keeps JavaScript handles
+/// (`JsValue`, `web_sys` objects), which are `!Send`, out of an interceptor; to keep one,
+/// wrap it (e.g. `send_wrapper::SendWrapper`) and use it on the thread that made it, which
+/// on wasm32 is the only one.
+///
 /// A closure `Fn(&mut RequestHead) -> Result<(), Status>` is an interceptor too:
 ///
 /// ```
@@ -16,9 +23,10 @@ use crate::protocol::status::Status;
 /// let token = "secret".to_owned();
 /// let client = Client::new("https://api.example.com").interceptor(
 ///     move |head: &mut RequestHead| -> Result<(), Status> {
+///         // A refused key or value is an INTERNAL status (`From<InvalidMetadata>`).
 ///         head.metadata_mut()
-///             .insert("authorization", &format!("Bearer {token}"))
-///             .map_err(|e| Status::new(grpc_web_wasm::Code::Internal, e.to_string()))
+///             .insert("authorization", &format!("Bearer {token}"))?;
+///         Ok(())
 ///     },
 /// );
 /// ```
@@ -30,8 +38,10 @@ pub trait Interceptor: Send + Sync + 'static {
         Ok(())
     }
 
-    /// Runs once when the call ends, with its final status (`OK` included). A stream
-    /// dropped before its end reports `CANCELLED`.
+    /// Runs once when the call ends, with its final status (`OK` included): when the
+    /// unary reply, or a stream's last item, is returned. A call or stream dropped before
+    /// its end reports `CANCELLED`, and then this runs inside that `Drop`: it must not
+    /// panic, and must not wait on the call's own future or stream.
     fn on_end(&self, end: &CallEnd<'_>) {
         let _ = end;
     }

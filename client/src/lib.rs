@@ -6,34 +6,41 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use grpc_web_wasm::{Client, Code, Request};
-//! use proto::demo::v1::{ListUsersRequest, UserRequest, UserResponse};
+//! use grpc_web_wasm::{Client, Code, Request, Status};
+//! # use proto::demo;
+//! // Your prost messages, from your .proto files (see grpc-web-wasm-build).
+//! use demo::v1::{ListUsersRequest, UserRequest, UserResponse};
 //!
-//! # async fn run() -> Result<(), grpc_web_wasm::Status> {
-//! let client = Client::new("http://127.0.0.1:50051").timeout(Duration::from_secs(10));
+//! /// The name of user 1 (or `None` if there is no such user), then every user's.
+//! async fn names() -> Result<(Option<String>, Vec<String>), Status> {
+//!     let client = Client::new("http://127.0.0.1:50051").timeout(Duration::from_secs(10));
 //!
-//! // Unary, with metadata and a deadline of its own.
-//! let mut request = Request::new(UserRequest { user_id: 1 });
-//! request.metadata_mut().insert("x-request-id", "abc").unwrap();
-//! request.set_timeout(Duration::from_secs(2));
-//! match client
-//!     .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", request)
-//!     .await
-//! {
-//!     Ok(reply) => println!("hello, {}", reply.get_ref().name),
-//!     Err(status) if status.code() == Code::NotFound => println!("{}", status.message()),
-//!     Err(status) => return Err(status),
+//!     // Unary, with metadata and a deadline of its own.
+//!     let mut request = Request::new(UserRequest { user_id: 1 });
+//!     request.metadata_mut().insert("x-request-id", "abc")?;
+//!     request.set_timeout(Duration::from_secs(2));
+//!     let first = match client
+//!         .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", request)
+//!         .await
+//!     {
+//!         Ok(reply) => Some(reply.into_inner().name),
+//!         Err(status) if status.code() == Code::NotFound => None,
+//!         Err(status) => return Err(status),
+//!     };
+//!
+//!     // Server streaming: messages as they arrive; dropping the stream cancels the call.
+//!     let mut users = client
+//!         .server_streaming::<_, UserResponse>(
+//!             "/demo.v1.UserService/ListUsers",
+//!             ListUsersRequest::default(),
+//!         )
+//!         .await?;
+//!     let mut all = Vec::new();
+//!     while let Some(user) = users.message().await? {
+//!         all.push(user.name);
+//!     }
+//!     Ok((first, all))
 //! }
-//!
-//! // Server streaming: messages as they arrive; dropping the stream cancels the call.
-//! let mut users = client
-//!     .server_streaming::<_, UserResponse>("/demo.v1.UserService/ListUsers", ListUsersRequest::default())
-//!     .await?;
-//! while let Some(user) = users.message().await? {
-//!     println!("{}", user.name);
-//! }
-//! # Ok(())
-//! # }
 //! ```
 //!
 //! What it covers:
@@ -62,24 +69,47 @@
 //!
 //! The crate is in two layers: [`protocol`] is the pure gRPC-Web wire format (no browser
 //! APIs, tested natively), and a thin transport moves its bytes through `fetch`.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `gzip` | yes | per-message gzip both ways ([`Compression::Gzip`]; pure Rust, flate2 on miniz_oxide). Without it, compressed replies fail with `INTERNAL` and no compression is offered; the wasm is smaller. |
+//! | `tonic` | no | [`tonic::GrpcWebService`]: tonic-generated clients over this crate's transport (tonic without its own transport). Needs Rust 1.88, as tonic 0.14.9 does. |
+//! | `dynamic` | no | [`dynamic`]: calls without generated code: schemas from descriptor sets or server reflection, proto3 JSON to protobuf and back (prost-reflect, serde). |
+//! | `js` | no | the npm package's JavaScript API (wasm-bindgen exports); enables `dynamic`. For the package's own build, not for Rust applications. |
+//!
+//! # Threads
+//!
+//! WebAssembly in the browser runs on one thread, and a call holds JavaScript objects
+//! (the `fetch` promise, the body reader, the abort controller), so the futures this crate
+//! returns and [`Streaming`] are `!Send`: spawn them with `wasm_bindgen_futures::spawn_local`
+//! (or your framework's equivalent, e.g. Leptos' `spawn_local`), not with a `Send` executor.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod call;
 mod cancel;
 mod client;
 mod duplex;
+mod header;
 mod interceptor;
 // The descriptor and JSON code is pure; feature `dynamic` builds it without the npm
 // package's wasm-bindgen exports, which need feature `js` (it enables `dynamic`).
 #[cfg(feature = "dynamic")]
+// Its `pub` types are wasm-bindgen exports: public to JavaScript, never reachable from Rust,
+// and no Rust caller would see their `Debug`.
+#[allow(unreachable_pub, missing_debug_implementations)]
 mod js;
 pub mod protocol;
 mod request;
 mod response;
 mod retry;
+mod sealed;
 mod streaming;
 #[cfg(feature = "tonic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
 pub mod tonic;
 mod transport;
 
@@ -89,6 +119,7 @@ mod transport;
 /// package's `DynamicClient` runs on; make the calls with [`Client::unary_raw`] and
 /// [`Client::server_streaming_raw`].
 #[cfg(feature = "dynamic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
 pub mod dynamic {
     pub use crate::js::reflection::{Discovery, Query, PATHS as REFLECTION_PATHS};
     pub use crate::js::schema::{decode, encode, JsonOptions, Method, Schema};
@@ -97,6 +128,7 @@ pub mod dynamic {
 pub use cancel::CancelHandle;
 pub use client::{Client, Credentials, Mode};
 pub use duplex::IntoStreamingRequest;
+pub use header::InvalidHeader;
 pub use interceptor::{AttemptEnd, CallEnd, Interceptor, RequestHead};
 pub use protocol::compression::Compression;
 pub use protocol::details::RpcStatus;

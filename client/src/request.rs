@@ -92,8 +92,20 @@ impl<T> Request<T> {
     }
 }
 
-/// Something that can be sent as a request: a bare message or a [`Request`].
-pub trait IntoRequest<T> {
+/// Something that can be sent as a request: a bare message or a [`Request`]. Sealed: only
+/// this crate implements it.
+///
+/// ```compile_fail,E0277
+/// use grpc_web_wasm::{IntoRequest, Request};
+///
+/// struct Mine;
+/// impl IntoRequest<u32> for Mine {
+///     fn into_request(self) -> Request<u32> {
+///         Request::new(1)
+///     }
+/// }
+/// ```
+pub trait IntoRequest<T>: crate::sealed::IntoRequest<T> {
     /// Wraps or unwraps into a [`Request`].
     fn into_request(self) -> Request<T>;
 }

@@ -160,6 +160,10 @@ impl RawStream {
 /// the trailers after the end. Dropping it cancels the call: the request is aborted and the
 /// server sees the stream go away.
 ///
+/// It is `!Send`, as are the futures of every call: they hold JavaScript objects, and
+/// wasm in the browser runs on one thread. Drive them with
+/// `wasm_bindgen_futures::spawn_local` (or your framework's local spawner).
+///
 /// ```no_run
 /// # async fn run(client: grpc_web_wasm::Client) -> Result<(), grpc_web_wasm::Status> {
 /// use proto::grpc::testing::{StreamingOutputCallRequest, StreamingOutputCallResponse};
@@ -171,7 +175,8 @@ impl RawStream {
 ///     )
 ///     .await?;
 /// while let Some(reply) = stream.message().await? {
-///     println!("{} bytes", reply.payload.map_or(0, |p| p.body.len()));
+///     let bytes = reply.payload.map_or(0, |p| p.body.len());
+///     assert!(bytes > 0);
 /// }
 /// # Ok(()) }
 /// ```
@@ -226,7 +231,7 @@ impl<T> Streaming<T> {
         Poll::Ready(match end {
             Ok(trailers) => {
                 self.raw
-                    .finish(&Status::new(crate::Code::Ok, "").with_metadata(trailers.clone()));
+                    .finish(&Status::new(crate::Code::Ok, "").carrying_metadata(trailers.clone()));
                 self.trailers = Some(trailers);
                 None
             }

@@ -70,10 +70,12 @@ pub(crate) fn render(service: &Service, krate: &str, buf: &mut String) {
 /// A gRPC-Web client for `{full_name}`: one async method per RPC. Each takes a message, or a
 /// [`Request`]({link}::Request) to send metadata, a timeout or a cancel signal with it.
 #[derive(Debug, Clone)]
+#[allow(dead_code)]
 pub struct {client} {{
     client: {krate}::Client,
 }}
 
+#[allow(dead_code)]
 impl {client} {{
     /// A client for `{full_name}` that calls through `client`.
     pub fn new(client: {krate}::Client) -> Self {{
@@ -225,6 +227,8 @@ mod tests {
     use proptest::prelude::*;
     use prost_build::{Comments, Method, Service};
 
+    use quote::ToTokens;
+
     use super::*;
     use crate::testing::{self, GeneratedMethod};
     use crate::ServiceGenerator;
@@ -284,6 +288,36 @@ mod tests {
             compact.contains(r#"IDEMPOTENT_METHODS:&'static[&'staticstr]=&[];"#),
             "{code}"
         );
+    }
+
+    /// An app calls the RPCs it needs: in a private module of a bin crate (a trunk app),
+    /// the others must not warn.
+    #[test]
+    fn the_client_and_its_methods_allow_dead_code() {
+        let code = testing::generate_routes(Box::new(ServiceGenerator::new()));
+        let file = syn::parse_file(&code).expect("valid Rust");
+        let allows = |attrs: &[syn::Attribute]| {
+            attrs
+                .iter()
+                .any(|a| a.to_token_stream().to_string() == "# [allow (dead_code)]")
+        };
+        let mut seen = 0;
+        for item in &file.items {
+            match item {
+                syn::Item::Struct(s) if s.ident == "RoutePlannerClient" => {
+                    assert!(allows(&s.attrs), "the struct");
+                    seen += 1;
+                }
+                syn::Item::Impl(i)
+                    if i.self_ty.to_token_stream().to_string() == "RoutePlannerClient" =>
+                {
+                    assert!(allows(&i.attrs), "the impl");
+                    seen += 1;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(seen, 2);
     }
 
     #[test]

@@ -42,28 +42,29 @@
 //! use demo::v1::{ListUsersRequest, UserRequest, UserServiceClient};
 //! use grpc_web_wasm::{Client, Code, Request, Status};
 //!
-//! async fn run() -> Result<(), Status> {
+//! async fn names() -> Result<Vec<String>, Status> {
 //!     let users = UserServiceClient::new(Client::new("https://api.example.com"));
 //!
 //!     // A bare message...
 //!     let reply = users.get_user(UserRequest { user_id: 1 }).await?;
-//!     println!("{} (trailers: {:?})", reply.get_ref().name, reply.trailers());
+//!     let mut names = vec![reply.into_inner().name];
 //!
 //!     // ...or a Request, for metadata, a deadline or a cancel signal.
 //!     let mut request = Request::new(UserRequest { user_id: 4242 });
-//!     request.metadata_mut().insert("x-request-id", "42").unwrap();
+//!     request.metadata_mut().insert("x-request-id", "42")?;
 //!     request.set_timeout(Duration::from_secs(2));
 //!     match users.get_user(request).await {
-//!         Err(status) if status.code() == Code::NotFound => println!("{}", status.message()),
-//!         other => println!("{other:?}"),
+//!         Ok(reply) => names.push(reply.into_inner().name),
+//!         Err(status) if status.code() == Code::NotFound => {}
+//!         Err(status) => return Err(status),
 //!     }
 //!
 //!     // Server streaming: resolves once the headers arrive, then yields messages.
 //!     let mut stream = users.list_users(ListUsersRequest::default()).await?;
 //!     while let Some(user) = stream.message().await? {
-//!         println!("{}", user.name);
+//!         names.push(user.name);
 //!     }
-//!     Ok(())
+//!     Ok(names)
 //! }
 //! ```
 //!
@@ -100,14 +101,15 @@
 //! }
 //! ```
 
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod client;
+mod error;
 mod generator;
 
-use std::fmt;
 use std::path::Path;
 
+pub use error::{Error, NotFound};
 pub use generator::ServiceGenerator;
 
 /// Compiles `protos` (found under `includes`) with protox and writes, into `OUT_DIR`, one
@@ -128,12 +130,13 @@ fn compile(
     includes: &[impl AsRef<Path>],
     out_dir: Option<&Path>,
 ) -> Result<(), Error> {
-    let mut compiler = protox::Compiler::new(includes).map_err(Error::Proto)?;
+    let classify = |e| Error::from_protox(e, protos, includes);
+    let mut compiler = protox::Compiler::new(includes).map_err(classify)?;
     compiler
         .include_source_info(true)
         .include_imports(true)
         .open_files(protos)
-        .map_err(Error::Proto)?;
+        .map_err(classify)?;
     for file in compiler.files() {
         if let Some(path) = file.path() {
             println!("cargo:rerun-if-changed={}", path.display());
@@ -147,33 +150,6 @@ fn compile(
         .service_generator(Box::new(ServiceGenerator::new()))
         .compile_fds(compiler.file_descriptor_set())
         .map_err(Error::Generate)
-}
-
-/// Why [`compile_protos`] failed.
-#[derive(Debug)]
-pub enum Error {
-    /// A `.proto` file could not be found, read or parsed.
-    Proto(protox::Error),
-    /// prost-build could not write the generated code.
-    Generate(std::io::Error),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Proto(e) => write!(f, "cannot compile the .proto files: {e}"),
-            Error::Generate(e) => write!(f, "cannot generate the Rust code: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Proto(e) => Some(e),
-            Error::Generate(e) => Some(e),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -213,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_proto_is_a_proto_error_naming_it() {
+    fn a_missing_proto_says_where_it_was_looked_for() {
         let dir = out_dir("missing");
         let err = compile(
             &["codegen/v1/nope.proto"],
@@ -221,8 +197,64 @@ mod tests {
             Some(&dir),
         )
         .expect_err("no such file");
+        let Error::NotFound(missing) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(missing.name, "codegen/v1/nope.proto");
+        assert_eq!(missing.imported_by, None);
+        let under_include = Path::new(&testing::protos_dir()).join("codegen/v1/nope.proto");
+        assert!(missing.searched.contains(&under_include), "{err}");
+        let message = err.to_string();
+        assert!(
+            message.starts_with(
+                "cannot find the .proto file `codegen/v1/nope.proto`. Looked for it at:"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains(&under_include.display().to_string()),
+            "{message}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_import_names_the_importer_and_where_it_was_looked_for() {
+        let dir = out_dir("import");
+        let err = compile(
+            &["codegen/v1/broken_import.proto"],
+            &[testing::protos_dir()],
+            Some(&dir),
+        )
+        .expect_err("the import is missing");
+        let Error::NotFound(missing) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(missing.name, "codegen/v1/absent.proto");
+        assert_eq!(
+            missing.imported_by.as_deref(),
+            Some("codegen/v1/broken_import.proto")
+        );
+        assert_eq!(
+            missing.searched,
+            [Path::new(&testing::protos_dir()).join("codegen/v1/absent.proto")]
+        );
+        assert!(err
+            .to_string()
+            .contains(", imported by `codegen/v1/broken_import.proto`"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_syntax_error_stays_a_proto_error() {
+        let dir = out_dir("syntax");
+        let err = compile(
+            &["codegen/v1/bad_syntax.proto"],
+            &[testing::protos_dir()],
+            Some(&dir),
+        )
+        .expect_err("does not parse");
         assert!(matches!(err, Error::Proto(_)), "{err:?}");
-        assert!(err.to_string().contains("nope.proto"), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

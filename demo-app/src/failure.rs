@@ -24,7 +24,7 @@ pub struct Failure {
 impl Failure {
     /// Reads everything the panel shows out of `status`.
     pub fn of(status: &Status) -> Failure {
-        let details = status.details();
+        let details = status.error_details();
         let violations = status
             .detail::<BadRequest>()
             .map(|b| {

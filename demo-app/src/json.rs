@@ -88,8 +88,11 @@ impl Object {
         self
     }
 
+    /// `bytes` are base64 in proto3 JSON (the browser's `btoa` over the bytes as Latin-1).
     fn bytes(self, key: &str, value: &[u8]) -> Object {
-        self.str(key, &grpc_web_wasm::protocol::base64::encode(value, true))
+        let latin1: String = value.iter().map(|&b| char::from(b)).collect();
+        let base64 = leptos::prelude::window().btoa(&latin1).unwrap_or_default();
+        self.str(key, &base64)
     }
 
     /// A message field: present whenever set, even when empty.

@@ -40,3 +40,11 @@ pub mod google {
 #[cfg(feature = "server")]
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/file_descriptor_set.bin"));
+
+/// The Rust examples of the client's README, compiled as doctests against this crate's
+/// generated code, so that they compile as users copy them:
+/// `cargo test -p proto --features client,tonic-client,grpc-web-wasm/tonic --doc`
+/// (`cargo xtask test` runs it).
+#[cfg(all(doctest, feature = "client", feature = "tonic-client"))]
+#[doc = include_str!("../../client/README.md")]
+pub struct ClientReadme;

@@ -110,7 +110,7 @@ pub fn run(args: &[String]) -> Result {
     })?;
 
     let mut report = Report::default();
-    report.contenders.push(report::FLOOR.into());
+    report.contenders.extend(report::FLOORS.map(String::from));
     for (name, krate, dir) in RUST_CONTENDERS {
         let built = step(&format!("build contender {name} (release wasm)"), || {
             build_wasm(&env, krate, &site_dir.join(dir), profiled)
@@ -223,10 +223,10 @@ pub fn run(args: &[String]) -> Result {
         "servers".into(),
         "tonic = our server (release build, HTTP/1.1, cross-origin with CORS); replay = recorded replies of that server written at once".into(),
     ));
-    let findings = std::fs::read_to_string(crate::root().join("bench").join("FINDINGS.md"))
-        .map(|f| format!("\n{f}"))
-        .unwrap_or_default();
-    report.write(&out, &findings)?;
+    // Only this run's figures: findings of earlier runs, with their dates and commands, are
+    // kept in bench/FINDINGS.md, never copied here where they would contradict the tables.
+    let history = "\nEarlier runs' findings, dated and with their commands: `bench/FINDINGS.md`.\n";
+    report.write(&out, history)?;
     note(format!("wrote {}", out.join("report.md").display()));
     println!("\n{}", report.markdown(""));
     ui::summary("bench");

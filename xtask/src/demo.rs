@@ -100,7 +100,7 @@ const UNWANTED_WARNING: &str = "target_features";
 
 /// Runs `cmd`, passing its output through as it comes, and fails if it exits non-zero or
 /// any line contains `forbidden`.
-fn run_refusing(cmd: &mut Command, forbidden: &str) -> Result {
+pub(crate) fn run_refusing(cmd: &mut Command, forbidden: &str) -> Result {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     note(format!("$ {}", process::show(cmd)));

@@ -1,4 +1,5 @@
-//! `cargo xtask lint`: formatting, and clippy with warnings denied for both targets.
+//! `cargo xtask lint`: formatting, clippy with warnings denied for both targets, and the
+//! published crates' docs with warnings denied.
 
 use crate::setup::{self, Needs};
 use crate::toolchain::WASM;
@@ -8,6 +9,7 @@ use crate::{process, Result};
 /// The crates that are built for the browser.
 const WASM_CRATES: &[&str] = &[
     "grpc-web-wasm",
+    "browser-tests",
     "proto",
     "demo-app",
     "bench-driver",
@@ -57,6 +59,72 @@ pub fn run() -> Result {
             "--",
             "-D",
             "warnings",
+        ]))
+    })?;
+    step(
+        "clippy (the quickstart in examples/, its own workspace)",
+        || {
+            let quickstart = crate::root().join("examples").join("quickstart");
+            let mut server = env.cargo_host();
+            server
+                .current_dir(&quickstart)
+                .env("CARGO_TARGET_DIR", crate::host_target_dir())
+                .args([
+                    "clippy",
+                    "--package",
+                    "hello-server",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]);
+            process::run(&mut server)?;
+            let mut app = env.cargo_wasm();
+            app.current_dir(&quickstart);
+            if env.toolchain.wasm_target_dir.is_none() {
+                app.env("CARGO_TARGET_DIR", crate::host_target_dir());
+            }
+            process::run(app.args([
+                "clippy",
+                "--package",
+                "hello-web",
+                "--target",
+                WASM,
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+            process::run(
+                env.cargo_host()
+                    .current_dir(&quickstart)
+                    .args(["fmt", "--all", "--", "--check"]),
+            )
+        },
+    )?;
+    step("cargo doc, warnings denied (published crates)", || {
+        let deny = |cmd: &mut std::process::Command| {
+            cmd.env("RUSTDOCFLAGS", "-D warnings");
+        };
+        // The client as docs.rs builds it: every feature, for wasm32.
+        let mut client = env.cargo_wasm();
+        deny(&mut client);
+        process::run(client.args([
+            "doc",
+            "--no-deps",
+            "--target",
+            WASM,
+            "--package",
+            "grpc-web-wasm",
+            "--all-features",
+        ]))?;
+        let mut host = env.cargo_host();
+        deny(&mut host);
+        process::run(host.args([
+            "doc",
+            "--no-deps",
+            "--package",
+            "grpc-web-wasm-build",
+            "--package",
+            "grpc-websockets",
         ]))
     })?;
     ui::summary("lint");

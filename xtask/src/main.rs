@@ -3,11 +3,13 @@
 
 mod bench;
 mod demo;
+mod examples;
 mod fixture;
 mod fleet;
 mod fuzz;
 mod lint;
 mod loopback;
+mod msrv;
 mod npm;
 mod process;
 mod redis;
@@ -15,6 +17,7 @@ mod server;
 mod setup;
 mod soak;
 mod test;
+mod test_servers;
 mod toolchain;
 mod tools;
 mod ui;
@@ -29,10 +32,15 @@ usage: cargo xtask <command>
 commands:
   setup           install everything every command needs (idempotent, cached)
   test            run every test: native (cargo test --workspace) and in headless Chromium
-                  [--only native|browser|npm|demo] [--suite PACKAGE/TEST]... to run a part
+                  [--only native|browser|npm|examples|demo] [--suite PACKAGE/TEST]... to run a part
+  test-servers    start the servers the browser suites call and print their variables,
+                  for running one suite by hand with wasm-pack test (browser-tests/README.md)
   npm             build the npm package (wasm-pack, feature js) and pack it into target/npm
   demo [--port N] build the Leptos demo, serve it and the gRPC-Web API on 127.0.0.1:N (8080)
-  lint            cargo fmt --check, and clippy -D warnings for the host and wasm32
+  lint            cargo fmt --check, clippy -D warnings for the host and wasm32, and
+                  cargo doc with warnings denied for the published crates
+  msrv            check each published crate with the Rust its rust-version declares
+                  (rustup installs the toolchains; skips where it cannot)
   soak            a release server under N streams plus mixed unary calls for a while,
                   printing its memory and errors [--secs N (60)] [--streams N (50)]
   fleet           N demo server replicas behind nginx (xtask/fleet/nginx.conf) on loopback,
@@ -53,8 +61,10 @@ fn main() -> ExitCode {
         Some("setup") => setup::run(),
         Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
+        Some("test-servers") => test_servers::run(),
         Some("npm") => npm::run(),
         Some("lint") => lint::run(),
+        Some("msrv") => msrv::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),

@@ -1,6 +1,6 @@
-//! `cargo xtask npm`: the npm package. wasm-pack builds the client with feature `js` as
-//! plain ES modules (`--target web`); the package.json and README for JavaScript users come
-//! from `client/js/`; `npm pack` makes the tarball that www/ installs.
+//! `cargo xtask npm`: the npm package. wasm-pack builds `npm/` (a cdylib wrapping the
+//! client with feature `js`) as plain ES modules (`--target web`); the package.json and
+//! README for JavaScript users come from `npm/`; `npm pack` makes the tarball that www/ installs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,6 +16,8 @@ const REQUIRED: &[&str] = &[
     "package/grpc_web_wasm.js",
     "package/grpc_web_wasm.d.ts",
     "package/grpc_web_wasm_bg.wasm",
+    "package/connect.js",
+    "package/connect.d.ts",
     "/src/js/support.js",
 ];
 
@@ -58,7 +60,7 @@ pub fn build(env: &Env) -> Result<Package> {
         env.toolchain.for_wasm(&mut cmd);
         // Profile `npm` (root Cargo.toml): size-optimised, and apart from the demo's release
         // build. --no-opt: wasm-pack would download binaryen; ours runs next.
-        cmd.args(["build", "client", "--profile", "npm", "--target", "web"])
+        cmd.args(["build", "npm", "--profile", "npm", "--target", "web"])
             .args([
                 "--mode",
                 "no-install",
@@ -68,11 +70,14 @@ pub fn build(env: &Env) -> Result<Package> {
             ])
             .arg("--out-dir")
             .arg(&dir)
-            .args(["--out-name", "grpc_web_wasm", "--", "--features", "js"]);
+            .args(["--out-name", "grpc_web_wasm"]);
         process::run(&mut cmd)
     })?;
     step("npm: a clear error for calls before init()", || {
         guard_init(&dir.join("grpc_web_wasm.js"))
+    })?;
+    step("npm: declarations any tsconfig compiles", || {
+        portable_declarations(&dir.join("grpc_web_wasm.d.ts"))
     })?;
     step("npm: wasm-opt -Oz", || {
         let wasm_opt = crate::tools::WASM_OPT.ensure(&env.path)?;
@@ -83,10 +88,12 @@ pub fn build(env: &Env) -> Result<Package> {
         note(format!("the wasm module: {before} -> {after} bytes"));
         Ok(())
     })?;
-    let js = crate::root().join("client").join("js");
-    for file in ["package.json", "README.md"] {
+    // With them, the connect-es transport: a plain ES module and its declarations, the entry
+    // `grpc-web-wasm/connect`.
+    let js = crate::root().join("npm");
+    for file in ["package.json", "README.md", "connect.js", "connect.d.ts"] {
         std::fs::copy(js.join(file), dir.join(file))
-            .map_err(|e| format!("copying client/js/{file}: {e}"))?;
+            .map_err(|e| format!("copying npm/{file}: {e}"))?;
     }
     check_declarations(&dir.join("grpc_web_wasm.d.ts"))?;
 
@@ -118,7 +125,7 @@ pub fn build(env: &Env) -> Result<Package> {
     Ok(Package { tarball })
 }
 
-/// The version in `client/js/package.json` must be the crate's.
+/// The version in `npm/package.json` must be the crate's.
 fn check_version() -> Result<String> {
     let read = |path: &Path| {
         std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
@@ -129,13 +136,13 @@ fn check_version() -> Result<String> {
         .find_map(|l| l.strip_prefix("version = "))
         .map(|v| v.trim().trim_matches('"').to_string())
         .ok_or("client/Cargo.toml has no version")?;
-    let package = read(&crate::root().join("client/js/package.json"))?;
+    let package = read(&crate::root().join("npm/package.json"))?;
     let wanted = format!("\"version\": \"{crate_version}\"");
     if package.contains(&wanted) {
         Ok(crate_version)
     } else {
         Err(format!(
-            "client/js/package.json must say {wanted}, as client/Cargo.toml does"
+            "npm/package.json must say {wanted}, as client/Cargo.toml does"
         ))
     }
 }
@@ -242,4 +249,17 @@ fn guard_init(glue: &Path) -> Result {
         )
         .replace(LOADED_CHECK, "if (wasm !== wasmNotLoaded) return wasm;");
     std::fs::write(glue, js).map_err(|e| format!("{}: {e}", glue.display()))
+}
+
+/// wasm-bindgen declares `[Symbol.dispose]()` on every exported class, which only compiles
+/// where the app's `lib` has `esnext.disposable`: under a default tsconfig with
+/// `skipLibCheck: false` every app would fail. The declarations lose those lines (the
+/// methods stay at runtime wherever `Symbol.dispose` exists; `free()` is declared anyway).
+fn portable_declarations(path: &Path) -> Result {
+    let dts = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let kept: Vec<&str> = dts
+        .lines()
+        .filter(|line| line.trim() != "[Symbol.dispose](): void;")
+        .collect();
+    std::fs::write(path, kept.join("\n") + "\n").map_err(|e| format!("{}: {e}", path.display()))
 }

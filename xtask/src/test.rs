@@ -1,33 +1,35 @@
 //! `cargo xtask test`: every test. Native tests first (fast, and they need no browser),
-//! then the browser tests in headless Chromium against real server processes, then the
-//! demo as `cargo xtask demo` builds and serves it.
+//! then the browser tests in headless Chromium against real server processes, the npm
+//! package, the quickstart in `examples/`, then the demo as `cargo xtask demo` builds and serves it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::fixture::Fixture;
 use crate::server::{self, Server};
 use crate::setup::{self, Env, Needs};
+use crate::test_servers::TestServers;
 use crate::toolchain::WASM;
 use crate::ui::{self, note, step};
-use crate::{demo, npm, process, www, Result};
+use crate::{demo, examples, npm, process, www, Result};
 
 /// Per-test time limit in the browser, generous for a loaded 2-core CI machine.
 const BROWSER_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The browser test suites: (package, test target, features it needs, comma-separated).
-const BROWSER_SUITES: &[(&str, &str, &str)] = &[
-    ("grpc-web-wasm", "web", "service-config"),
-    ("grpc-web-wasm", "worker", ""),
-    ("grpc-web-wasm", "codegen", ""),
-    ("grpc-web-wasm", "tonic_compat", "tonic"),
-    // Against a fleet (3 replicas behind nginx), one killed and one restarted mid-run.
-    ("grpc-web-wasm", "fleet", ""),
-    ("demo-app", "ui", ""),
+/// The browser test suites: (package, test target). The client's suites live in
+/// `browser-tests/`, a crate of their own, so `wasm-pack test` links one copy of the client.
+const BROWSER_SUITES: &[(&str, &str)] = &[
+    ("browser-tests", "web"),
+    ("browser-tests", "worker"),
+    ("browser-tests", "codegen"),
+    ("browser-tests", "tonic_compat"),
+    // Against a fleet (3 replicas behind nginx sharing a Redis), one killed and one
+    // restarted mid-run; started for this suite only.
+    ("browser-tests", "fleet"),
+    ("demo-app", "ui"),
 ];
 
-/// Which parts to run: all by default; `--only native|browser|demo` and
+/// Which parts to run: all by default; `--only native|browser|npm|examples|demo` and
 /// `--suite PACKAGE/TEST` (a browser suite, repeatable) narrow it for quick iteration.
 #[derive(Debug)]
 struct Selection {
@@ -45,7 +47,10 @@ impl Selection {
         while let Some(arg) = args.next() {
             let value = args.next().ok_or(USAGE)?;
             match arg.as_str() {
-                "--only" if ["native", "browser", "npm", "demo"].contains(&value.as_str()) => {
+                "--only"
+                    if ["native", "browser", "npm", "examples", "demo"]
+                        .contains(&value.as_str()) =>
+                {
                     selection.only = Some(value.clone())
                 }
                 "--suite" => selection.suites.push(value.clone()),
@@ -61,15 +66,15 @@ impl Selection {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask test [--only native|browser|npm|demo] [--suite PACKAGE/TEST]...";
+    "usage: cargo xtask test [--only native|browser|npm|examples|demo] [--suite PACKAGE/TEST]...";
 
 /// Runs every test, or the parts `args` select.
 pub fn run(args: &[String]) -> Result {
     let selection = Selection::parse(args)?;
     let env = setup::ensure(Needs {
         browser: true,
-        trunk: selection.wants("demo"),
-        wasm_pack: selection.wants("npm"),
+        trunk: selection.wants("demo") || selection.wants("examples"),
+        wasm_pack: selection.wants("npm") || selection.wants("browser"),
         node: selection.wants("npm") || selection.wants("demo"),
     })?;
 
@@ -82,6 +87,19 @@ pub fn run(args: &[String]) -> Result {
         step("native tests (cargo test --workspace)", || {
             process::run(env.cargo_host().args(["test", "--workspace"]))
         })?;
+        step(
+            "the client README's examples compile (proto doctests)",
+            || {
+                process::run(env.cargo_host().args([
+                    "test",
+                    "--package",
+                    "proto",
+                    "--features",
+                    "client,tonic-client,grpc-web-wasm/tonic",
+                    "--doc",
+                ]))
+            },
+        )?;
         step("native tests of the tonic feature", || {
             process::run(env.cargo_host().args([
                 "test",
@@ -129,6 +147,9 @@ pub fn run(args: &[String]) -> Result {
         let package = npm::build(&env)?;
         www::test(&env, &binary, &package)?;
     }
+    if selection.wants("examples") {
+        examples::test(&env, &binary)?;
+    }
     if selection.wants("demo") {
         demo::build_ui(&env)?;
         step("demo served and booted in Chromium", || {
@@ -142,25 +163,13 @@ pub fn run(args: &[String]) -> Result {
 }
 
 fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
-    let server = Server::start(binary, &["--listen", "127.0.0.1:0", "--dev"])?;
-    // Admits one origin that is not the test page's: for the CORS-refusal test.
-    let strict = Server::start(
-        binary,
-        &[
-            "--listen",
-            "127.0.0.1:0",
-            "--allow-origin",
-            "https://app.example.com",
-        ],
-    )?;
-    let dead = server::dead_url()?;
-    let fault = Fixture::start()?;
+    let servers = TestServers::start(binary)?;
     let driver = env.chromedriver.as_ref().ok_or("no chromedriver")?;
     let webdriver = write_webdriver_json()?;
-    let selected = BROWSER_SUITES.iter().filter(|(package, test, _)| {
-        only.is_empty() || only.contains(&format!("{package}/{test}"))
-    });
-    for (package, test, features) in selected {
+    let selected = BROWSER_SUITES
+        .iter()
+        .filter(|(package, test)| only.is_empty() || only.contains(&format!("{package}/{test}")));
+    for (package, test) in selected {
         // Started only for its suite, and stopped right after it.
         let fleet = match *test {
             "fleet" => {
@@ -190,19 +199,19 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
             "WASM_BINDGEN_TEST_TIMEOUT",
             suite_timeout(test).as_secs().to_string(),
         )
-        .env("GRPC_WEB_TEST_SERVER", &server.url)
-        .env("GRPC_WEB_TEST_STRICT_SERVER", &strict.url)
-        .env("GRPC_WEB_TEST_DEAD_SERVER", &dead)
-        .env("GRPC_WEB_TEST_FAULT_SERVER", &fault.url);
+        .envs(servers.vars());
         if let Some((fleet, control)) = &fleet {
             cmd.env("GRPC_WEB_TEST_FLEET", &fleet.url)
                 .env("GRPC_WEB_TEST_FLEET_REPLICAS", fleet.replica_urls.join(","))
                 .env("GRPC_WEB_TEST_FLEET_CONTROL", &control.url);
         }
-        if !features.is_empty() {
-            cmd.args(["--features", features]);
-        }
         process::run(&mut cmd)?;
+    }
+    if only.is_empty() {
+        step(
+            "browser: wasm-pack test --headless --chrome browser-tests",
+            || crate::test_servers::wasm_pack_test(env, &servers, driver, "worker"),
+        )?;
     }
     // The servers and the fixture stop when dropped.
     Ok(())

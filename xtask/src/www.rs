@@ -29,9 +29,21 @@ pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
                 .arg(&package.tarball),
         )
     })?;
+    step("www: protoc-gen-es code for the connect-es tests", || {
+        generate_es(env, &www)
+    })?;
     step("www: type-check the app and the declarations (tsc)", || {
         process::run(npm(env, &www).args(["run", "--silent", "check"]))
     })?;
+    step(
+        "www: the same small app bundled by Vite and by esbuild",
+        || {
+            for script in ["bundle:vite", "bundle:esbuild"] {
+                process::run(npm(env, &www).args(["run", "--silent", script]))?;
+            }
+            Ok(())
+        },
+    )?;
     step(
         "www: the app in headless Chromium against the server",
         || {
@@ -76,5 +88,76 @@ fn write_descriptors(www: &Path) -> Result {
     std::fs::write(&path, set.encode_to_vec())
         .map_err(|e| format!("writing {}: {e}", path.display()))?;
     note(format!("{} ({} files)", path.display(), set.file.len()));
+    Ok(())
+}
+
+/// The .proto files protoc-gen-es generates code for (the connect-es tests' clients).
+const ES_PROTOS: &[&str] = &[
+    "demo/v1/users.proto",
+    "demo/v1/telemetry.proto",
+    "grpc/testing/empty.proto",
+    "grpc/testing/messages.proto",
+    "grpc/testing/test.proto",
+];
+
+/// Runs protoc-gen-es (from www's node_modules) as a protoc plugin: the descriptors compiled
+/// by protox go in as a `CodeGeneratorRequest`, the files come back in its response and are
+/// written to `www/generated/es/`. No protoc, no buf.
+fn generate_es(env: &Env, www: &Path) -> Result {
+    use prost_types::compiler::{CodeGeneratorRequest, CodeGeneratorResponse};
+    use std::io::Write;
+
+    let set = protox::compile(ES_PROTOS, [crate::root().join("proto")])
+        .map_err(|e| format!("compiling {}: {e}", ES_PROTOS.join(", ")))?;
+    let request = CodeGeneratorRequest {
+        file_to_generate: ES_PROTOS.iter().map(|p| p.to_string()).collect(),
+        parameter: Some("target=js+dts,import_extension=js".into()),
+        proto_file: set.file,
+        ..Default::default()
+    };
+    let plugin = www.join("node_modules").join(".bin").join("protoc-gen-es");
+    let mut child = env
+        .command("node")
+        .arg(&plugin)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", plugin.display()))?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(&request.encode_to_vec())
+        .map_err(|e| format!("writing to protoc-gen-es: {e}"))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("protoc-gen-es: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("protoc-gen-es failed: {}", out.status));
+    }
+    let response = CodeGeneratorResponse::decode(&out.stdout[..])
+        .map_err(|e| format!("protoc-gen-es's response: {e}"))?;
+    if let Some(error) = response.error {
+        return Err(format!("protoc-gen-es: {error}"));
+    }
+    let dir = www.join("generated").join("es");
+    let _ = std::fs::remove_dir_all(&dir);
+    for file in &response.file {
+        let name = file
+            .name
+            .as_deref()
+            .ok_or("a generated file without a name")?;
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&path, file.content.as_deref().unwrap_or_default())
+            .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    }
+    note(format!(
+        "{} files in {}",
+        response.file.len(),
+        dir.display()
+    ));
     Ok(())
 }

@@ -49,12 +49,9 @@ pub async fn unary_concurrent(
     bench_driver::unary_concurrent(total, inflight, size as usize, || unary(&c, size)).await
 }
 
-/// A server stream of `count` messages of `size` bytes, binary or text mode:
-/// `[first message ms, total ms, messages, bytes]`.
-#[wasm_bindgen]
-pub async fn stream(base: String, count: u32, size: u32, text: bool) -> Result<Vec<f64>, JsValue> {
-    let c = client(&base, text);
-    let request = StreamingOutputCallRequest {
+/// A request for `count` reply messages of `size` bytes.
+fn many(count: u32, size: u32) -> StreamingOutputCallRequest {
+    StreamingOutputCallRequest {
         response_parameters: vec![
             ResponseParameters {
                 size: size as i32,
@@ -63,7 +60,15 @@ pub async fn stream(base: String, count: u32, size: u32, text: bool) -> Result<V
             count as usize
         ],
         ..Default::default()
-    };
+    }
+}
+
+/// A server stream of `count` messages of `size` bytes, binary or text mode:
+/// `[first message ms, total ms, messages, bytes]`.
+#[wasm_bindgen]
+pub async fn stream(base: String, count: u32, size: u32, text: bool) -> Result<Vec<f64>, JsValue> {
+    let c = client(&base, text);
+    let request = many(count, size);
     let mut tally = Tally::start();
     let mut stream = c.streaming_output_call(request).await.map_err(fail)?;
     while let Some(m) = stream.message().await.map_err(fail)? {
@@ -144,16 +149,7 @@ pub async fn upload(base: String, count: u32, size: u32) -> Result<f64, JsValue>
 #[wasm_bindgen]
 pub async fn socket_stream(base: String, count: u32, size: u32) -> Result<Vec<f64>, JsValue> {
     let c = client(&base, false);
-    let request = StreamingOutputCallRequest {
-        response_parameters: vec![
-            ResponseParameters {
-                size: size as i32,
-                ..Default::default()
-            };
-            count as usize
-        ],
-        ..Default::default()
-    };
+    let request = many(count, size);
     let mut tally = Tally::start();
     let requests = futures_util::stream::iter([request]);
     let mut stream = c.full_duplex_call(requests).await.map_err(fail)?;

@@ -50,7 +50,7 @@ extern "C" {
 /// `status` as the `GrpcError` a promise rejects with.
 pub fn error(status: &Status) -> JsValue {
     let details = Array::new();
-    for any in status.details() {
+    for any in status.error_details() {
         let detail = Object::new();
         set(&detail, "typeUrl", &any.type_url.as_str().into());
         set(&detail, "value", &Uint8Array::from(&any.value[..]).into());

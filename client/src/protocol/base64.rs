@@ -40,14 +40,7 @@ impl fmt::Display for InvalidBase64 {
 impl std::error::Error for InvalidBase64 {}
 
 /// Encodes `input`, with `=` padding to a multiple of four characters if `pad`.
-///
-/// ```
-/// use grpc_web_wasm::protocol::base64::encode;
-///
-/// assert_eq!(encode(b"hi", true), "aGk=");
-/// assert_eq!(encode(b"hi", false), "aGk");
-/// ```
-pub fn encode(input: &[u8], pad: bool) -> String {
+pub(crate) fn encode(input: &[u8], pad: bool) -> String {
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     let sextet = |n: u32, shift: u32| char::from(ALPHABET[(n >> shift) as usize & 63]);
     let mut triples = input.chunks_exact(3);
@@ -78,7 +71,7 @@ pub fn encode(input: &[u8], pad: bool) -> String {
 /// receives `input.len() / 4 * 3` bytes (it may be longer; the rest is left alone).
 ///
 /// This is text mode's bulk path: straight from the body chunk into the frame buffer.
-pub fn decode_quanta(input: &[u8], out: &mut [u8]) -> Result<(), InvalidBase64> {
+pub(crate) fn decode_quanta(input: &[u8], out: &mut [u8]) -> Result<(), InvalidBase64> {
     if !input.len().is_multiple_of(4) || out.len() < input.len() / 4 * 3 {
         return Err(InvalidBase64 {
             offset: input.len(),
@@ -120,14 +113,7 @@ fn first_invalid(group: &[u8], start: usize) -> InvalidBase64 {
 
 /// Decodes base64 without padding (strip any `=` first). A final group of 2 or 3
 /// characters must have its unused low bits zero, so each byte string has one encoding.
-///
-/// ```
-/// use grpc_web_wasm::protocol::base64::decode_unpadded;
-///
-/// assert_eq!(decode_unpadded(b"aGk").unwrap(), b"hi");
-/// assert!(decode_unpadded(b"aGl").is_err()); // non-zero trailing bits
-/// ```
-pub fn decode_unpadded(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
+pub(crate) fn decode_unpadded(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
     let whole = input.len() / 4 * 4;
     let tail = &input[whole..];
     let mut out = vec![0; whole / 4 * 3 + tail.len().saturating_sub(1)];
@@ -160,6 +146,14 @@ pub fn decode_unpadded(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_examples() {
+        assert_eq!(encode(b"hi", true), "aGk=");
+        assert_eq!(encode(b"hi", false), "aGk");
+        assert_eq!(decode_unpadded(b"aGk").unwrap(), b"hi");
+        assert!(decode_unpadded(b"aGl").is_err()); // non-zero trailing bits
+    }
 
     #[test]
     fn rfc_4648_vectors() {

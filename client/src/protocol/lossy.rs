@@ -5,13 +5,7 @@
 //! top of the validator every app already has.
 
 /// `bytes` as a string, each maximal invalid UTF-8 sequence replaced by U+FFFD.
-///
-/// ```
-/// use grpc_web_wasm::protocol::lossy::utf8_lossy;
-///
-/// assert_eq!(utf8_lossy(b"caf\xc3\xa9 \xff!"), "café \u{fffd}!");
-/// ```
-pub fn utf8_lossy(mut bytes: &[u8]) -> String {
+pub(crate) fn utf8_lossy(mut bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     loop {
         match std::str::from_utf8(bytes) {
@@ -35,6 +29,11 @@ pub fn utf8_lossy(mut bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::utf8_lossy;
+
+    #[test]
+    fn an_invalid_byte_becomes_one_replacement_character() {
+        assert_eq!(utf8_lossy(b"caf\xc3\xa9 \xff!"), "café \u{fffd}!");
+    }
 
     #[test]
     fn replaces_each_invalid_sequence() {

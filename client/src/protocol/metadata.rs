@@ -1,11 +1,24 @@
 //! Call metadata: request headers a caller attaches, and the headers and trailers a reply
 //! carries. ASCII values are stored as text; `-bin` keys carry base64 on the wire.
 
-use super::base64::{self, InvalidBase64};
+pub use super::base64::InvalidBase64;
+
+use super::base64;
 use super::quoted::Quoted;
 use std::fmt;
 
 /// Ordered multimap of lower-case keys to values. Duplicates are kept in arrival order.
+///
+/// Values are strings, not tonic's typed `MetadataValue`s, because that is all a browser
+/// gives and takes: `fetch` reads and writes headers as strings (`Headers.get`), and
+/// gRPC-Web trailers arrive as text lines in the body. A `-bin` value is stored as the
+/// base64 text that goes on the wire: write it with [`insert_bin`](Self::insert_bin) /
+/// [`append_bin`](Self::append_bin) (which encode) and read it with
+/// [`get_bin`](Self::get_bin) / [`get_bin_all`](Self::get_bin_all) (which decode, padded or
+/// not, and split the comma-joined values a browser makes of repeated headers);
+/// [`get`](Self::get) shows the base64 text. Keys are lower-cased; `grpc-*` and the headers
+/// the protocol or the browser set themselves are refused. A reply's headers hold only
+/// those the server's CORS policy exposes (`Access-Control-Expose-Headers`).
 ///
 /// ```
 /// use grpc_web_wasm::MetadataMap;
@@ -15,6 +28,7 @@ use std::fmt;
 /// md.insert_bin("trace-bin", &[0, 1, 2]).unwrap();
 /// assert_eq!(md.get("x-request-id"), Some("abc-123"));
 /// assert_eq!(md.get("trace-bin"), Some("AAEC"));
+/// assert_eq!(md.get_bin("trace-bin"), Some(Ok(vec![0, 1, 2])));
 /// assert!(md.insert("grpc-status", "0").is_err()); // reserved for the protocol
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -8,13 +8,7 @@
 use std::fmt;
 
 /// Shows a string in double quotes, with `"`, `\` and control characters escaped.
-///
-/// ```
-/// use grpc_web_wasm::protocol::quoted::Quoted;
-///
-/// assert_eq!(Quoted("a\"b\n\u{7}").to_string(), r#""a\"b\n\u{7}""#);
-/// ```
-pub struct Quoted<'a>(pub &'a str);
+pub(crate) struct Quoted<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,6 +40,11 @@ impl fmt::Display for Quoted<'_> {
 #[cfg(test)]
 mod tests {
     use super::Quoted;
+
+    #[test]
+    fn quotes_and_escapes() {
+        assert_eq!(Quoted("a\"b\n\u{7}").to_string(), r#""a\"b\n\u{7}""#);
+    }
 
     #[test]
     fn escapes_what_would_break_the_message() {

@@ -2,6 +2,7 @@
 //! the mapping from HTTP statuses for replies that never reached a gRPC server.
 
 use std::fmt;
+use std::sync::Arc;
 
 use prost::Message as _;
 
@@ -132,14 +133,38 @@ impl fmt::Display for Code {
 ///
 /// Errors found on the client side (a malformed frame, an oversized message, a network
 /// failure) are reported as a `Status` too, with the code gRPC prescribes for them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Two statuses are equal when all but their [`source`](std::error::Error::source) are.
+#[derive(Debug, Clone)]
 pub struct Status {
     code: Code,
     message: String,
     metadata: MetadataMap,
     headers: MetadataMap,
-    http: Option<HttpReply>,
+    // Boxed: rare, and it keeps `Result<_, Status>` small (clippy's result_large_err).
+    http: Option<Box<HttpReply>>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
+
+impl PartialEq for Status {
+    fn eq(&self, other: &Status) -> bool {
+        (
+            &self.code,
+            &self.message,
+            &self.metadata,
+            &self.headers,
+            &self.http,
+        ) == (
+            &other.code,
+            &other.message,
+            &other.metadata,
+            &other.headers,
+            &other.http,
+        )
+    }
+}
+
+impl Eq for Status {}
 
 /// What came back when the reply was not gRPC-Web at all, kept for debugging.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,7 +182,13 @@ impl Status {
             metadata: MetadataMap::new(),
             headers: MetadataMap::new(),
             http: None,
+            source: None,
         }
+    }
+
+    /// A status with this code, message and metadata (as tonic's `Status::with_metadata`).
+    pub fn with_metadata(code: Code, message: impl Into<String>, metadata: MetadataMap) -> Status {
+        Status::new(code, message).carrying_metadata(metadata)
     }
 
     /// The status code.
@@ -175,9 +206,24 @@ impl Status {
         &self.metadata
     }
 
+    /// The metadata, for changing: e.g. a mock adding trailers a test expects.
+    pub fn metadata_mut(&mut self) -> &mut MetadataMap {
+        &mut self.metadata
+    }
+
     /// This status carrying `metadata`.
-    pub fn with_metadata(mut self, metadata: MetadataMap) -> Status {
+    pub(crate) fn carrying_metadata(mut self, metadata: MetadataMap) -> Status {
         self.metadata = metadata;
+        self
+    }
+
+    /// Records the error this status came from, which
+    /// [`Error::source`](std::error::Error::source) then returns (as tonic's `set_source`).
+    pub fn set_source(
+        &mut self,
+        source: Arc<dyn std::error::Error + Send + Sync + 'static>,
+    ) -> &mut Status {
+        self.source = Some(source);
         self
     }
 
@@ -205,10 +251,10 @@ impl Status {
 
     /// This status recording the HTTP reply it was derived from.
     pub fn with_http_reply(mut self, status: u16, body_excerpt: impl Into<String>) -> Status {
-        self.http = Some(HttpReply {
+        self.http = Some(Box::new(HttpReply {
             status,
             body_excerpt: body_excerpt.into(),
-        });
+        }));
         self
     }
 
@@ -218,8 +264,18 @@ impl Status {
         RpcStatus::decode(bytes.as_slice()).ok()
     }
 
+    /// The opaque error details as sent: the bytes of `grpc-status-details-bin` (an encoded
+    /// `google.rpc.Status`), empty if none came or they are not valid base64. As tonic's
+    /// `Status::details`; [`error_details`](Self::error_details) decodes them.
+    pub fn details(&self) -> Vec<u8> {
+        match self.metadata.get_bin("grpc-status-details-bin") {
+            Some(Ok(bytes)) => bytes,
+            _ => Vec::new(),
+        }
+    }
+
     /// The rich error details (`google.protobuf.Any`s) sent with this status; empty if none.
-    pub fn details(&self) -> Vec<prost_types::Any> {
+    pub fn error_details(&self) -> Vec<prost_types::Any> {
         self.rpc_status().map(|s| s.details).unwrap_or_default()
     }
 
@@ -228,14 +284,13 @@ impl Status {
     /// ```
     /// # fn show(status: &grpc_web_wasm::Status) {
     /// if let Some(bad) = status.detail::<proto::google::rpc::BadRequest>() {
-    ///     for v in bad.field_violations {
-    ///         println!("{}: {}", v.field, v.description);
-    ///     }
+    ///     let fields: Vec<String> = bad.field_violations.into_iter().map(|v| v.field).collect();
+    ///     assert!(!fields.is_empty());
     /// }
     /// # }
     /// ```
     pub fn detail<T: prost::Name + Default>(&self) -> Option<T> {
-        details::find(&self.details())
+        details::find(&self.error_details())
     }
 
     /// Reads `grpc-status` and `grpc-message` from trailers (or trailers-only headers).
@@ -259,7 +314,7 @@ impl Status {
                 ),
             ),
         };
-        Some(status.with_metadata(metadata.clone()))
+        Some(status.carrying_metadata(metadata.clone()))
     }
 }
 
@@ -279,7 +334,13 @@ impl fmt::Display for Status {
     }
 }
 
-impl std::error::Error for Status {}
+impl std::error::Error for Status {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Encodes a status message for `grpc-message`: bytes outside printable ASCII, and `%`,
 /// become `%XX` of their UTF-8 encoding.
@@ -402,15 +463,17 @@ mod tests {
             crate::protocol::base64::encode(&rpc.encode_to_vec(), true),
         );
         let s = Status::from_metadata(&md).unwrap();
-        assert_eq!(s.rpc_status(), Some(rpc));
-        assert_eq!(s.details().len(), 2);
+        assert_eq!(s.rpc_status(), Some(rpc.clone()));
+        assert_eq!(s.details(), rpc.encode_to_vec(), "the bytes as sent");
+        assert_eq!(s.error_details().len(), 2);
         assert_eq!(s.detail::<prost_types::Duration>(), Some(detail));
         assert_eq!(s.detail::<prost_types::Timestamp>(), None);
 
         let mut garbage = MetadataMap::new();
         garbage.push_received("grpc-status-details-bin", "!!!");
-        let s = Status::new(Code::Unknown, "x").with_metadata(garbage);
+        let s = Status::new(Code::Unknown, "x").carrying_metadata(garbage);
         assert!(s.details().is_empty());
+        assert!(s.error_details().is_empty());
     }
 
     #[test]

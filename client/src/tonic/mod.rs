@@ -12,7 +12,7 @@
 //! // Was: UserServiceClient::new(Channel::from_static("http://[::1]:50051").connect().await?)
 //! let mut users = UserServiceClient::new(GrpcWebService::new(Client::new("https://api.example.com")));
 //! let reply = users.get_user(UserRequest { user_id: 1 }).await?;
-//! println!("{}", reply.get_ref().name);
+//! let name = reply.into_inner().name;
 //! # Ok(()) }
 //! ```
 //!
@@ -21,13 +21,13 @@
 //! codec): tonic's transport does not build for wasm32.
 //!
 //! Each tonic call reaches the service as an `http::Request` whose body holds one gRPC
-//! frame. The service unframes it, turns the request headers into a [`Request`] (metadata,
+//! frame. The service unframes it, turns the request headers into a [`Request`](crate::Request) (metadata,
 //! and `grpc-timeout` as the call's deadline), and calls
 //! [`Client::server_streaming_raw`], so the client's options, interceptors and limits
 //! apply as to any call. The reply is an `http::Response` whose body frames each message
 //! again and ends with HTTP trailers (`grpc-status`, `grpc-message`, the trailer metadata);
 //! every failure becomes a `grpc-status` (in the trailers, or a trailers-only response),
-//! so tonic reports the same [`Status`](crate::Status) code and message the typed API would.
+//! so tonic reports the same [`Status`] code and message the typed API would.
 //!
 //! Client-streaming and bidirectional methods (a request body that is a stream: a second
 //! frame, or a body still open after its first) go over the client's WebSocket transport

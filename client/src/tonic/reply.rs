@@ -145,7 +145,7 @@ mod tests {
         metadata.push_received("x-reason", "quota");
         metadata.push_received("grpc-status-details-bin", "CAU");
         let status =
-            Status::new(Code::NotFound, "user 42 not found: 100% sure").with_metadata(metadata);
+            Status::new(Code::NotFound, "user 42 not found: 100% sure").carrying_metadata(metadata);
         let response = trailers_only(&status);
         assert!(response.body().is_end_stream());
         assert_eq!(response.headers()["content-type"], "application/grpc");

@@ -81,7 +81,7 @@ const FAILED: u32 = REJECTED;
 
 /// A response body as a sequence of chunks. Dropping it before the end cancels the stream
 /// and aborts the request.
-pub struct BodyReader {
+pub(crate) struct BodyReader {
     reader: Option<JsBody>,
     read: Pending,
     abort: Abort,
@@ -100,7 +100,10 @@ impl BodyReader {
     /// The next chunk, `None` at the end. The chunk is valid until the next call: copy it
     /// out before reading on (its memory is reused). A failed read is `UNAVAILABLE` (the
     /// connection dropped), `DEADLINE_EXCEEDED` or `CANCELLED` (the call was aborted).
-    pub fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Uint8Array>, Status>> {
+    pub(crate) fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<Uint8Array>, Status>> {
         let Some(reader) = &self.reader else {
             return Poll::Ready(Ok(None));
         };

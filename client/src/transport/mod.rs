@@ -22,7 +22,7 @@ use crate::protocol::request::Body;
 use crate::protocol::status::{Code, Status};
 
 pub(crate) use abort::{clear_timeout, set_timeout, Abort, MAX_TIMER_MS};
-pub use body::BodyReader;
+pub(crate) use body::BodyReader;
 pub(crate) use socket::Socket;
 pub(crate) use text::push_chunk;
 
@@ -99,7 +99,7 @@ extern "C" {
 const REFUSED: u32 = 4;
 
 /// The head of a reply, and its body still to be read.
-pub struct Reply {
+pub(crate) struct Reply {
     /// HTTP status code.
     pub status: u16,
     /// The `content-type` header, if readable.

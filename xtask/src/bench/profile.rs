@@ -35,7 +35,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("/ours/", "ours"),
     ("/tonic-web/", "tonic-web-wasm-client"),
     ("/connect.js", "connect-web"),
-    ("/raw.js", "raw fetch"),
+    ("/raw.js", "raw fetch (both readers)"),
     ("/harness.js", HARNESS),
 ];
 

@@ -98,7 +98,7 @@ fn not_grpc_web(head: &ReplyHead<'_>, code: Code, what: String) -> Status {
             "{what}: the reply did not come from a gRPC-Web server (a proxy or the wrong URL?)"
         ),
     )
-    .with_metadata(head.headers.clone())
+    .carrying_metadata(head.headers.clone())
     .with_http_reply(head.status, "")
 }
 

@@ -287,7 +287,7 @@ impl Framed {
                     Code::Unknown,
                     "protocol error: trailers without grpc-status",
                 )
-                .with_metadata(trailers)),
+                .carrying_metadata(trailers)),
             );
         };
         match (status.code(), cardinality, self.message) {
@@ -324,5 +324,5 @@ fn no_message(metadata: MetadataMap) -> Status {
         Code::Unimplemented,
         "protocol error: unary reply ended with OK but no message",
     )
-    .with_metadata(metadata)
+    .carrying_metadata(metadata)
 }

@@ -270,7 +270,7 @@ fn failed(schema: &Schema, status: &Status, url: &str, method: &str, total_ms: f
     // A trailers-only reply's status, and every header with it, came in the headers.
     let trailers_only = !metadata.is_empty() && metadata == headers;
     let details = status
-        .details()
+        .error_details()
         .into_iter()
         .map(|any| {
             let name = any

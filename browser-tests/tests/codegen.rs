@@ -90,7 +90,7 @@ async fn rich_error_details_arrive_with_the_status() {
         .await
         .expect_err("invalid fields");
     assert_eq!(status.code(), Code::InvalidArgument, "{status}");
-    let details = status.details();
+    let details = status.error_details();
     assert!(
         details
             .iter()

@@ -154,7 +154,7 @@ async fn rich_error_details_reach_the_caller() {
     assert_eq!(status.code(), Code::InvalidArgument, "{status}");
     let bad = status
         .detail::<BadRequest>()
-        .unwrap_or_else(|| panic!("no BadRequest in {:?}", status.details()));
+        .unwrap_or_else(|| panic!("no BadRequest in {:?}", status.error_details()));
     let fields: Vec<&str> = bad
         .field_violations
         .iter()

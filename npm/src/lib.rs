@@ -1,0 +1,5 @@
+//! The npm package's wasm module (`cargo xtask npm`): nothing of its own. The JavaScript
+//! API is grpc-web-wasm's feature `js` (`client/src/js/`); linking the crate here brings its
+//! wasm-bindgen exports into this cdylib, so Rust users of `grpc-web-wasm` never build one.
+
+pub use grpc_web_wasm;

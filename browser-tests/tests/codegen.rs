@@ -226,3 +226,43 @@ async fn client_streaming_and_bidi_methods_call_over_a_websocket() {
         .expect("FullDuplexCall");
     assert_eq!(empty.count().await, 0);
 }
+
+/// A generated client on the misbehaving peer's retry route `scenario`, and a request
+/// keyed for it alone.
+fn on_retry_route(scenario: &str) -> (UserServiceClient, Request<UserRequest>) {
+    let base = format!(
+        "{}/retry/{scenario}",
+        test_env!("GRPC_WEB_TEST_FAULT_SERVER")
+    );
+    let mut request = Request::new(UserRequest { user_id: 1 });
+    let key = format!("codegen{}", js_sys::Math::random());
+    request.metadata_mut().insert("x-retry-key", &key).unwrap();
+    (
+        UserServiceClient::new(grpc_web_wasm::Client::new(base)),
+        request,
+    )
+}
+
+#[wasm_bindgen_test]
+async fn generated_clients_retry_and_hedge_their_idempotent_methods() {
+    use grpc_web_wasm::protocol::retry::{HedgingPolicy, RetryPolicy};
+    assert_eq!(
+        UserServiceClient::IDEMPOTENT_METHODS,
+        [
+            "/demo.v1.UserService/GetUser",
+            "/demo.v1.UserService/ListUsers"
+        ]
+    );
+    let ms = Duration::from_millis(10);
+    let policy = RetryPolicy::new(3, ms, ms, 1.0, &[Code::Unavailable]).unwrap();
+    let (users, request) = on_retry_route("fail/14/1");
+    let reply = users.with_retry_policy(policy).get_user(request).await;
+    assert_eq!(reply.expect("the retry succeeds").get_ref().user_id, 2);
+
+    let (users, request) = on_retry_route("slow-first/3000");
+    let hedging = HedgingPolicy::new(2, Duration::from_millis(100), &[]).unwrap();
+    let started = js_sys::Date::now();
+    let reply = users.with_hedging(hedging).get_user(request).await;
+    assert_eq!(reply.expect("the hedge succeeds").get_ref().user_id, 2);
+    assert!(js_sys::Date::now() - started < 2000.0);
+}

@@ -28,6 +28,7 @@ pub(crate) struct CallGuard {
     path: String,
     started: f64,
     ended: bool,
+    attempts: u32,
 }
 
 impl CallGuard {
@@ -37,7 +38,24 @@ impl CallGuard {
             path: path.to_owned(),
             started: js_sys::Date::now(),
             ended: false,
+            attempts: 1,
         }
+    }
+
+    /// A guard that reports nothing: one attempt's, until it wins and takes the call's.
+    pub(crate) fn detached() -> CallGuard {
+        CallGuard {
+            interceptors: Arc::new([]),
+            path: String::new(),
+            started: 0.0,
+            ended: false,
+            attempts: 1,
+        }
+    }
+
+    /// How many attempts the call made, reported with its end.
+    pub(crate) fn set_attempts(&mut self, attempts: u32) {
+        self.attempts = attempts;
     }
 
     pub(crate) fn end(&mut self, status: &Status) {
@@ -51,6 +69,7 @@ impl CallGuard {
             path: &self.path,
             status,
             elapsed,
+            attempts: self.attempts,
         };
         for i in self.interceptors.iter() {
             i.on_end(&end);
@@ -73,6 +92,16 @@ pub(crate) fn request_head<T>(
     path: &str,
     request: &Request<T>,
 ) -> Result<RequestHead, Status> {
+    attempt_head(client, path, request, 0)
+}
+
+/// [`request_head`] for an attempt after `previous` others of the same call.
+pub(crate) fn attempt_head<T>(
+    client: &Client,
+    path: &str,
+    request: &Request<T>,
+    previous_attempts: u32,
+) -> Result<RequestHead, Status> {
     let config = client.config();
     let mut metadata = config.headers.clone();
     metadata.extend_from(&request.metadata);
@@ -80,6 +109,7 @@ pub(crate) fn request_head<T>(
         path: path.to_owned(),
         metadata,
         timeout: request.timeout.or(config.timeout),
+        previous_attempts,
     };
     for i in config.interceptors.iter() {
         i.on_request(&mut head)?;
@@ -94,6 +124,9 @@ pub(crate) async fn start(
     request: Outgoing,
     cardinality: Cardinality,
 ) -> Result<RawStream, Status> {
+    if let Some(method) = crate::retry::method_config(client, path) {
+        return crate::retry::start(client, path, request, cardinality, method).await;
+    }
     let mut guard = CallGuard::new(client, path);
     match send(client, path, request, cardinality).await {
         Ok((reply, body, headers)) => Ok(RawStream::new(
@@ -114,28 +147,46 @@ async fn send(
     path: &str,
     request: Outgoing,
     cardinality: Cardinality,
-) -> Result<
-    (
-        ReplyDecoder,
-        transport::BodyReader,
-        crate::protocol::metadata::MetadataMap,
-    ),
-    Status,
-> {
-    let config = client.config();
+) -> Result<Sent, Status> {
     let head = request_head(client, path, &request)?;
-    let message = request.message?;
+    send_head(
+        client,
+        &head,
+        &request.message?,
+        &request.signals,
+        cardinality,
+    )
+    .await
+}
 
+/// What [`send`] returns: the reply's decoder, its body still to read, and its headers.
+pub(crate) type Sent = (
+    ReplyDecoder,
+    transport::BodyReader,
+    crate::protocol::metadata::MetadataMap,
+);
+
+/// Sends one attempt of a call whose interceptors already ran (`head`).
+pub(crate) async fn send_head(
+    client: &Client,
+    head: &RequestHead,
+    message: &Bytes,
+    signals: &[web_sys::AbortSignal],
+    cardinality: Cardinality,
+) -> Result<Sent, Status> {
+    let config = client.config();
+    let path = head.path.as_str();
     let url = request::method_url(&config.base_url, path)?;
     let wire = Wire {
         text: config.text,
         timeout: head.timeout,
         send_compression: config.send_compression,
         accept_compression: config.accept_compression.clone(),
+        previous_attempts: head.previous_attempts,
     };
-    let body = request::body(&wire, &message, config.max_send_message_size)?;
+    let body = request::body(&wire, message, config.max_send_message_size)?;
     let headers = request::headers(&wire, &[&head.metadata]);
-    let abort = Abort::new(head.timeout, &request.signals)?;
+    let abort = Abort::new(head.timeout, signals)?;
     let reply = transport::send(&url, &headers, &body, config.credentials, abort).await?;
     let decoder = ReplyDecoder::new(
         &ReplyHead {

@@ -54,6 +54,10 @@ pub(crate) struct Config {
     pub(crate) interceptors: Arc<[Arc<dyn Interceptor>]>,
     pub(crate) send_compression: Option<Compression>,
     pub(crate) accept_compression: Vec<Compression>,
+    /// Retry and hedging policies by method, and per-method timeouts (`crate::retry`).
+    pub(crate) retry: Option<Arc<crate::protocol::retry::RetryConfig>>,
+    /// The retry throttle of this client's target, shared by its clones.
+    pub(crate) throttle: Option<Arc<std::sync::Mutex<crate::protocol::retry::Throttle>>>,
 }
 
 /// A gRPC-Web client for one server. Cheap to clone, `Send` and `Sync`.
@@ -95,11 +99,13 @@ impl Client {
                 interceptors: Arc::new([]),
                 send_compression: None,
                 accept_compression: Vec::new(),
+                retry: None,
+                throttle: None,
             }),
         }
     }
 
-    fn with(mut self, change: impl FnOnce(&mut Config)) -> Client {
+    pub(crate) fn with(mut self, change: impl FnOnce(&mut Config)) -> Client {
         change(Arc::make_mut(&mut self.config));
         self
     }

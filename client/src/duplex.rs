@@ -116,6 +116,7 @@ async fn open(
         timeout: head.timeout,
         send_compression: config.send_compression,
         accept_compression: config.accept_compression.clone(),
+        previous_attempts: 0,
     };
     let header_message = websocket::header_message(&request::headers(&wire, &[&head.metadata]));
     let abort = Abort::new(head.timeout, &request.signals)?;

@@ -45,6 +45,15 @@ pub trait Interceptor: Send + Sync + 'static {
     fn on_end(&self, end: &CallEnd<'_>) {
         let _ = end;
     }
+
+    /// Runs when an attempt of a call with a retry or hedging policy ends without being the
+    /// call's outcome: it failed before its response headers, or it lost to a hedge. Each
+    /// attempt also ran [`on_request`](Self::on_request) (retries carry
+    /// `grpc-previous-rpc-attempts`); the call's outcome still goes to
+    /// [`on_end`](Self::on_end).
+    fn on_attempt(&self, attempt: &AttemptEnd<'_>) {
+        let _ = attempt;
+    }
 }
 
 impl<F> Interceptor for F
@@ -62,6 +71,7 @@ pub struct RequestHead {
     pub(crate) path: String,
     pub(crate) metadata: MetadataMap,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) previous_attempts: u32,
 }
 
 impl RequestHead {
@@ -85,6 +95,12 @@ impl RequestHead {
         self.timeout
     }
 
+    /// How many attempts of this call came before this one (sent as
+    /// `grpc-previous-rpc-attempts`): zero but on retries and hedges.
+    pub fn previous_attempts(&self) -> u32 {
+        self.previous_attempts
+    }
+
     /// Sets or clears the call's deadline.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
@@ -97,6 +113,7 @@ pub struct CallEnd<'a> {
     pub(crate) path: &'a str,
     pub(crate) status: &'a Status,
     pub(crate) elapsed: Duration,
+    pub(crate) attempts: u32,
 }
 
 impl CallEnd<'_> {
@@ -113,5 +130,43 @@ impl CallEnd<'_> {
     /// Time from sending to the end.
     pub fn elapsed(&self) -> Duration {
         self.elapsed
+    }
+
+    /// How many attempts were started, the first included (more than one only under a
+    /// retry or hedging policy).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+/// An attempt that did not become the call's outcome, for [`Interceptor::on_attempt`].
+#[derive(Debug)]
+pub struct AttemptEnd<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) number: u32,
+    pub(crate) status: &'a Status,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl AttemptEnd<'_> {
+    /// The method path.
+    pub fn path(&self) -> &str {
+        self.path
+    }
+
+    /// Which attempt this was, from 1.
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// How it ended: its failure, or `CANCELLED` for a hedge that lost.
+    pub fn status(&self) -> &Status {
+        self.status
+    }
+
+    /// The wait before the retry this failure leads to; `None` if it leads to none (the
+    /// call ends with it, or other hedged attempts are still running).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 }

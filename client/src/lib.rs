@@ -52,6 +52,9 @@
 //! - deadlines sent as `grpc-timeout` and enforced locally; cancellation by dropping, by
 //!   [`CancelHandle`] or by any `AbortSignal`;
 //! - [`Interceptor`]s; `fetch` credentials mode, default headers, a base URL with a path;
+//! - retries and hedging as gRFC A6 prescribes ([`Client::retry_policy`],
+//!   [`Client::method_policy`], [`Client::retry_throttling`], gRPC service configs with the
+//!   feature `service-config`), decided by the pure [`protocol::retry`];
 //! - limits on by default (4 MiB messages both ways, 64 KiB of headers and of trailers),
 //!   checked before anything is allocated;
 //! - windows and workers alike (only the global `fetch` and timers are used).
@@ -102,6 +105,7 @@ mod js;
 pub mod protocol;
 mod request;
 mod response;
+mod retry;
 mod sealed;
 mod streaming;
 #[cfg(feature = "tonic")]
@@ -125,7 +129,7 @@ pub use cancel::CancelHandle;
 pub use client::{Client, Credentials, Mode};
 pub use duplex::IntoStreamingRequest;
 pub use header::InvalidHeader;
-pub use interceptor::{CallEnd, Interceptor, RequestHead};
+pub use interceptor::{AttemptEnd, CallEnd, Interceptor, RequestHead};
 pub use protocol::compression::Compression;
 pub use protocol::details::RpcStatus;
 pub use protocol::limits::Limits;

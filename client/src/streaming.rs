@@ -58,6 +58,8 @@ pub(crate) struct RawStream {
     /// `None` once the body ended or is no longer wanted (dropping it aborts the request).
     body: Option<Source>,
     guard: CallGuard,
+    /// A yield read ahead to tell whether an attempt failed before it committed.
+    peeked: Option<Yield>,
 }
 
 impl RawStream {
@@ -72,7 +74,21 @@ impl RawStream {
             reply,
             body: Some(body),
             guard,
+            peeked: None,
         }
+    }
+
+    /// The first yield, read ahead and kept for [`poll_next`](Self::poll_next).
+    pub(crate) async fn peek(&mut self) -> Option<&Yield> {
+        if self.peeked.is_none() {
+            self.peeked = self.next().await;
+        }
+        self.peeked.as_ref()
+    }
+
+    /// Hands the call's interceptor reporting to this reply (the attempt that won).
+    pub(crate) fn adopt(&mut self, guard: CallGuard) {
+        self.guard = guard;
     }
 
     pub(crate) fn headers(&self) -> &MetadataMap {
@@ -90,6 +106,9 @@ impl RawStream {
 
     /// The reply's next yield; `None` after its end.
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Yield>> {
+        if let Some(y) = self.peeked.take() {
+            return Poll::Ready(Some(y));
+        }
         loop {
             if let Some(y) = self.reply.next() {
                 return Poll::Ready(Some(match y {

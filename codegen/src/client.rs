@@ -88,11 +88,67 @@ impl {client} {{
     }}
 "
     );
+    render_retries(service, &full_name, krate, buf);
     for method in &service.methods {
         buf.push('\n');
         render_method(service, method, krate, buf);
     }
     buf.push_str("}\n");
+}
+
+/// Whether the `.proto` marks `method` safe to send more than once (`idempotency_level`
+/// `NO_SIDE_EFFECTS` or `IDEMPOTENT`), so that it may be hedged.
+pub(crate) fn is_idempotent(method: &Method) -> bool {
+    use prost_types::method_options::IdempotencyLevel;
+    matches!(
+        method.options.idempotency_level(),
+        IdempotencyLevel::NoSideEffects | IdempotencyLevel::Idempotent
+    )
+}
+
+/// The service's name and idempotent methods as constants, and the builders that set
+/// retry and hedging policies (gRFC A6) on the wrapped client.
+fn render_retries(service: &Service, full_name: &str, krate: &str, buf: &mut String) {
+    let idempotent: Vec<String> = service
+        .methods
+        .iter()
+        .filter(|m| is_idempotent(m))
+        .map(|m| format!("{:?}", method_path(service, m)))
+        .collect();
+    let _ = write!(
+        buf,
+        "
+    /// The service's full name: the scope of a policy for all its methods.
+    pub const SERVICE_NAME: &'static str = {full_name:?};
+
+    /// The paths of the methods the `.proto` marks idempotent (`idempotency_level`
+    /// `NO_SIDE_EFFECTS` or `IDEMPOTENT`): the ones that may be hedged.
+    pub const IDEMPOTENT_METHODS: &'static [&'static str] = &[{idempotent}];
+
+    /// This client with `policy` for every method of the service, in place of any the
+    /// service had; methods with a policy of their own keep it. Unary and server-streaming
+    /// calls are retried; client-streaming and bidi calls make one attempt.
+    pub fn with_retry_policy(self, policy: {krate}::protocol::retry::RetryPolicy) -> Self {{
+        match self.client.clone().method_policy(Self::SERVICE_NAME, policy) {{
+            ::core::result::Result::Ok(client) => Self {{ client }},
+            ::core::result::Result::Err(_) => self,
+        }}
+    }}
+
+    /// This client hedging the methods of [`IDEMPOTENT_METHODS`](Self::IDEMPOTENT_METHODS)
+    /// under `policy`; the other methods are left as they were.
+    pub fn with_hedging(self, policy: {krate}::protocol::retry::HedgingPolicy) -> Self {{
+        let mut client = self.client;
+        for path in Self::IDEMPOTENT_METHODS {{
+            if let ::core::result::Result::Ok(next) = client.clone().method_policy(path, policy.clone()) {{
+                client = next;
+            }}
+        }}
+        Self {{ client }}
+    }}
+",
+        idempotent = idempotent.join(", ")
+    );
 }
 
 fn render_method(service: &Service, method: &Method, krate: &str, buf: &mut String) {
@@ -200,6 +256,8 @@ mod tests {
             [
                 "new",
                 "client",
+                "with_retry_policy",
+                "with_hedging",
                 "get_point",
                 "list_points",
                 "record_trip",
@@ -207,7 +265,29 @@ mod tests {
                 "r#match"
             ]
         );
-        assert!(methods[2..].iter().all(|m| m.is_async));
+        assert!(methods[4..].iter().all(|m| m.is_async));
+    }
+
+    #[test]
+    fn idempotent_methods_are_listed_for_hedging() {
+        let code = testing::generate_routes(Box::new(ServiceGenerator::new()));
+        let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            compact.contains(r#"pubconstSERVICE_NAME:&'staticstr="codegen.v1.RoutePlanner";"#),
+            "{code}"
+        );
+        assert!(
+            compact.contains(
+                r#"pubconstIDEMPOTENT_METHODS:&'static[&'staticstr]=&["/codegen.v1.RoutePlanner/GetPoint","/codegen.v1.RoutePlanner/ListPoints",];"#
+            ) || compact.contains(
+                r#"pubconstIDEMPOTENT_METHODS:&'static[&'staticstr]=&["/codegen.v1.RoutePlanner/GetPoint","/codegen.v1.RoutePlanner/ListPoints"];"#
+            ),
+            "{code}"
+        );
+        assert!(
+            compact.contains(r#"IDEMPOTENT_METHODS:&'static[&'staticstr]=&[];"#),
+            "{code}"
+        );
     }
 
     /// An app calls the RPCs it needs: in a private module of a bin crate (a trunk app),
@@ -425,8 +505,8 @@ mod tests {
             render(&service, K, &mut code);
 
             let (_, generated) = testing::client(&code, &format!("{service_name}Client", service_name = service.name));
-            prop_assert_eq!(generated.len(), service.methods.len() + 2);
-            for (method, generated) in service.methods.iter().zip(&generated[2..]) {
+            prop_assert_eq!(generated.len(), service.methods.len() + 4);
+            for (method, generated) in service.methods.iter().zip(&generated[4..]) {
                 let path = method_path(&service, method);
                 let expected = if package.is_empty() {
                     format!("/{}/{}", service.proto_name, method.proto_name)

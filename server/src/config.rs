@@ -47,6 +47,8 @@ pub struct Config {
     /// waits on it (the peer stopped reading) is closed, and what it had buffered is
     /// freed.
     pub write_timeout: Duration,
+    /// Where users and chat live: this process, or Redis for a fleet.
+    pub store: crate::store::StoreChoice,
 }
 
 /// Paths of a TLS identity.
@@ -78,6 +80,7 @@ impl Default for Config {
             max_connections: 4096,
             idle_timeout: Duration::from_secs(120),
             write_timeout: Duration::from_secs(30),
+            store: crate::store::StoreChoice::Memory,
         }
     }
 }
@@ -109,6 +112,7 @@ const VALUED: &[(&str, &str)] = &[
     ("--max-connections", "GRPC_WEB_SERVER_MAX_CONNECTIONS"),
     ("--idle-timeout", "GRPC_WEB_SERVER_IDLE_TIMEOUT"),
     ("--write-timeout", "GRPC_WEB_SERVER_WRITE_TIMEOUT"),
+    ("--store", "GRPC_WEB_SERVER_STORE"),
 ];
 
 impl Config {
@@ -205,6 +209,7 @@ impl Config {
                 "--write-timeout" => {
                     config.write_timeout = Duration::from_secs(number(&flag, &v, 1..=86_400)?)
                 }
+                "--store" => config.store = crate::store::StoreChoice::parse(&v)?,
                 _ => unreachable!("every valued flag is handled"),
             }
         }

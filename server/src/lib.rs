@@ -12,6 +12,7 @@ pub mod conn;
 pub mod listener;
 pub mod resources;
 pub mod services;
+pub mod store;
 pub mod timeout;
 pub mod tracking;
 pub mod web;
@@ -36,6 +37,7 @@ use crate::services::interop::Interop;
 use crate::services::scores::Scores;
 use crate::services::telemetry::Telemetry;
 use crate::services::users::{UserStore, Users};
+use crate::store::StoreChoice;
 use crate::tracking::TrackCallsLayer;
 
 /// Concurrent HTTP/2 streams per connection.
@@ -56,7 +58,17 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// Every service this server offers, as one set of routes, with health marked serving.
 pub async fn routes(config: &Config) -> Result<(Routes, HealthReporter), Error> {
     let max = config.max_message_size;
-    let users = Users::new(UserStore::seeded(), config.auth_token.as_deref())
+    let (store, hub) = match &config.store {
+        StoreChoice::Memory => (UserStore::seeded(), Hub::default()),
+        StoreChoice::Redis(url) => {
+            let redis = crate::store::Redis::from_url(url)?;
+            let store = UserStore::seeded_in(redis.clone()).await?;
+            let hub = Hub::default();
+            let relay = crate::store::chat::start(redis, hub.clone());
+            (store, hub.with_relay(relay))
+        }
+    };
+    let users = Users::new(store, config.auth_token.as_deref())
         .into_service()
         .max_decoding_message_size(max)
         .max_encoding_message_size(max);
@@ -64,7 +76,7 @@ pub async fn routes(config: &Config) -> Result<(Routes, HealthReporter), Error> 
         .into_service()
         .max_decoding_message_size(max)
         .max_encoding_message_size(max);
-    let chat = Chat::new(Hub::default())
+    let chat = Chat::new(hub)
         .into_service()
         .max_decoding_message_size(max)
         .max_encoding_message_size(max);

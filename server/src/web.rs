@@ -15,8 +15,9 @@ use crate::calls::CallBoundsLayer;
 use crate::cardinality::{OneMessage, SingleMessageLayer};
 use crate::config::Config;
 
-/// Request headers a gRPC-Web client sends, admitted outside dev mode: the protocol's own,
-/// `authorization`, the demo's `x-request-id`, and the interop tests' metadata.
+/// Request headers a gRPC-Web client sends, admitted outside dev mode: the protocol's own
+/// (`grpc-previous-rpc-attempts` on retries), `authorization`, the demo's `x-request-id`,
+/// and the interop tests' metadata.
 pub const ALLOWED_HEADERS: &[&str] = &[
     "content-type",
     "accept",
@@ -25,6 +26,7 @@ pub const ALLOWED_HEADERS: &[&str] = &[
     "grpc-timeout",
     "grpc-encoding",
     "grpc-accept-encoding",
+    "grpc-previous-rpc-attempts",
     "authorization",
     "x-request-id",
     "x-grpc-test-echo-initial",
@@ -37,6 +39,7 @@ pub const ALLOWED_HEADERS: &[&str] = &[
 pub const EXPOSED_HEADERS: &[&str] = &[
     "grpc-status",
     "grpc-message",
+    "grpc-retry-pushback-ms",
     "grpc-status-details-bin",
     "grpc-encoding",
     "grpc-accept-encoding",

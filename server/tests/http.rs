@@ -78,6 +78,8 @@ fn cors_admits_configured_origins_only() {
         allowed.contains("x-grpc-web") && allowed.contains("content-type"),
         "{allowed}"
     );
+    // Retries (gRFC A6) say which attempt they are.
+    assert!(allowed.contains("grpc-previous-rpc-attempts"), "{allowed}");
     for refused in ["https://evil.example", "http://localhost:3000", "null"] {
         let r = preflight(&server, refused);
         assert_eq!(r.header("access-control-allow-origin"), None, "{refused}");
@@ -89,6 +91,8 @@ fn cors_admits_configured_origins_only() {
         exposed.contains("grpc-status") && exposed.contains("grpc-message"),
         "{exposed}"
     );
+    // And a server's pushback, which steers them.
+    assert!(exposed.contains("grpc-retry-pushback-ms"), "{exposed}");
 }
 
 #[test]

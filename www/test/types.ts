@@ -16,6 +16,21 @@ import init, {
 export async function typed(): Promise<void> {
   await init();
   const client = new GrpcWebClient("http://127.0.0.1:1", { mode: "text", timeoutMs: 5, acceptCompressed: "gzip" });
+  const retrying = new GrpcWebClient("http://127.0.0.1:1", {
+    retryPolicy: {
+      maxAttempts: 3,
+      initialBackoff: "0.1s",
+      maxBackoff: "1s",
+      backoffMultiplier: 2,
+      retryableStatusCodes: ["UNAVAILABLE", 10],
+    },
+    retryThrottling: { maxTokens: 10, tokenRatio: 0.1 },
+  });
+  const configured = new GrpcWebClient("http://127.0.0.1:1", {
+    serviceConfig: { methodConfig: [{ name: [{ service: "p.S" }], hedgingPolicy: { maxAttempts: 2, hedgingDelay: "0.5s" }, timeout: "2s" }] },
+  });
+  // @ts-expect-error durations are strings with an `s`
+  new GrpcWebClient("http://127.0.0.1:1", { hedgingPolicy: { maxAttempts: 2, hedgingDelay: 500 } });
   const bytes: Uint8Array = new Uint8Array([8, 1]);
   const reply: UnaryResponse = await client.unary("/p.S/M", bytes, {
     metadata: { "x-a": "1", "x-b-bin": new Uint8Array([1]), "x-c": ["1", "2"] },

@@ -4,10 +4,11 @@
 //!
 //! Every reply admits any origin (CORS), so what the tests see is the bytes, not a refusal.
 
+mod retry;
+
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// One reply: status line, content type, extra header lines, body.
@@ -302,39 +303,19 @@ fn crc32(data: &[u8]) -> u32 {
 pub struct Fixture {
     /// Its base URL.
     pub url: String,
-    stop: Arc<AtomicBool>,
+    _peer: crate::loopback::Peer,
 }
 
 impl Fixture {
     /// Binds a free loopback port and serves on a background thread.
     pub fn start() -> crate::Result<Fixture> {
-        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-        let url = format!(
-            "http://{}",
-            listener.local_addr().map_err(|e| e.to_string())?
-        );
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        std::thread::spawn(move || {
-            while !stopped.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        std::thread::spawn(move || {
-                            let _ = serve(stream);
-                        });
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
-                }
-            }
-        });
-        Ok(Fixture { url, stop })
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        let peer = crate::loopback::Peer::start(|stream| {
+            let _ = serve(stream);
+        })?;
+        Ok(Fixture {
+            url: peer.url.clone(),
+            _peer: peer,
+        })
     }
 }
 
@@ -391,7 +372,7 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
         "access-control-allow-origin: {origin}\r\nvary: origin\r\n\
          access-control-allow-methods: POST\r\naccess-control-allow-headers: *\r\n\
          access-control-expose-headers: grpc-status, grpc-message, grpc-encoding, x-bin, \
-         x-text, x-served-by\r\n"
+         x-text, x-served-by, grpc-retry-pushback-ms\r\n"
     );
     if method == "OPTIONS" {
         write!(
@@ -402,6 +383,9 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     }
     if path == "/stall/demo.v1.UserService/GetUser" {
         return stall(stream, &cors);
+    }
+    if let Some(rest) = path.strip_prefix("/retry/") {
+        return retry::serve(stream, &cors, rest, &headers);
     }
     if let Some(rest) = path.strip_prefix("/quirky") {
         return quirky(stream, &cors, rest, &headers);

@@ -5,11 +5,14 @@ mod bench;
 mod demo;
 mod examples;
 mod fixture;
+mod fleet;
 mod fuzz;
 mod lint;
+mod loopback;
 mod msrv;
 mod npm;
 mod process;
+mod redis;
 mod server;
 mod setup;
 mod soak;
@@ -40,6 +43,8 @@ commands:
                   (rustup installs the toolchains; skips where it cannot)
   soak            a release server under N streams plus mixed unary calls for a while,
                   printing its memory and errors [--secs N (60)] [--streams N (50)]
+  fleet           N demo server replicas behind nginx (xtask/fleet/nginx.conf) on loopback,
+                  with a control URL that kills or restarts them, until Enter [--replicas N (3)]
   fuzz            run each cargo-fuzz target in fuzz/ briefly (needs nightly; skips
                   without it) [--secs N (30)]
   bench [--quick] benchmarks in headless Chromium: ours vs other clients and raw fetch
@@ -63,6 +68,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("fleet") => fleet::run(&args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())

@@ -67,6 +67,23 @@ impl Server {
 }
 
 impl Server {
+    /// Stops the server with SIGTERM, so that it drains, and waits up to `limit` for it to
+    /// exit (then kills it).
+    pub fn terminate(&mut self, limit: Duration) -> crate::Result {
+        let pid = self.child.id().to_string();
+        crate::process::run(Command::new("kill").args(["-TERM", &pid]))?;
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(format!(
+            "the server did not exit within {limit:?} of SIGTERM"
+        ))
+    }
+
     /// The process id, to read its memory and descriptors from `/proc`.
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -23,6 +23,9 @@ const BROWSER_SUITES: &[(&str, &str)] = &[
     ("browser-tests", "worker"),
     ("browser-tests", "codegen"),
     ("browser-tests", "tonic_compat"),
+    // Against a fleet (3 replicas behind nginx sharing a Redis), one killed and one
+    // restarted mid-run; started for this suite only.
+    ("browser-tests", "fleet"),
     ("demo-app", "ui"),
 ];
 
@@ -76,6 +79,11 @@ pub fn run(args: &[String]) -> Result {
     })?;
 
     if selection.wants("native") {
+        // The server's shared-store tests start a redis-server of their own.
+        step(
+            "redis-server (Debian's), for the shared-store tests",
+            || crate::redis::ensure().map(|_| ()),
+        )?;
         step("native tests (cargo test --workspace)", || {
             process::run(env.cargo_host().args(["test", "--workspace"]))
         })?;
@@ -130,7 +138,10 @@ pub fn run(args: &[String]) -> Result {
                 "--features",
                 "js",
                 "--lib",
+                "--",
                 "js::",
+                // Service configs (feature `service-config`, which `js` turns on).
+                "protocol::retry::service_config",
             ]))
         })?;
         let package = npm::build(&env)?;
@@ -159,6 +170,15 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
         .iter()
         .filter(|(package, test)| only.is_empty() || only.contains(&format!("{package}/{test}")));
     for (package, test) in selected {
+        // Started only for its suite, and stopped right after it.
+        let fleet = match *test {
+            "fleet" => {
+                let fleet = crate::fleet::Fleet::start(binary, 3)?;
+                let control = crate::fleet::Control::start(fleet.replicas.clone())?;
+                Some((fleet, control))
+            }
+            _ => None,
+        };
         let mut cmd = env.cargo_wasm();
         cmd.args([
             "test",
@@ -177,9 +197,14 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
         .env(
             "WASM_BINDGEN_TEST_TIMEOUT",
-            BROWSER_TEST_TIMEOUT.as_secs().to_string(),
+            suite_timeout(test).as_secs().to_string(),
         )
         .envs(servers.vars());
+        if let Some((fleet, control)) = &fleet {
+            cmd.env("GRPC_WEB_TEST_FLEET", &fleet.url)
+                .env("GRPC_WEB_TEST_FLEET_REPLICAS", fleet.replica_urls.join(","))
+                .env("GRPC_WEB_TEST_FLEET_CONTROL", &control.url);
+        }
         process::run(&mut cmd)?;
     }
     if only.is_empty() {
@@ -275,3 +300,15 @@ pub(crate) const CHROMIUM_FLAGS: &[&str] = &[
     "--disable-quic",
     "--no-first-run",
 ];
+
+/// The time limit of one browser test: the fleet soak (`GRPC_WEB_TEST_FLEET_CALLS`) gets
+/// 20 ms a call on top.
+fn suite_timeout(test: &str) -> Duration {
+    let calls = std::env::var("GRPC_WEB_TEST_FLEET_CALLS")
+        .ok()
+        .and_then(|n| n.parse::<u64>().ok());
+    match (test, calls) {
+        ("fleet", Some(calls)) => BROWSER_TEST_TIMEOUT + Duration::from_millis(calls * 20),
+        _ => BROWSER_TEST_TIMEOUT,
+    }
+}

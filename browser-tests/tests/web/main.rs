@@ -20,6 +20,7 @@ mod duplex;
 mod errors;
 mod features;
 mod replies;
+mod retries;
 mod streaming;
 mod unary;
 

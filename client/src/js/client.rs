@@ -162,7 +162,8 @@ fn unary_response(reply: &crate::Response<Bytes>) -> JsValue {
 
 /// Applies a `ClientOptions` object.
 fn configure(mut client: Client, options: &JsValue) -> Result<Client, Status> {
-    let Some(object) = interop::options_object(options, CLIENT_OPTIONS)? else {
+    let allowed = [CLIENT_OPTIONS, &super::retry::OPTIONS].concat();
+    let Some(object) = interop::options_object(options, &allowed)? else {
         return Ok(client);
     };
     let mode = get(&object, "mode");
@@ -213,7 +214,7 @@ fn configure(mut client: Client, options: &JsValue) -> Result<Client, Status> {
     if let Some(n) = count(&get(&object, "maxSendMessageSize"), "maxSendMessageSize")? {
         client = client.max_encoding_message_size(n);
     }
-    Ok(client)
+    super::retry::configure(client, &object)
 }
 
 fn compression(value: &JsValue, name: &str) -> Result<Compression, Status> {

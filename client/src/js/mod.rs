@@ -13,6 +13,8 @@ mod dynamic;
 #[cfg(feature = "js")]
 mod interop;
 pub(crate) mod reflection;
+#[cfg(feature = "js")]
+mod retry;
 pub(crate) mod schema;
 #[cfg(feature = "js")]
 mod send;

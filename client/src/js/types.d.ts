@@ -25,6 +25,64 @@ export interface ClientOptions {
   maxReceiveMessageSize?: number;
   /** Largest request message sent, in bytes (default 4 MiB). */
   maxSendMessageSize?: number;
+  /**
+   * A gRPC service config (JSON text or object): `methodConfig` entries with `name`,
+   * `retryPolicy` or `hedgingPolicy`, and `timeout`; and `retryThrottling`. Unary and
+   * server-streaming calls follow it (gRFC A6); client-streaming and bidi calls make one
+   * attempt. Exclusive with `retryPolicy`, `hedgingPolicy` and `retryThrottling`.
+   */
+  serviceConfig?: string | ServiceConfig;
+  /** A retry policy for every method, as in a service config. */
+  retryPolicy?: RetryPolicy;
+  /** A hedging policy for every method (only if all are idempotent), as in a service config. */
+  hedgingPolicy?: HedgingPolicy;
+  /** Retry throttling for this client's target, as in a service config. */
+  retryThrottling?: RetryThrottling;
+}
+
+/** A protobuf JSON duration: seconds with an `s`, e.g. `"0.25s"`. */
+export type DurationString = `${number}s`;
+
+/** Retry after a failed attempt whose code is retryable (gRFC A6). */
+export interface RetryPolicy {
+  /** Attempts at most, the first included: 2 to 5 (more counts as 5). */
+  maxAttempts: number;
+  /** The first retry waits about this long (±20 %)... */
+  initialBackoff: DurationString;
+  /** ...each next one `backoffMultiplier` times longer, up to this. */
+  maxBackoff: DurationString;
+  backoffMultiplier: number;
+  retryableStatusCodes: (StatusCodeName | number)[];
+}
+
+/** Send attempts in parallel every `hedgingDelay`; the first to commit wins, the others are cancelled. */
+export interface HedgingPolicy {
+  /** Attempts at most: 2 to 5 (more counts as 5). */
+  maxAttempts: number;
+  /** Between attempts; default `"0s"` (all at once). */
+  hedgingDelay?: DurationString;
+  /** Codes that let the other attempts go on (and start the next at once). */
+  nonFatalStatusCodes?: (StatusCodeName | number)[];
+}
+
+/** Failed attempts cost a token, successes give back `tokenRatio`; at half or below, no retries. */
+export interface RetryThrottling {
+  /** 1 to 1000. */
+  maxTokens: number;
+  tokenRatio: number;
+}
+
+/** The parts of a gRPC service config this client reads. */
+export interface ServiceConfig {
+  methodConfig?: {
+    /** `{}` for every method, `{ service }` for a service, `{ service, method }` for one. */
+    name: { service?: string; method?: string }[];
+    retryPolicy?: RetryPolicy;
+    hedgingPolicy?: HedgingPolicy;
+    /** A deadline for the whole call, every attempt included. */
+    timeout?: DurationString;
+  }[];
+  retryThrottling?: RetryThrottling;
 }
 
 /** Options for one call. */

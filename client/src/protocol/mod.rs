@@ -24,6 +24,7 @@ pub mod metadata;
 pub(crate) mod quoted;
 pub mod reply;
 pub mod request;
+pub mod retry;
 pub mod status;
 mod status_from;
 pub mod text;

@@ -59,6 +59,9 @@ pub struct Wire {
     pub send_compression: Option<Compression>,
     /// Compression the reply may use, announced in `grpc-accept-encoding`.
     pub accept_compression: Vec<Compression>,
+    /// Attempts of this call before this one, sent as `grpc-previous-rpc-attempts` when
+    /// not zero (retries and hedges, gRFC A6).
+    pub previous_attempts: u32,
 }
 
 /// Every header of a call: the protocol's own, then each metadata map in turn (already
@@ -82,6 +85,12 @@ pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, C
     }
     if let Some(c) = wire.send_compression {
         h.push(("grpc-encoding", c.as_str().into()));
+    }
+    if wire.previous_attempts > 0 {
+        h.push((
+            "grpc-previous-rpc-attempts",
+            wire.previous_attempts.to_string().into(),
+        ));
     }
     let mut names = String::new();
     for c in wire.accept_compression.iter().filter(|c| c.is_available()) {
@@ -192,6 +201,7 @@ mod tests {
             timeout: Some(Duration::from_millis(1500)),
             send_compression: Some(Compression::Gzip),
             accept_compression: vec![Compression::Gzip],
+            previous_attempts: 2,
         };
         let h = headers(&wire, &[]);
         let get = |k: &str| h.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_ref());
@@ -200,6 +210,11 @@ mod tests {
         assert_eq!(get("grpc-timeout"), Some("1500000u"));
         assert_eq!(get("grpc-encoding"), Some("gzip"));
         assert_eq!(get("grpc-accept-encoding"), Some("gzip"));
+        assert_eq!(get("grpc-previous-rpc-attempts"), Some("2"));
+        let first = headers(&Wire::default(), &[]);
+        assert!(first
+            .iter()
+            .all(|(k, _)| *k != "grpc-previous-rpc-attempts"));
     }
 
     #[test]

@@ -17,13 +17,13 @@ use crate::protocol::status::{Code, Status};
 extern "C" {
     // The globals, so deadlines work in windows and workers alike.
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
+    pub(crate) fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
+    pub(crate) fn clear_timeout(id: &JsValue);
 }
 
 /// `setTimeout` cannot wait longer than this; longer deadlines are left to the server.
-const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+pub(crate) const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Reason {

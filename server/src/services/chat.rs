@@ -27,6 +27,7 @@ use tonic::{Request, Response, Status, Streaming};
 use super::converse::converse;
 use super::details::{bad_request, violation};
 use super::BoxStream;
+use crate::store::chat::Relay;
 
 /// Messages buffered per subscriber before further ones are dropped for it.
 pub const SUBSCRIBER_BUFFER: usize = 64;
@@ -54,10 +55,11 @@ struct Rooms {
     subscribers: usize,
 }
 
-/// All rooms, shared by every call.
+/// All rooms, shared by every call; with a [`Relay`], also by every replica of a fleet.
 #[derive(Debug, Clone, Default)]
 pub struct Hub {
     inner: Arc<Mutex<Rooms>>,
+    relay: Option<Relay>,
 }
 
 impl Hub {
@@ -98,11 +100,31 @@ impl Hub {
         })
     }
 
-    /// Offers a message to every subscriber of its room; returns (delivered, sequence).
+    /// The same rooms, with messages also published to (and received from) the other
+    /// replicas through `relay`.
+    pub fn with_relay(mut self, relay: Relay) -> Hub {
+        self.relay = Some(relay);
+        self
+    }
+
+    /// Offers a message to every subscriber of its room, and to the other replicas if
+    /// relayed; returns (delivered here, sequence).
     pub(super) fn publish(&self, room: &str, author: &str, text: &str) -> (u32, u64) {
         let sent_at_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
+        if let Some(relay) = &self.relay {
+            relay.forward(room, author, text, sent_at_unix_ms);
+        }
+        self.fan_out(room, author, text, sent_at_unix_ms)
+    }
+
+    /// Offers a message another replica published to this one's subscribers of its room.
+    pub fn deliver(&self, room: &str, author: &str, text: &str, sent_at_unix_ms: i64) -> u32 {
+        self.fan_out(room, author, text, sent_at_unix_ms).0
+    }
+
+    fn fan_out(&self, room: &str, author: &str, text: &str, sent_at_unix_ms: i64) -> (u32, u64) {
         let mut rooms = self.lock();
         let Some(r) = rooms.rooms.get_mut(room) else {
             return (0, 0);

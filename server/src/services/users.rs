@@ -1,4 +1,5 @@
-//! `demo.v1.UserService` over a small in-memory store.
+//! `demo.v1.UserService` over a small store: in memory, or shared by a fleet in Redis
+//! ([`crate::store`]).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -12,6 +13,7 @@ use tonic::{Request, Response, Status};
 use super::details::{bad_request, violation};
 use super::BoxStream;
 use crate::auth::check_bearer;
+use crate::store::{Redis, SharedUsers};
 
 /// Most users the store holds: creation beyond it is `RESOURCE_EXHAUSTED`, so a client
 /// cannot grow the server's memory without bound.
@@ -28,10 +30,12 @@ pub struct User {
     pub email: String,
 }
 
-/// Users keyed by id, seeded at start; shared by all calls.
+/// Users keyed by id, seeded at start; shared by all calls, and by every replica of a fleet
+/// when kept in Redis.
 #[derive(Debug, Clone)]
 pub struct UserStore {
     users: Arc<RwLock<BTreeMap<i32, User>>>,
+    shared: Option<SharedUsers>,
 }
 
 impl UserStore {
@@ -64,27 +68,69 @@ impl UserStore {
         .collect();
         UserStore {
             users: Arc::new(RwLock::new(users)),
+            shared: None,
         }
     }
 
+    /// The demo's users in Redis, shared by every replica that uses the same Redis (the
+    /// seed is added by the first one).
+    pub async fn seeded_in(redis: Redis) -> Result<Self, Status> {
+        let seed: Vec<(i32, User)> = Self::seeded()
+            .read()
+            .iter()
+            .map(|(&id, u)| (id, u.clone()))
+            .collect();
+        Ok(UserStore {
+            users: Arc::default(),
+            shared: Some(SharedUsers::seeded(redis, &seed).await?),
+        })
+    }
+
     /// The user with this id, if any.
-    pub fn get(&self, id: i32) -> Option<User> {
-        self.read().get(&id).cloned()
+    pub async fn get(&self, id: i32) -> Result<Option<User>, Status> {
+        match &self.shared {
+            Some(shared) => shared.get(id).await,
+            None => Ok(self.read().get(&id).cloned()),
+        }
     }
 
     /// Users after `after_id` whose names contain `needle` (ASCII case ignored), at most `limit`.
-    fn list(&self, after_id: i32, needle: &str, limit: usize) -> Vec<UserResponse> {
+    async fn list(
+        &self,
+        after_id: i32,
+        needle: &str,
+        limit: usize,
+    ) -> Result<Vec<UserResponse>, Status> {
         let needle = needle.to_ascii_lowercase();
-        self.read()
-            .range(after_id.saturating_add(1)..)
-            .filter(|(_, u)| u.name.to_ascii_lowercase().contains(&needle))
-            .take(limit)
-            .map(|(&id, u)| response(id, u))
-            .collect()
+        let wanted = |&(id, u): &(i32, &User)| {
+            id > after_id && u.name.to_ascii_lowercase().contains(&needle)
+        };
+        Ok(match &self.shared {
+            Some(shared) => shared
+                .all()
+                .await?
+                .iter()
+                .map(|(id, u)| (*id, u))
+                .filter(wanted)
+                .take(limit)
+                .map(|(id, u)| response(id, u))
+                .collect(),
+            None => self
+                .read()
+                .range(after_id.saturating_add(1)..)
+                .map(|(&id, u)| (id, u))
+                .filter(wanted)
+                .take(limit)
+                .map(|(id, u)| response(id, u))
+                .collect(),
+        })
     }
 
     /// Adds a user under the next free id.
-    fn insert(&self, user: User) -> Result<i32, Status> {
+    async fn insert(&self, user: User) -> Result<i32, Status> {
+        if let Some(shared) = &self.shared {
+            return shared.insert(&user).await;
+        }
         let mut users = self
             .users
             .write()
@@ -193,7 +239,7 @@ impl UserService for Users {
         request: Request<UserRequest>,
     ) -> Result<Response<UserResponse>, Status> {
         let id = request.into_inner().user_id;
-        match self.store.get(id) {
+        match self.store.get(id).await? {
             Some(user) => Ok(Response::new(response(id, &user))),
             None => Err(Status::not_found(format!("user {id} not found"))),
         }
@@ -210,7 +256,10 @@ impl UserService for Users {
             0 => usize::MAX,
             n => n as usize,
         };
-        let users = self.store.list(r.after_user_id, &r.name_contains, limit);
+        let users = self
+            .store
+            .list(r.after_user_id, &r.name_contains, limit)
+            .await?;
         let delay = Duration::from_millis(r.delay_ms.into()).min(MAX_DELAY);
         let stream = stream::unfold(users.into_iter(), move |mut users| async move {
             let user = users.next()?;
@@ -228,7 +277,7 @@ impl UserService for Users {
     ) -> Result<Response<UserResponse>, Status> {
         check_bearer(request.metadata(), self.auth_token.as_deref())?;
         let user = validate(request.get_ref())?;
-        let id = self.store.insert(user.clone())?;
+        let id = self.store.insert(user.clone()).await?;
         tracing::info!(user_id = id, "user created");
         Ok(Response::new(response(id, &user)))
     }
@@ -316,7 +365,8 @@ mod tests {
             .unwrap()
             .into_inner();
         assert_eq!(made.user_id, 13);
-        assert_eq!(svc.store.get(13).unwrap().name, "Niklaus Wirth");
+        let stored = svc.store.get(13).await.unwrap().unwrap();
+        assert_eq!(stored.name, "Niklaus Wirth");
 
         let dup = svc
             .create_user(Request::new(CreateUserRequest {

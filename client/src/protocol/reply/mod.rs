@@ -122,6 +122,14 @@ impl ReplyDecoder {
         !self.body_ended && matches!(self.state, State::Framed(_) | State::Excerpt(..))
     }
 
+    /// Whether the reply's head committed the call (gRFC A6's "response headers
+    /// received"): a framed gRPC-Web reply whose headers carry no `grpc-status`. Asked right
+    /// after [`new`](Self::new); a trailers-only reply, a proxy's page or a refused head
+    /// does not commit, so the call may still be retried.
+    pub fn headers_received(&self) -> bool {
+        matches!(&self.state, State::Framed(f) if f.header_status.is_none())
+    }
+
     /// Appends a chunk of the body (base64 in text mode). Drain [`next`](Self::next)
     /// before the next push, so at most one frame and one chunk are buffered.
     pub fn push(&mut self, chunk: &[u8]) {

@@ -390,3 +390,28 @@ mod props {
         }
     }
 }
+
+#[test]
+fn only_a_framed_head_without_a_status_commits_the_call() {
+    let commits = |status: u16, content_type: Option<&str>, pairs: &[(&str, &str)]| {
+        let headers = headers(pairs);
+        let head = ReplyHead {
+            status,
+            content_type,
+            headers: &headers,
+        };
+        ReplyDecoder::new(&head, Cardinality::Unary, Limits::default()).headers_received()
+    };
+    let web = Some("application/grpc-web+proto");
+    assert!(commits(200, web, &[]));
+    assert!(commits(
+        200,
+        Some("application/grpc-web-text"),
+        &[("x-served-by", "a")]
+    ));
+    assert!(!commits(200, web, &[("grpc-status", "14")]));
+    assert!(!commits(200, web, &[("grpc-status", "0")]));
+    assert!(!commits(502, Some("text/html"), &[]));
+    assert!(!commits(503, web, &[("grpc-status", "14")]));
+    assert!(!commits(200, Some("text/html"), &[]));
+}

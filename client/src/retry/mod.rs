@@ -1,0 +1,105 @@
+//! Retries and hedging in the browser: runs the attempts of a call under a policy over the
+//! ordinary call machinery and sleeps on timers; every decision is made by the pure
+//! [`protocol::retry`](crate::protocol::retry) core.
+//!
+//! Calls over `fetch` (unary and server-streaming) follow the policies; client-streaming
+//! and bidi calls over a WebSocket make one attempt, since their request is not buffered.
+
+mod attempt;
+mod hedge;
+mod options;
+mod timer;
+
+use crate::call::{CallGuard, Outgoing};
+use crate::client::Client;
+use crate::protocol::reply::Cardinality;
+use crate::protocol::retry::{Decision, MethodConfig, Policy, RetryPolicy, Retrying};
+use crate::protocol::status::Status;
+use crate::streaming::RawStream;
+use attempt::{failure, Call, Outcome};
+
+/// The retry config of the method at `path`, if the client has one for it.
+pub(crate) fn method_config(client: &Client, path: &str) -> Option<MethodConfig> {
+    client.config().retry.as_ref()?.lookup(path).cloned()
+}
+
+/// Starts a call under `method`'s policy and deadline; resolves as [`call::start`] does,
+/// once an attempt committed, or with the last attempt's failure.
+///
+/// [`call::start`]: crate::call::start
+pub(crate) async fn start(
+    client: &Client,
+    path: &str,
+    request: Outgoing,
+    cardinality: Cardinality,
+    method: MethodConfig,
+) -> Result<RawStream, Status> {
+    let mut guard = CallGuard::new(client, path);
+    let outcome = match Call::new(client, path, request, cardinality, method.timeout) {
+        Err(status) => Err(status),
+        Ok((call, head)) => match method.policy {
+            None => {
+                let outcome = call.attempt(head).await;
+                match outcome {
+                    Outcome::Committed(raw) => Ok(raw),
+                    Outcome::Failed(status, raw) => failure(status, raw),
+                }
+            }
+            Some(Policy::Retry(policy)) => retry(&call, head, policy, &mut guard).await,
+            Some(Policy::Hedging(policy)) => hedge::run(&call, head, policy, &mut guard).await,
+        },
+    };
+    match outcome {
+        Ok(mut raw) => {
+            raw.adopt(guard);
+            Ok(raw)
+        }
+        Err(status) => {
+            guard.end(&status);
+            Err(status)
+        }
+    }
+}
+
+/// One attempt at a time, each after the backoff (or pushback) of the one before.
+async fn retry(
+    call: &Call<'_>,
+    mut head: crate::interceptor::RequestHead,
+    policy: RetryPolicy,
+    guard: &mut CallGuard,
+) -> Result<RawStream, Status> {
+    let mut retrying = Retrying::new(policy, call.deadline);
+    loop {
+        let number = retrying.attempts();
+        guard.set_attempts(number);
+        let (status, raw) = match call.attempt(head).await {
+            Outcome::Committed(raw) => {
+                call.record_success();
+                return Ok(raw);
+            }
+            Outcome::Failed(status, raw) => (status, raw),
+        };
+        let decision = {
+            let mut throttle = call.throttle();
+            let now = call.elapsed();
+            let random = js_sys::Math::random();
+            retrying.on_failure(
+                status.code(),
+                status.metadata(),
+                now,
+                throttle.as_deref_mut(),
+                random,
+            )
+        };
+        let Decision::RetryAfter(delay) = decision else {
+            return failure(status, raw);
+        };
+        call.report(number, &status, Some(delay));
+        drop(raw);
+        call.pause(delay).await;
+        if let Some(status) = call.cancelled() {
+            return Err(status);
+        }
+        head = call.head(number)?;
+    }
+}

@@ -30,6 +30,8 @@ test("users: lookup, error panel, create with field errors, streamed list", asyn
   assert.doesNotMatch(trailers, /\bdate\b|access-control|content-type/, trailers);
   assert.doesNotMatch(await notFound.innerText(), /%20/, "grpc-message is percent-decoded");
   assert.match(await notFound.locator(".pairs-response-headers").innerText(), /grpc-message\s+user 404 not found/);
+  // NOT_FOUND is the server's answer, not a reason to try again: one attempt.
+  assert.equal((await notFound.locator(".call-attempts").innerText()).trim(), "1");
   await notFound.locator("summary").click();
 
   // Input checked before sending: no gRPC code (0 would mean OK), and the right reason.
@@ -183,6 +185,17 @@ test("chat: a server restart is survived, and the lost connection explained", as
   await page.waitForFunction(() => /WebSocket to ws:\/\/.*Converse/.test(document.querySelector("#chat-lost")?.textContent ?? ""));
   assert.doesNotMatch(await text(page, "#chat-lost"), /CORS policy does not admit/);
   await shot(page, "chat-reconnecting");
+
+  // A lookup while the server is down: the demo retries GetUser on UNAVAILABLE (gRFC A6),
+  // three attempts in all, and the Inspector says so.
+  await page.evaluate(() => (location.hash = "#/users"));
+  await page.fill("#user-id", "1");
+  await page.click("#lookup");
+  await page.locator("#lookup-result .status-code", { hasText: "UNAVAILABLE" }).waitFor();
+  const retried = await inspect(page, "GetUser");
+  assert.match(await retried.locator("summary").innerText(), /3 attempts/);
+  assert.equal((await retried.locator(".call-attempts").innerText()).trim(), "3");
+  await page.evaluate(() => (location.hash = "#/chat"));
 
   const again = await own.restart();
   await page.locator("#chat-link", { hasText: "Live" }).waitFor({ timeout: 20_000 });

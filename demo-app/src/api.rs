@@ -4,8 +4,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::{Stream, StreamExt};
+use std::time::Duration;
+
+use grpc_web_wasm::protocol::retry::RetryPolicy;
 use grpc_web_wasm::protocol::status::percent_decode;
-use grpc_web_wasm::{CallEnd, Client, Interceptor, MetadataMap, RequestHead, Status};
+use grpc_web_wasm::{CallEnd, Client, Code, Interceptor, MetadataMap, RequestHead, Status};
 use leptos::prelude::*;
 use prost::Message;
 
@@ -23,7 +26,7 @@ impl Api {
     /// Calls the server at `base_url`, recording into `calls`.
     pub fn new(base_url: String, calls: Calls) -> Api {
         Api {
-            client: Client::new(base_url),
+            client: with_retries(Client::new(base_url)),
             calls,
         }
     }
@@ -72,6 +75,33 @@ impl Api {
         });
         Call { record, client }
     }
+}
+
+/// The demo's retry policy (gRFC A6): the lookups, which change nothing on the server
+/// (`NO_SIDE_EFFECTS` in users.proto), are tried up to 3 times while the server is
+/// `UNAVAILABLE` (a restart); the Inspector shows how many attempts a call took.
+fn with_retries(client: Client) -> Client {
+    let policy = RetryPolicy::new(
+        3,
+        Duration::from_millis(200),
+        Duration::from_secs(2),
+        2.0,
+        &[Code::Unavailable],
+    );
+    let Ok(policy) = policy else {
+        return client;
+    };
+    [
+        "/demo.v1.UserService/GetUser",
+        "/demo.v1.UserService/ListUsers",
+    ]
+    .into_iter()
+    .fold(client, |client, method| {
+        client
+            .clone()
+            .method_policy(method, policy.clone())
+            .unwrap_or(client)
+    })
 }
 
 /// One recorded call: the client that records it, and hooks for what the interceptor
@@ -197,6 +227,7 @@ impl Interceptor for Recorder {
             },
             trailers_only,
             elapsed_ms: end.elapsed().as_secs_f64() * 1000.0,
+            attempts: end.attempts(),
         };
         // A stream dropped with its page ends here, inside the page's disposal: update the
         // log on the next tick rather than in the middle of that.

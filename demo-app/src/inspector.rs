@@ -46,6 +46,8 @@ pub struct End {
     /// The status came in the headers, with no body and so no trailers.
     pub trailers_only: bool,
     pub elapsed_ms: f64,
+    /// Attempts made, the first included (more than one under the retry policy).
+    pub attempts: u32,
 }
 
 impl CallRecord {
@@ -211,6 +213,9 @@ fn CallItem(record: ArcRwSignal<CallRecord>) -> impl IntoView {
             view! {
                 <span class="call-method">{r.short_method().to_string()}</span>
                 {r.pattern().map(|p| view! { <span class="tag">{p}</span> })}
+                {r.end.as_ref().filter(|e| e.attempts > 1).map(|e| view! {
+                    <span class="tag tag-attempts">{format!("{} attempts", e.attempts)}</span>
+                })}
                 <span class=badge_class>{code}</span>
                 <span class="call-time">{time}</span>
             }
@@ -234,6 +239,8 @@ fn CallItem(record: ArcRwSignal<CallRecord>) -> impl IntoView {
                         r.headers_ms.map_or("–".into(), |h| format!("{h:.0} ms")),
                         end.as_ref().map_or("–".into(), |e| format!("{:.0} ms", e.elapsed_ms)),
                     )}</dd>
+                    <dt>"attempts"</dt>
+                    <dd class="call-attempts">{end.as_ref().map_or("–".into(), |e| e.attempts.to_string())}</dd>
                     <dt>"messages"</dt><dd class="call-messages">{format!("{} sent · {} received", r.sent, r.messages)}</dd>
                     <dt>"protobuf"</dt>
                     <dd class="call-protobuf">{format!(

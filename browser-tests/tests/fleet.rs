@@ -23,6 +23,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[macro_use]
 mod common;
+#[path = "fleet/down.rs"]
+mod down;
 
 #[wasm_bindgen]
 extern "C" {

@@ -628,7 +628,8 @@ async fn shutdown_ends_open_streams_with_unavailable() {
             other => break other,
         }
     };
-    assert_eq!(end.unwrap_err().code(), Code::Unavailable);
+    let end = end.unwrap_err();
+    assert_eq!(end.code(), Code::Unavailable, "{end:?}");
     let started = Instant::now();
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {

@@ -288,15 +288,21 @@ fn Pairs(title: &'static str, pairs: Vec<(String, String)>) -> impl IntoView {
     view! {
         <div class=format!("pairs pairs-{}", title.replace(' ', "-"))>
         <h4 class="pairs-title">{title}</h4>
-        {if pairs.is_empty() {
-            view! { <p class="muted small">"none"</p> }.into_any()
-        } else {
-            view! {
-                <dl class="kv mono">
-                    {pairs.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
-                </dl>
-            }.into_any()
-        }}
+        {pair_list(pairs)}
         </div>
+    }
+}
+
+/// Metadata as a key/value list, or "none"; the Explorer shows its replies' the same way.
+pub fn pair_list(pairs: Vec<(String, String)>) -> AnyView {
+    if pairs.is_empty() {
+        view! { <p class="muted small">"none"</p> }.into_any()
+    } else {
+        view! {
+            <dl class="kv mono">
+                {pairs.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+            </dl>
+        }
+        .into_any()
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::call::{Ended, Exchange, Received};
 use super::{wire, State};
+use crate::inspector::pair_list;
 
 /// The reply to the last request sent.
 #[component]
@@ -115,18 +116,7 @@ fn Pairs(
     view! {
         <div id=id>
             <h4>{title}</h4>
-            {move || {
-                let pairs = pairs.get();
-                if pairs.is_empty() {
-                    view! { <p class="muted small">"none"</p> }.into_any()
-                } else {
-                    view! {
-                        <dl class="kv mono">
-                            {pairs.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
-                        </dl>
-                    }.into_any()
-                }
-            }}
+            {move || pair_list(pairs.get())}
         </div>
     }
 }

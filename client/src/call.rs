@@ -124,9 +124,20 @@ pub(crate) async fn start(
     request: Outgoing,
     cardinality: Cardinality,
 ) -> Result<RawStream, Status> {
-    if let Some(method) = crate::retry::method_config(client, path) {
-        return crate::retry::start(client, path, request, cardinality, method).await;
+    // Set only with a retry config: an app that never sets one never links the retry driver.
+    if let Some(retrying) = client.config().retry_start {
+        return retrying(client, path, request, cardinality).await;
     }
+    start_once(client, path, request, cardinality).await
+}
+
+/// [`start`] without retries: one attempt.
+pub(crate) async fn start_once(
+    client: &Client,
+    path: &str,
+    request: Outgoing,
+    cardinality: Cardinality,
+) -> Result<RawStream, Status> {
     let mut guard = CallGuard::new(client, path);
     match send(client, path, request, cardinality).await {
         Ok((reply, body, headers)) => Ok(RawStream::new(

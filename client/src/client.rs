@@ -56,6 +56,8 @@ pub(crate) struct Config {
     pub(crate) accept_compression: Vec<Compression>,
     /// Retry and hedging policies by method, and per-method timeouts (`crate::retry`).
     pub(crate) retry: Option<Arc<crate::protocol::retry::RetryConfig>>,
+    /// How calls start while `retry` is set (`crate::retry::Start`).
+    pub(crate) retry_start: Option<crate::retry::Start>,
     /// The retry throttle of this client's target, shared by its clones.
     pub(crate) throttle: Option<Arc<std::sync::Mutex<crate::protocol::retry::Throttle>>>,
 }
@@ -100,6 +102,7 @@ impl Client {
                 send_compression: None,
                 accept_compression: Vec::new(),
                 retry: None,
+                retry_start: None,
                 throttle: None,
             }),
         }

@@ -18,8 +18,27 @@ use crate::transport::{BodyReader, Socket};
 pub(crate) enum Source {
     /// A `fetch` body.
     Fetch(BodyReader),
-    /// The call's WebSocket (client-streaming and bidi calls).
-    Socket(std::rc::Rc<Socket>),
+    /// The call's WebSocket (client-streaming and bidi calls). Behind a trait object, so
+    /// that apps making only calls over `fetch` never link the socket's reading code.
+    Socket(std::rc::Rc<dyn Messages>),
+}
+
+/// A reply arriving as messages (a WebSocket's), read as they are asked for.
+pub(crate) trait Messages {
+    /// The next message, `None` at the end.
+    fn poll_message(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<js_sys::Uint8Array>, Status>>;
+}
+
+impl Messages for Socket {
+    fn poll_message(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<js_sys::Uint8Array>, Status>> {
+        Socket::poll_message(self, cx)
+    }
 }
 
 impl Source {

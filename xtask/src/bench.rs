@@ -131,10 +131,26 @@ pub fn run(args: &[String]) -> Result {
     let wasm_opt = step("wasm-opt (binaryen from npm)", || {
         crate::tools::WASM_OPT.ensure(&env.path)
     })?;
-    for (name, krate, dir) in size::RUST_APPS {
-        let dest = site_dir.join(dir);
+    // Every Rust app in the smallest configuration this machine can build, and ours also as
+    // a stable toolchain builds it, so the report shows what that configuration saves.
+    let (best, stable) = (crate::small::Build::detect(), crate::small::Build::Stable);
+    let mut apps: Vec<(String, &str, String, &crate::small::Build)> = size::RUST_APPS
+        .iter()
+        .map(|(name, krate, dir)| (name.to_string(), *krate, dir.to_string(), &best))
+        .collect();
+    if let crate::small::Build::Small(_) = best {
+        let (name, krate, dir) = size::RUST_APPS[0];
+        apps.push((
+            format!("{name}, stable std"),
+            krate,
+            format!("{dir}-stable"),
+            &stable,
+        ));
+    }
+    for (name, krate, dir, build) in apps {
+        let dest = site_dir.join(&dir);
         match step(&format!("size: minimal app for {name}"), || {
-            size::rust_app(&env, name, krate, &dest, &wasm_opt)
+            size::rust_app(&env, &name, krate, build, &dest, &wasm_opt)
         }) {
             Ok(s) => {
                 report.sizes.push(s);

@@ -66,9 +66,13 @@ pub fn build_ui(env: &Env) -> Result {
         std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&env.path)),
     )
     .map_err(|e| e.to_string())?;
+    // The smallest configuration this machine can build (nightly build-std), or stable.
+    let build = crate::small::Build::detect();
+    let small_target = crate::host_target_dir().join("small");
     step("build the demo UI (trunk build --release)", || {
         let mut trunk = env.command("trunk");
         env.toolchain.for_wasm(&mut trunk);
+        build.apply(&mut trunk, &small_target);
         run_refusing(
             trunk.env("PATH", &path).args(["build", "--release"]),
             UNWANTED_WARNING,
@@ -80,6 +84,7 @@ pub fn build_ui(env: &Env) -> Result {
         || {
             let mut trunk = env.command("trunk");
             env.toolchain.for_wasm(&mut trunk);
+            build.apply(&mut trunk, &small_target);
             let dist = crate::root().join("dist").join("explorer");
             run_refusing(
                 trunk

@@ -15,6 +15,8 @@ mod process;
 mod redis;
 mod server;
 mod setup;
+mod size;
+mod small;
 mod soak;
 mod test;
 mod test_servers;
@@ -50,6 +52,8 @@ commands:
   bench [--quick] benchmarks in headless Chromium: ours vs other clients and raw fetch
                   (target/bench/report.md); --quick: one short round, for CI;
                   [--rounds N] [--only WORKLOAD]... [--profile] for focused runs
+  size            what the minimal app links beyond the floor app, by crate and by our
+                  modules (twiggy, names kept) [--rows N (30)]
 ";
 
 /// A failure that ends the command, with the message to print.
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Some("lint") => lint::run(),
         Some("msrv") => msrv::run(),
         Some("bench") => bench::run(&args[1..]),
+        Some("size") => size::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("fleet") => fleet::run(&args[1..]),

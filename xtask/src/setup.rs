@@ -79,7 +79,7 @@ impl Env {
 
 /// The wasm features rustc enables by default for wasm32-unknown-unknown. wasm-opt cannot
 /// read them from our modules, whose `target_features` section `strip` removes.
-const WASM_FEATURES: &[&str] = &[
+pub(crate) const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-multivalue",
     "--enable-mutable-globals",

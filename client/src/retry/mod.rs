@@ -10,6 +10,9 @@ mod hedge;
 mod options;
 mod timer;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use crate::call::{CallGuard, Outgoing};
 use crate::client::Client;
 use crate::protocol::reply::Cardinality;
@@ -17,6 +20,31 @@ use crate::protocol::retry::{Decision, MethodConfig, Policy, RetryPolicy, Retryi
 use crate::protocol::status::Status;
 use crate::streaming::RawStream;
 use attempt::{failure, Call, Outcome};
+
+/// How [`call::start`](crate::call::start) begins a call once the client has a retry config:
+/// a pointer the retry options install, so that only apps that set one link this module.
+pub(crate) type Start = for<'a> fn(
+    &'a Client,
+    &'a str,
+    Outgoing,
+    Cardinality,
+)
+    -> Pin<Box<dyn Future<Output = Result<RawStream, Status>> + 'a>>;
+
+/// The [`Start`] of a client with a retry config: the method's policy, or one attempt.
+pub(crate) fn start_any<'a>(
+    client: &'a Client,
+    path: &'a str,
+    request: Outgoing,
+    cardinality: Cardinality,
+) -> Pin<Box<dyn Future<Output = Result<RawStream, Status>> + 'a>> {
+    Box::pin(async move {
+        match method_config(client, path) {
+            Some(method) => start(client, path, request, cardinality, method).await,
+            None => crate::call::start_once(client, path, request, cardinality).await,
+        }
+    })
+}
 
 /// The retry config of the method at `path`, if the client has one for it.
 pub(crate) fn method_config(client: &Client, path: &str) -> Option<MethodConfig> {

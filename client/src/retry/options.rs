@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::client::Client;
+use crate::client::{Client, Config};
 use crate::protocol::retry::{InvalidPolicy, Policy, RetryConfig, Throttle};
 
 impl Client {
@@ -41,7 +41,7 @@ impl Client {
         let mut config = retry.get(method)?.cloned().unwrap_or_default();
         config.policy = Some(policy.into());
         retry.set(method, config)?;
-        Ok(self.with(|c| c.retry = Some(Arc::new(retry))))
+        Ok(self.with(|c| install(c, Some(Arc::new(retry)))))
     }
 
     /// Throttles retries and hedges (gRFC A6): each failed attempt costs a token, each
@@ -64,7 +64,7 @@ impl Client {
             .map(|t| Arc::new(Mutex::new(t)));
         self.with(|c| {
             c.throttle = throttle;
-            c.retry = (!config.is_empty()).then(|| Arc::new(config));
+            install(c, (!config.is_empty()).then(|| Arc::new(config)));
         })
     }
 
@@ -75,4 +75,10 @@ impl Client {
     pub fn service_config(self, json: &str) -> Result<Client, InvalidPolicy> {
         Ok(self.retry_config(crate::protocol::retry::parse_service_config(json)?))
     }
+}
+
+/// Sets the client's retry config, and with it the start that follows it.
+fn install(config: &mut Config, retry: Option<Arc<RetryConfig>>) {
+    config.retry_start = retry.as_ref().map(|_| super::start_any as super::Start);
+    config.retry = retry;
 }

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use super::report::Size;
 use crate::setup::Env;
+use crate::small::Build;
 use crate::toolchain::WASM;
 use crate::{process, Result};
 
@@ -27,20 +28,25 @@ pub const RUST_APPS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Builds `krate` with lto, opt-level "z", one codegen unit and strip (in a target dir of
-/// its own, so the speed builds keep theirs), runs wasm-bindgen into `dest` and `wasm_opt`
-/// over its wasm, and measures the wasm and the JS glue.
+/// Builds `krate` with lto, opt-level "z", one codegen unit and strip, in `build`'s
+/// configuration (in a target dir of its own, so the speed builds keep theirs), runs
+/// wasm-bindgen into `dest` and `wasm_opt` over its wasm, and measures the wasm and the JS glue.
 pub fn rust_app(
     env: &Env,
     contender: &str,
     krate: &str,
+    build: &Build,
     dest: &Path,
     wasm_opt: &Path,
 ) -> Result<Size> {
-    let target = crate::host_target_dir().join("bench-size");
+    let target = crate::host_target_dir().join(match build {
+        Build::Small(_) => "bench-size-small",
+        Build::Stable => "bench-size",
+    });
     let mut cmd = env.cargo_wasm();
-    cmd.env("CARGO_TARGET_DIR", &target)
-        .env("CARGO_PROFILE_RELEASE_LTO", "true")
+    cmd.env("CARGO_TARGET_DIR", &target);
+    build.apply(&mut cmd, &target);
+    cmd.env("CARGO_PROFILE_RELEASE_LTO", "true")
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
         .env("CARGO_PROFILE_RELEASE_STRIP", "true")
@@ -61,7 +67,10 @@ pub fn rust_app(
     env.wasm_opt(wasm_opt, &module)?;
     measure(
         contender,
-        "wasm + JS glue (wasm-bindgen --target web, wasm-opt -Oz)",
+        &format!(
+            "wasm + JS glue ({}; wasm-bindgen --target web, wasm-opt -Oz)",
+            build.describe()
+        ),
         &[module, dest.join(format!("{name}.js"))],
     )
 }

@@ -90,6 +90,7 @@ pub fn bidi_stream(
 }
 
 /// Serialized messages, as `GrpcWebClient` sends them.
+#[cfg(feature = "js")]
 pub fn bytes() -> Encode {
     Rc::new(|message: &JsValue| interop::message_bytes(message, "message"))
 }

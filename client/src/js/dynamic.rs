@@ -10,9 +10,9 @@ use prost_reflect::MessageDescriptor;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::client::GrpcWebClient;
 use super::duplex;
-use super::interop::{self, flag, get, invalid, CallOptions};
+use super::interop::{self, get, invalid, CallOptions};
+use super::options;
 use super::reflection::{self, Discovery};
 use super::schema::{self, JsonOptions, Method, Schema};
 use super::send::Encode;
@@ -33,14 +33,14 @@ impl DynamicClient {
     /// From an encoded `google.protobuf.FileDescriptorSet` with every import included.
     #[wasm_bindgen(js_name = fromFileDescriptorSet)]
     pub fn from_file_descriptor_set(
-        client: &GrpcWebClient,
+        #[wasm_bindgen(unchecked_param_type = "GrpcWebClient")] client: JsValue,
         #[wasm_bindgen(js_name = fileDescriptorSet, unchecked_param_type = "Uint8Array")]
         file_descriptor_set: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DynamicOptions")] options: JsValue,
     ) -> Result<DynamicClient, JsValue> {
         let build = || {
             Ok(DynamicClient {
-                client: client.inner().clone(),
+                client: client_like(&client)?,
                 schema: Rc::new(Schema::from_file_descriptor_set(&interop::message_bytes(
                     &file_descriptor_set,
                     "fileDescriptorSet",
@@ -58,14 +58,15 @@ impl DynamicClient {
         unchecked_return_type = "Promise<DynamicClient>"
     )]
     pub fn from_reflection(
-        client: &GrpcWebClient,
+        #[wasm_bindgen(unchecked_param_type = "GrpcWebClient")] client: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DynamicOptions")] options: JsValue,
         #[wasm_bindgen(js_name = callOptions, unchecked_optional_param_type = "CallOptions")]
         call_options: JsValue,
     ) -> Promise {
-        let client = client.inner().clone();
+        let client = client_like(&client);
         future_to_promise(async move {
             let build = async {
+                let client = client?;
                 let json = json_options(&options)?;
                 let call = CallOptions::from_js(&call_options)?;
                 let schema = discover(&client, &call).await?;
@@ -277,6 +278,19 @@ impl DynamicClient {
     }
 }
 
+/// A client of this module like the core module's `GrpcWebClient` `value`: same base URL,
+/// same options. (A class of another wasm module cannot be used from this one directly.)
+fn client_like(value: &JsValue) -> Result<Client, Status> {
+    let not_a_client = || invalid("client must be a GrpcWebClient (from \"grpc-web-wasm\")");
+    if !value.is_object() {
+        return Err(not_a_client());
+    }
+    // A freed client's getters throw: that is not a client either.
+    let read = |key: &str| js_sys::Reflect::get(value, &key.into()).map_err(|_| not_a_client());
+    let base_url = read("baseUrl")?.as_string().ok_or_else(not_a_client)?;
+    options::configure(Client::new(base_url), &read("options")?)
+}
+
 /// Walks the server's reflection service until every file it needs is known.
 async fn discover(client: &Client, call: &CallOptions) -> Result<Schema, Status> {
     let mut discovery = Discovery::new();
@@ -365,4 +379,14 @@ fn json_options(value: &JsValue) -> Result<JsonOptions, Status> {
         enums_as_numbers: flag(&get(&object, "enumsAsNumbers"), "enumsAsNumbers")?,
         proto_field_names: flag(&get(&object, "protoFieldNames"), "protoFieldNames")?,
     })
+}
+
+/// A boolean option, `false` when absent.
+fn flag(value: &JsValue, name: &str) -> Result<bool, Status> {
+    if value.is_undefined() {
+        return Ok(false);
+    }
+    value
+        .as_bool()
+        .ok_or_else(|| invalid(format!("{name} must be a boolean")))
 }

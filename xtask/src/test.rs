@@ -136,11 +136,11 @@ pub fn run(args: &[String]) -> Result {
                 "--package",
                 "grpc-web-wasm",
                 "--features",
-                "js",
+                "js,js-dynamic",
                 "--lib",
                 "--",
                 "js::",
-                // Service configs (feature `service-config`, which `js` turns on).
+                // Service configs (feature `service-config`, which `js-base` turns on).
                 "protocol::retry::service_config",
             ]))
         })?;

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::interop::{self, set, CallOptions};
+use super::send::Encode;
 use super::{duplex, options, stream};
 use crate::client::Client;
 
@@ -89,7 +90,7 @@ impl GrpcWebClient {
             self.client.clone(),
             Ok(interop::method_path(&method)),
             &options,
-            duplex::bytes(),
+            bytes(),
             Ok,
             unary_response,
         )
@@ -110,7 +111,7 @@ impl GrpcWebClient {
             self.client.clone(),
             Ok(interop::method_path(&method)),
             &options,
-            duplex::bytes(),
+            bytes(),
             Rc::new(|bytes: Bytes| Ok(Uint8Array::from(&bytes[..]).into())),
         )
     }
@@ -147,4 +148,9 @@ fn unary_response(reply: &crate::Response<Bytes>) -> JsValue {
         &interop::metadata_to_js(reply.trailers()),
     );
     response.into()
+}
+
+/// Serialized messages, as `GrpcWebClient` sends them.
+fn bytes() -> Encode {
+    Rc::new(|message: &JsValue| interop::message_bytes(message, "message"))
 }

@@ -6,6 +6,12 @@
 //! `reflection` are pure and tested natively; with feature `dynamic` alone, only they are
 //! built, for Rust users (`crate::dynamic`).
 
+// `js-base` alone builds the shared machinery with nothing exported to use it.
+#![cfg_attr(
+    not(any(feature = "js", feature = "js-dynamic")),
+    allow(dead_code, unused_imports)
+)]
+
 #[cfg(feature = "js")]
 mod client;
 #[cfg(feature = "js-base")]

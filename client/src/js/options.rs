@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::interop::{self, count, get, invalid, millis, MetadataValue};
 use crate::client::{Client, Credentials, Mode};
 use crate::protocol::compression::Compression;
-use crate::protocol::status::Status;
+use crate::protocol::status::{Code, Status};
 
 const CLIENT_OPTIONS: &[&str] = &[
     "mode",
@@ -79,7 +79,12 @@ pub fn configure(mut client: Client, options: &JsValue) -> Result<Client, Status
 
 fn compression(value: &JsValue, name: &str) -> Result<Compression, Status> {
     match value.as_string().as_deref() {
-        Some("gzip") => Ok(Compression::Gzip),
+        Some("gzip") if Compression::Gzip.is_available() => Ok(Compression::Gzip),
+        // The npm package's core module is built without gzip, which would double its size.
+        Some("gzip") => Err(Status::new(
+            Code::Unimplemented,
+            format!("{name}: this build of grpc-web-wasm has no gzip"),
+        )),
         _ => Err(invalid(format!("{name} must be \"gzip\""))),
     }
 }

@@ -215,40 +215,41 @@ fn check_version() -> Result<String> {
 }
 
 /// Rust users of the crate never compile what the JavaScript API needs, and the core module
-/// never compiles what only `DynamicClient` needs. The dynamic build must hold those crates,
-/// or the names checked here are stale and the check proves nothing.
+/// never links what only `DynamicClient` needs (nor gzip). The dynamic module must link
+/// those crates, or the names checked here are stale and the check proves nothing.
 fn lean(env: &Env) -> Result {
-    for (features, want) in [("", false), ("js", false), ("js-dynamic", true)] {
+    let builds = [
+        ("grpc-web-wasm", "the default build", false),
+        ("grpc-web-wasm-npm", "the core module", false),
+        ("grpc-web-wasm-npm-dynamic", "the dynamic module", true),
+    ];
+    for (package, build, want) in builds {
         let tree = process::output(
             env.cargo_wasm()
-                .args(["tree", "--package", "grpc-web-wasm", "--target"])
+                .args(["tree", "--package", package, "--target"])
                 .arg(crate::toolchain::WASM)
-                .args(["--edges", "normal", "--prefix", "none"])
-                .args(["--features", features]),
+                .args(["--edges", "normal", "--prefix", "none"]),
         )
         .ok_or("cargo tree failed")?;
         let has = |krate: &&str| tree.lines().any(|l| l.starts_with(&format!("{krate} v")));
         let found: Vec<&str> = DYNAMIC_ONLY_CRATES.iter().copied().filter(has).collect();
-        let build = match features {
-            "" => "the default build".to_string(),
-            f => format!("--features {f}"),
-        };
-        match (want, found.len() == DYNAMIC_ONLY_CRATES.len()) {
-            (false, _) if !found.is_empty() => {
-                return Err(format!("{build} pulls in {}", found.join(", ")))
-            }
-            (true, false) => {
-                return Err(format!(
-                    "{build} lacks some of {}: update DYNAMIC_ONLY_CRATES in xtask/src/npm",
-                    DYNAMIC_ONLY_CRATES.join(", ")
-                ))
-            }
-            _ => note(format!(
-                "{build}: {} of {}",
-                if want { "all" } else { "none" },
-                DYNAMIC_ONLY_CRATES.join(", ")
-            )),
+        if !want && !found.is_empty() {
+            return Err(format!("{build} pulls in {}", found.join(", ")));
         }
+        if want && found.len() != DYNAMIC_ONLY_CRATES.len() {
+            return Err(format!(
+                "{build} lacks some of {}: update DYNAMIC_ONLY_CRATES in xtask/src/npm",
+                DYNAMIC_ONLY_CRATES.join(", ")
+            ));
+        }
+        if package == "grpc-web-wasm-npm" && has(&"flate2") {
+            return Err(format!("{build} pulls in flate2: gzip would double it"));
+        }
+        let which = if want { "all" } else { "none" };
+        note(format!(
+            "{build}: {which} of {}",
+            DYNAMIC_ONLY_CRATES.join(", ")
+        ));
     }
     Ok(())
 }

@@ -30,6 +30,8 @@ mod retry;
 pub(crate) mod schema;
 #[cfg(feature = "js-base")]
 mod send;
+#[cfg(feature = "js-dynamic")]
+mod setup;
 #[cfg(feature = "js-base")]
 mod stream;
 

@@ -17,10 +17,6 @@ export interface ClientOptions {
   credentials?: "omit" | "same-origin" | "include";
   /** Metadata sent with every call, before each call's own. */
   metadata?: MetadataInit;
-  /** Compress request messages. */
-  sendCompressed?: "gzip";
-  /** Ask the server to compress replies. */
-  acceptCompressed?: "gzip";
   /** Largest reply message accepted, in bytes (default 4 MiB). */
   maxReceiveMessageSize?: number;
   /** Largest request message sent, in bytes (default 4 MiB). */
@@ -127,7 +123,7 @@ export interface MessageStream<T> extends AsyncIterator<T, undefined> {
 export interface ClientStreamCall<Req = Uint8Array, Res = UnaryResponse> {
   /**
    * Queues a request message: serialized (`GrpcWebClient`) or a plain object
-   * (`DynamicClient`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
+   * (`DynamicClient`, from `grpc-web-wasm/dynamic`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
    */
   send(message: Req): void;
   /** Ends the request stream. */
@@ -146,7 +142,7 @@ export interface ClientStreamCall<Req = Uint8Array, Res = UnaryResponse> {
 export interface BidiStream<T, Req = Uint8Array> extends MessageStream<T> {
   /**
    * Queues a request message: serialized (`GrpcWebClient`) or a plain object
-   * (`DynamicClient`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
+   * (`DynamicClient`, from `grpc-web-wasm/dynamic`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
    */
   send(message: Req): void;
   /** Ends the request stream; replies may still follow. */

@@ -12,7 +12,7 @@ const TRANSPORT_OPTIONS = ["baseUrl", "interceptors", "defaultTimeoutMs", "binar
 
 /**
  * A connect-es `Transport` calling `options.baseUrl` through grpc-web-wasm. Every other option
- * is a `GrpcWebClient` option (`mode`, `sendCompressed`, `acceptCompressed`, size limits,
+ * is a `GrpcWebClient` option (`mode`, size limits,
  * `credentials`, `metadata`); `interceptors` and `defaultTimeoutMs` are connect-es's own.
  * Call `await init()` first.
  */

@@ -373,7 +373,7 @@ where
 impl Client {
     /// A unary call with a serialized request whose reply message `decode` turns into `T`
     /// inside the call, so that interceptors see a failure to decode as the call's end.
-    #[cfg(feature = "js")]
+    #[cfg(feature = "js-dynamic")]
     pub(crate) async fn unary_with<T>(
         &self,
         path: &str,

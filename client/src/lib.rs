@@ -77,7 +77,9 @@
 //! | `gzip` | yes | per-message gzip both ways ([`Compression::Gzip`]; pure Rust, flate2 on miniz_oxide). Without it, compressed replies fail with `INTERNAL` and no compression is offered; the wasm is smaller. |
 //! | `tonic` | no | [`tonic::GrpcWebService`]: tonic-generated clients over this crate's transport (tonic without its own transport). Needs Rust 1.88, as tonic 0.14.9 does. |
 //! | `dynamic` | no | [`dynamic`]: calls without generated code: schemas from descriptor sets or server reflection, proto3 JSON to protobuf and back (prost-reflect, serde). |
-//! | `js` | no | the npm package's JavaScript API (wasm-bindgen exports); enables `dynamic`. For the package's own build, not for Rust applications. |
+//! | `js` | no | the npm package's core JavaScript API (wasm-bindgen exports: `GrpcWebClient`, `GrpcError`). For the package's own build, not for Rust applications. |
+//! | `js-dynamic` | no | the npm package's second module, `DynamicClient`; enables `dynamic`. Built apart from `js`, so pages that use only the core never load it. |
+//! | `js-base` | no | what `js` and `js-dynamic` share; enabled by either. |
 //!
 //! # Threads
 //!
@@ -96,8 +98,8 @@ mod duplex;
 mod header;
 mod interceptor;
 // The descriptor and JSON code is pure; feature `dynamic` builds it without the npm
-// package's wasm-bindgen exports, which need feature `js` (it enables `dynamic`).
-#[cfg(feature = "dynamic")]
+// package's wasm-bindgen exports (features `js` and `js-dynamic`).
+#[cfg(any(feature = "dynamic", feature = "js-base"))]
 // Its `pub` types are wasm-bindgen exports: public to JavaScript, never reachable from Rust,
 // and no Rust caller would see their `Debug`.
 #[allow(unreachable_pub, missing_debug_implementations)]

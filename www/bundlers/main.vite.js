@@ -1,5 +1,5 @@
-// Vite: it finds the package's `new URL("grpc_web_wasm_bg.wasm", import.meta.url)` and copies
-// the module into the build; nothing to set.
+// Vite: it finds each glue's `new URL("…_bg.wasm", import.meta.url)` and copies the modules
+// into the build (the dynamic one with the chunk `import()` splits off); nothing to set.
 import { run } from "./app.js";
 
 run();

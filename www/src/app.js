@@ -1,7 +1,9 @@
 // @ts-check
 // The demo page: the raw API (bytes in and out, here encoded from a FileDescriptorSet),
-// a server stream, and dynamic calls through the server's reflection service.
-import init, { DynamicClient, GrpcError, GrpcWebClient } from "grpc-web-wasm";
+// a server stream, and dynamic calls through the server's reflection service. It uses both
+// entries of the package: the core, and DynamicClient with its own wasm module.
+import init, { GrpcError, GrpcWebClient } from "grpc-web-wasm";
+import initDynamic, { DynamicClient } from "grpc-web-wasm/dynamic";
 
 /** @param {string} id */
 function $(id) {
@@ -24,7 +26,7 @@ function showError(element, error) {
   element.textContent = describe(error);
 }
 
-await init();
+await Promise.all([init(), initDynamic()]);
 
 // ?server=URL, else the page's own origin (the server can serve this app too).
 const server = new URLSearchParams(location.search).get("server") ?? location.origin;

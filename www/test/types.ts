@@ -1,21 +1,22 @@
 // Compile-time tests of the package's TypeScript declarations (`npm run check`): what must
 // type-check does, and each `@ts-expect-error` line must be an error.
 import init, {
-  DynamicClient,
   GrpcError,
   GrpcWebClient,
   type BidiStream,
   type ClientStreamCall,
-  type JsonObject,
   type Metadata,
-  type MethodInfo,
   type StatusCodeName,
   type UnaryResponse,
 } from "grpc-web-wasm";
+// DynamicClient is an entry of its own, with its own wasm module and init().
+import initDynamic, { DynamicClient, type JsonObject, type MethodInfo } from "grpc-web-wasm/dynamic";
 
 export async function typed(): Promise<void> {
-  await init();
-  const client = new GrpcWebClient("http://127.0.0.1:1", { mode: "text", timeoutMs: 5, acceptCompressed: "gzip" });
+  await Promise.all([init(), initDynamic()]);
+  const client = new GrpcWebClient("http://127.0.0.1:1", { mode: "text", timeoutMs: 5 });
+  // @ts-expect-error: the package is built without gzip
+  new GrpcWebClient("http://127.0.0.1:1", { acceptCompressed: "gzip" });
   const retrying = new GrpcWebClient("http://127.0.0.1:1", {
     retryPolicy: {
       maxAttempts: 3,
@@ -91,5 +92,7 @@ export async function typed(): Promise<void> {
   const bad: StatusCodeName = "NOPE";
   // @ts-expect-error: GrpcError is thrown by calls, not built by callers
   new GrpcError();
+  // @ts-expect-error: DynamicClient takes a GrpcWebClient, not a URL
+  await DynamicClient.fromReflection("http://127.0.0.1:1");
   void [wrong, bad];
 }

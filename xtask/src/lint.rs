@@ -33,7 +33,7 @@ pub fn run() -> Result {
             "--all-targets",
             // Optional parts that nothing else turns on.
             "--features",
-            "grpc-web-wasm/tonic,grpc-web-wasm/js",
+            "grpc-web-wasm/tonic,grpc-web-wasm/js,grpc-web-wasm/js-dynamic",
             "--",
             "-D",
             "warnings",
@@ -42,11 +42,33 @@ pub fn run() -> Result {
     step("clippy (wasm32)", || {
         let mut cmd = env.cargo_wasm();
         cmd.args(["clippy", "--target", WASM, "--all-targets"]);
-        cmd.args(["--features", "grpc-web-wasm/tonic,grpc-web-wasm/js"]);
+        cmd.args([
+            "--features",
+            "grpc-web-wasm/tonic,grpc-web-wasm/js,grpc-web-wasm/js-dynamic",
+        ]);
         for krate in WASM_CRATES {
             cmd.args(["--package", krate]);
         }
         process::run(cmd.args(["--", "-D", "warnings"]))
+    })?;
+    // The npm package's two modules are built apart: each feature alone must be clean too
+    // (code only the other one uses would be dead).
+    step("clippy (wasm32, features js and js-dynamic alone)", || {
+        for features in ["js", "js-dynamic"] {
+            process::run(env.cargo_wasm().args([
+                "clippy",
+                "--target",
+                WASM,
+                "--package",
+                "grpc-web-wasm",
+                "--features",
+                features,
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+        }
+        Ok(())
     })?;
     step("clippy (wasm32, client without default features)", || {
         process::run(env.cargo_wasm().args([

@@ -33,7 +33,7 @@ const CHECKS: &[Check] = &[
     Check {
         package: "grpc-web-wasm",
         manifest: "client/Cargo.toml",
-        features: "gzip,js",
+        features: "gzip,js,js-dynamic",
         target: Some(WASM),
         version: None,
     },

@@ -136,11 +136,12 @@ pub fn run(args: &[String]) -> Result {
                 "--package",
                 "grpc-web-wasm",
                 "--features",
-                "js",
+                "js,js-dynamic,service-config",
                 "--lib",
                 "--",
                 "js::",
-                // Service configs (feature `service-config`, which `js` turns on).
+                // Service configs: read from serde_json values (feature `service-config`)
+                // and, in the npm package, from JavaScript objects, by the same code.
                 "protocol::retry::service_config",
             ]))
         })?;

@@ -8,28 +8,19 @@ use js_sys::{Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::interop::{self, count, get, invalid, millis, set, CallOptions, MetadataValue};
-use super::{duplex, stream};
-use crate::client::{Client, Credentials, Mode};
-use crate::protocol::compression::Compression;
-use crate::protocol::status::Status;
+use super::interop::{self, set, CallOptions};
+use super::send::Encode;
+use super::{duplex, options, stream};
+use crate::client::Client;
 
 /// A gRPC-Web client for one server.
 #[wasm_bindgen]
 pub struct GrpcWebClient {
     client: Client,
+    /// The options it was made with, for `DynamicClient` (another wasm module), which
+    /// makes a client of its own like this one.
+    options: JsValue,
 }
-
-const CLIENT_OPTIONS: &[&str] = &[
-    "mode",
-    "timeoutMs",
-    "credentials",
-    "metadata",
-    "sendCompressed",
-    "acceptCompressed",
-    "maxReceiveMessageSize",
-    "maxSendMessageSize",
-];
 
 #[wasm_bindgen]
 impl GrpcWebClient {
@@ -39,8 +30,8 @@ impl GrpcWebClient {
         #[wasm_bindgen(js_name = baseUrl)] base_url: String,
         #[wasm_bindgen(unchecked_optional_param_type = "ClientOptions")] options: JsValue,
     ) -> Result<GrpcWebClient, JsValue> {
-        configure(Client::new(base_url), &options)
-            .map(|client| GrpcWebClient { client })
+        options::configure(Client::new(base_url), &options)
+            .map(|client| GrpcWebClient { client, options })
             .map_err(|status| interop::error(&status))
     }
 
@@ -99,7 +90,7 @@ impl GrpcWebClient {
             self.client.clone(),
             Ok(interop::method_path(&method)),
             &options,
-            duplex::bytes(),
+            bytes(),
             Ok,
             unary_response,
         )
@@ -120,7 +111,7 @@ impl GrpcWebClient {
             self.client.clone(),
             Ok(interop::method_path(&method)),
             &options,
-            duplex::bytes(),
+            bytes(),
             Rc::new(|bytes: Bytes| Ok(Uint8Array::from(&bytes[..]).into())),
         )
     }
@@ -130,12 +121,11 @@ impl GrpcWebClient {
     pub fn base_url(&self) -> String {
         self.client.base_url().to_string()
     }
-}
 
-impl GrpcWebClient {
-    /// The Rust client behind it.
-    pub fn inner(&self) -> &Client {
-        &self.client
+    /// The options this client was made with (`DynamicClient` reads them to make its own).
+    #[wasm_bindgen(getter, unchecked_return_type = "ClientOptions | undefined")]
+    pub fn options(&self) -> JsValue {
+        self.options.clone()
     }
 }
 
@@ -160,66 +150,7 @@ fn unary_response(reply: &crate::Response<Bytes>) -> JsValue {
     response.into()
 }
 
-/// Applies a `ClientOptions` object.
-fn configure(mut client: Client, options: &JsValue) -> Result<Client, Status> {
-    let allowed = [CLIENT_OPTIONS, &super::retry::OPTIONS].concat();
-    let Some(object) = interop::options_object(options, &allowed)? else {
-        return Ok(client);
-    };
-    let mode = get(&object, "mode");
-    if !mode.is_undefined() {
-        client = client.mode(match mode.as_string().as_deref() {
-            Some("binary") => Mode::Binary,
-            Some("text") => Mode::Text,
-            _ => return Err(invalid("mode must be \"binary\" or \"text\"")),
-        });
-    }
-    if let Some(timeout) = millis(&get(&object, "timeoutMs"), "timeoutMs")? {
-        client = client.timeout(timeout);
-    }
-    let credentials = get(&object, "credentials");
-    if !credentials.is_undefined() {
-        client = client.credentials(match credentials.as_string().as_deref() {
-            Some("omit") => Credentials::Omit,
-            Some("same-origin") => Credentials::SameOrigin,
-            Some("include") => Credentials::Include,
-            _ => {
-                return Err(invalid(
-                    "credentials must be \"omit\", \"same-origin\" or \"include\"",
-                ))
-            }
-        });
-    }
-    for (key, value) in interop::metadata_from_js(&get(&object, "metadata"))? {
-        client = match value {
-            MetadataValue::Text(text) => client.header(&key, &text),
-            MetadataValue::Bin(bytes) => client.header_bin(&key, &bytes),
-        }
-        .map_err(|e| invalid(format!("invalid metadata: {e}")))?;
-    }
-    let send = get(&object, "sendCompressed");
-    if !send.is_undefined() {
-        client = client.send_compressed(compression(&send, "sendCompressed")?);
-    }
-    let accept = get(&object, "acceptCompressed");
-    if !accept.is_undefined() {
-        client = client.accept_compressed(compression(&accept, "acceptCompressed")?);
-    }
-    if let Some(n) = count(
-        &get(&object, "maxReceiveMessageSize"),
-        "maxReceiveMessageSize",
-    )? {
-        client = client.max_decoding_message_size(n);
-    }
-    if let Some(n) = count(&get(&object, "maxSendMessageSize"), "maxSendMessageSize")? {
-        client = client.max_encoding_message_size(n);
-    }
-    super::retry::configure(client, &object)
-}
-
-fn compression(value: &JsValue, name: &str) -> Result<Compression, Status> {
-    match value.as_string().as_deref() {
-        Some("gzip") => Ok(Compression::Gzip),
-        _ => Err(invalid(format!("{name} must be \"gzip\""))),
-    }
+/// Serialized messages, as `GrpcWebClient` sends them.
+fn bytes() -> Encode {
+    Rc::new(|message: &JsValue| interop::message_bytes(message, "message"))
 }

@@ -2,8 +2,6 @@
 //! messages) and `DynamicClient` (plain objects): the two differ only in how a sent value
 //! becomes bytes and how a reply becomes a value.
 
-use std::rc::Rc;
-
 use bytes::Bytes;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -87,9 +85,4 @@ pub fn bidi_stream(
         decode,
     );
     interop::bidi_stream_call(sender.into(), replies)
-}
-
-/// Serialized messages, as `GrpcWebClient` sends them.
-pub fn bytes() -> Encode {
-    Rc::new(|message: &JsValue| interop::message_bytes(message, "message"))
 }

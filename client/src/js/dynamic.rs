@@ -10,12 +10,11 @@ use prost_reflect::MessageDescriptor;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::client::GrpcWebClient;
 use super::duplex;
-use super::interop::{self, flag, get, invalid, CallOptions};
-use super::reflection::{self, Discovery};
+use super::interop::{self, invalid, CallOptions};
 use super::schema::{self, JsonOptions, Method, Schema};
 use super::send::Encode;
+use super::setup::{client_like, discover, json_options};
 use super::stream;
 use crate::client::Client;
 use crate::protocol::status::{Code, Status};
@@ -33,14 +32,14 @@ impl DynamicClient {
     /// From an encoded `google.protobuf.FileDescriptorSet` with every import included.
     #[wasm_bindgen(js_name = fromFileDescriptorSet)]
     pub fn from_file_descriptor_set(
-        client: &GrpcWebClient,
+        #[wasm_bindgen(unchecked_param_type = "GrpcWebClient")] client: JsValue,
         #[wasm_bindgen(js_name = fileDescriptorSet, unchecked_param_type = "Uint8Array")]
         file_descriptor_set: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DynamicOptions")] options: JsValue,
     ) -> Result<DynamicClient, JsValue> {
         let build = || {
             Ok(DynamicClient {
-                client: client.inner().clone(),
+                client: client_like(&client)?,
                 schema: Rc::new(Schema::from_file_descriptor_set(&interop::message_bytes(
                     &file_descriptor_set,
                     "fileDescriptorSet",
@@ -58,14 +57,15 @@ impl DynamicClient {
         unchecked_return_type = "Promise<DynamicClient>"
     )]
     pub fn from_reflection(
-        client: &GrpcWebClient,
+        #[wasm_bindgen(unchecked_param_type = "GrpcWebClient")] client: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DynamicOptions")] options: JsValue,
         #[wasm_bindgen(js_name = callOptions, unchecked_optional_param_type = "CallOptions")]
         call_options: JsValue,
     ) -> Promise {
-        let client = client.inner().clone();
+        let client = client_like(&client);
         future_to_promise(async move {
             let build = async {
+                let client = client?;
                 let json = json_options(&options)?;
                 let call = CallOptions::from_js(&call_options)?;
                 let schema = discover(&client, &call).await?;
@@ -277,39 +277,6 @@ impl DynamicClient {
     }
 }
 
-/// Walks the server's reflection service until every file it needs is known.
-async fn discover(client: &Client, call: &CallOptions) -> Result<Schema, Status> {
-    let mut discovery = Discovery::new();
-    let mut version = 0;
-    while let Some((query, body)) = discovery.next_request()? {
-        let answer = loop {
-            match ask(client, reflection::PATHS[version], &body, call).await {
-                Err(status) if status.code() == Code::Unimplemented && version == 0 => version = 1,
-                other => break other?,
-            }
-        };
-        discovery.on_response(&query, &answer)?;
-    }
-    discovery.finish()
-}
-
-/// One reflection exchange: one request in, the first reply out.
-async fn ask(
-    client: &Client,
-    path: &str,
-    body: &[u8],
-    call: &CallOptions,
-) -> Result<Bytes, Status> {
-    let request = call.request(Bytes::copy_from_slice(body));
-    let mut replies = client.server_streaming_raw(path, request).await?;
-    replies.message().await?.ok_or_else(|| {
-        Status::new(
-            Code::Internal,
-            "the reflection service ended without answering",
-        )
-    })
-}
-
 fn expect_kind(method: &Method, streaming: bool) -> Result<(), Status> {
     if method.is_client_streaming() {
         return Err(Status::new(
@@ -350,19 +317,4 @@ fn encode(desc: &prost_reflect::MessageDescriptor, value: &JsValue) -> Result<By
 
 fn parse_json(text: &str) -> Result<JsValue, Status> {
     JSON::parse(text).map_err(|_| Status::new(Code::Internal, "produced JSON that does not parse"))
-}
-
-fn json_options(value: &JsValue) -> Result<JsonOptions, Status> {
-    let Some(object) = interop::options_object(
-        value,
-        &["emitDefaults", "enumsAsNumbers", "protoFieldNames"],
-    )?
-    else {
-        return Ok(JsonOptions::default());
-    };
-    Ok(JsonOptions {
-        emit_defaults: flag(&get(&object, "emitDefaults"), "emitDefaults")?,
-        enums_as_numbers: flag(&get(&object, "enumsAsNumbers"), "enumsAsNumbers")?,
-        proto_field_names: flag(&get(&object, "protoFieldNames"), "protoFieldNames")?,
-    })
 }

@@ -19,11 +19,6 @@ extern "C" {
     #[wasm_bindgen(extends = js_sys::Error)]
     pub type GrpcError;
 
-    /// Never called: makes the package export the `GrpcError` class itself, so that
-    /// `instanceof GrpcError` works. (A type import's re-export would be typed `unknown`.)
-    #[wasm_bindgen(reexport, skip_typescript, js_name = GrpcError)]
-    fn _export_grpc_error();
-
     #[wasm_bindgen(constructor)]
     fn new(
         code: i32,
@@ -45,6 +40,17 @@ extern "C" {
     /// A bidi call: a message stream of the replies, with `send` and `close`.
     #[wasm_bindgen(js_name = bidiStreamCall)]
     pub fn bidi_stream_call(sender: JsValue, replies: JsValue) -> JsValue;
+}
+
+/// The core module exports the `GrpcError` class itself, so that `instanceof GrpcError`
+/// works (a type import's re-export would be typed `unknown`). The dynamic module's errors
+/// are the same class: both glues import one `support.js` (checked by `cargo xtask npm`).
+#[cfg(feature = "js")]
+#[wasm_bindgen(module = "/src/js/support.js")]
+extern "C" {
+    /// Never called: only makes the glue export the class.
+    #[wasm_bindgen(reexport, skip_typescript, js_name = GrpcError)]
+    fn _export_grpc_error();
 }
 
 /// `status` as the `GrpcError` a promise rejects with.
@@ -299,16 +305,6 @@ pub fn count(value: &JsValue, name: &str) -> Result<Option<usize>, Status> {
     }
 }
 
-/// A boolean option, `false` when absent.
-pub fn flag(value: &JsValue, name: &str) -> Result<bool, Status> {
-    if value.is_undefined() {
-        return Ok(false);
-    }
-    value
-        .as_bool()
-        .ok_or_else(|| invalid(format!("{name} must be a boolean")))
-}
-
 /// `object[key]`, `undefined` when missing.
 pub fn get(object: &Object, key: &str) -> JsValue {
     Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
@@ -320,6 +316,7 @@ pub fn set(object: &Object, key: &str, value: &JsValue) {
 }
 
 /// `/package.Service/Method` from either spelling callers use.
+#[cfg(feature = "js")]
 pub fn method_path(method: &str) -> String {
     if method.starts_with('/') {
         method.to_string()

@@ -17,10 +17,6 @@ export interface ClientOptions {
   credentials?: "omit" | "same-origin" | "include";
   /** Metadata sent with every call, before each call's own. */
   metadata?: MetadataInit;
-  /** Compress request messages. */
-  sendCompressed?: "gzip";
-  /** Ask the server to compress replies. */
-  acceptCompressed?: "gzip";
   /** Largest reply message accepted, in bytes (default 4 MiB). */
   maxReceiveMessageSize?: number;
   /** Largest request message sent, in bytes (default 4 MiB). */
@@ -127,7 +123,7 @@ export interface MessageStream<T> extends AsyncIterator<T, undefined> {
 export interface ClientStreamCall<Req = Uint8Array, Res = UnaryResponse> {
   /**
    * Queues a request message: serialized (`GrpcWebClient`) or a plain object
-   * (`DynamicClient`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
+   * (`DynamicClient`, from `grpc-web-wasm/dynamic`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
    */
   send(message: Req): void;
   /** Ends the request stream. */
@@ -146,7 +142,7 @@ export interface ClientStreamCall<Req = Uint8Array, Res = UnaryResponse> {
 export interface BidiStream<T, Req = Uint8Array> extends MessageStream<T> {
   /**
    * Queues a request message: serialized (`GrpcWebClient`) or a plain object
-   * (`DynamicClient`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
+   * (`DynamicClient`, from `grpc-web-wasm/dynamic`). Throws `INVALID_ARGUMENT` for what cannot be sent, or after `close()`.
    */
   send(message: Req): void;
   /** Ends the request stream; replies may still follow. */
@@ -185,41 +181,4 @@ export class GrpcError extends Error {
   readonly headers: Metadata;
   /** Typed details from `grpc-status-details-bin`. */
   readonly details: StatusDetail[];
-}
-
-/** A JSON value. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-/** A message in the proto3 JSON mapping (lowerCamelCase names; 64-bit integers as strings). */
-export type JsonObject = { [key: string]: JsonValue };
-
-/** How `DynamicClient` renders replies; the defaults are canonical proto3 JSON. */
-export interface DynamicOptions {
-  /** Include fields holding their default value. */
-  emitDefaults?: boolean;
-  /** Enum values as numbers rather than names. */
-  enumsAsNumbers?: boolean;
-  /** Field names as in the .proto file (`user_id`) rather than lowerCamelCase. */
-  protoFieldNames?: boolean;
-}
-
-/** A method in a `DynamicClient`'s descriptors. */
-export interface MethodInfo {
-  /** e.g. `GetUser`. */
-  name: string;
-  /** e.g. `/demo.v1.UserService/GetUser`. */
-  path: string;
-  /** Full name of the request type. */
-  inputType: string;
-  /** Full name of the reply type. */
-  outputType: string;
-  clientStreaming: boolean;
-  serverStreaming: boolean;
-}
-
-/** A service in a `DynamicClient`'s descriptors. */
-export interface ServiceInfo {
-  /** Full name, e.g. `demo.v1.UserService`. */
-  name: string;
-  methods: MethodInfo[];
 }

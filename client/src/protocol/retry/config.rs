@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::policy::{InvalidPolicy, Policy};
 use super::throttle::Throttle;
+use crate::protocol::quoted::Quoted;
 
 /// What applies to one method's calls.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -109,11 +110,15 @@ fn scope(name: &str) -> Result<Scope, InvalidPolicy> {
     match (service, method) {
         ("", "") => Ok(Scope::Default),
         ("", _) => Err(InvalidPolicy::new(format!(
-            "{name:?} names a method without its service"
+            "{} names a method without its service",
+            Quoted(name)
         ))),
         (s, "") => Ok(Scope::Service(s.to_owned())),
         (s, m) if !m.contains('/') => Ok(Scope::Method(s.to_owned(), m.to_owned())),
-        _ => Err(InvalidPolicy::new(format!("{name:?} is not a method name"))),
+        _ => Err(InvalidPolicy::new(format!(
+            "{} is not a method name",
+            Quoted(name)
+        ))),
     }
 }
 

@@ -18,7 +18,8 @@ mod hedging;
 mod policy;
 mod pushback;
 mod retrying;
-#[cfg(feature = "service-config")]
+// Also built for the npm package, which reads service configs from JavaScript objects.
+#[cfg(any(feature = "service-config", feature = "js-base"))]
 mod service_config;
 mod throttle;
 
@@ -30,4 +31,6 @@ pub use pushback::{Pushback, PUSHBACK_HEADER};
 pub use retrying::{Decision, Retrying, Stop};
 #[cfg(feature = "service-config")]
 pub use service_config::parse_service_config;
+#[cfg(feature = "js-base")]
+pub(crate) use service_config::{read_service_config, JsonValue};
 pub use throttle::Throttle;

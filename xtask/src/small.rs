@@ -103,6 +103,23 @@ impl Small {
                 ));
             }
         }
+        // Not needed by cargo with build-std, but wasm-pack checks that the sysroot has it.
+        if !has_wasm_target() {
+            let mut add = Command::new("rustup");
+            add.args([
+                "target",
+                "add",
+                crate::toolchain::WASM,
+                "--toolchain",
+                NIGHTLY,
+            ]);
+            let added = process::run_with_timeout(&mut add, Duration::from_secs(120))?;
+            if !added || !has_wasm_target() {
+                return Err(format!(
+                    "{version} has no wasm32 target and rustup could not add it"
+                ));
+            }
+        }
         Ok(Small { version })
     }
 }
@@ -116,4 +133,18 @@ fn has_rust_src() -> bool {
     )
     .map(|root| PathBuf::from(root.trim()).join("lib/rustlib/src/rust/library/std/Cargo.toml"))
     .is_some_and(|p| p.is_file())
+}
+
+fn has_wasm_target() -> bool {
+    process::output(
+        Command::new("rustc")
+            .env("RUSTUP_TOOLCHAIN", NIGHTLY)
+            .args([
+                "--print",
+                "target-libdir",
+                "--target",
+                crate::toolchain::WASM,
+            ]),
+    )
+    .is_some_and(|dir| Path::new(dir.trim()).is_dir())
 }

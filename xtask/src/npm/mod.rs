@@ -105,10 +105,12 @@ pub fn build(env: &Env) -> Result<Package> {
         "npm: the default build and the core free of DynamicClient's deps",
         || lean(env),
     )?;
-    build_module(env, &CORE, &dir)?;
+    // The smallest configuration this machine can build (nightly build-std), or stable.
+    let build = crate::small::Build::detect();
+    build_module(env, &build, &CORE, &dir)?;
     let staging = out.join("dynamic");
     let _ = std::fs::remove_dir_all(&staging);
-    build_module(env, &DYNAMIC, &staging)?;
+    build_module(env, &build, &DYNAMIC, &staging)?;
     step(
         "npm: the dynamic module beside the core, one snippets/",
         || glue::merge(&staging, &dir, DYNAMIC.name),
@@ -151,10 +153,11 @@ pub fn build(env: &Env) -> Result<Package> {
 
 /// Builds one wasm module into `dir`: wasm-pack, the glue's fixes, then wasm-opt. Both
 /// modules are built here, so build settings change in one place.
-fn build_module(env: &Env, module: &Module, dir: &Path) -> Result {
+fn build_module(env: &Env, build: &crate::small::Build, module: &Module, dir: &Path) -> Result {
     step(&format!("npm: wasm-pack build {}", module.krate), || {
         let mut cmd = env.command("wasm-pack");
         env.toolchain.for_wasm(&mut cmd);
+        build.apply(&mut cmd, &crate::host_target_dir().join("small"));
         // Profile `npm` (root Cargo.toml): size-optimised, and apart from the demo's release
         // build. --no-opt: wasm-pack would download binaryen; ours runs next.
         cmd.args(["build", module.krate, "--profile", "npm", "--target", "web"])

@@ -169,11 +169,13 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
     }
 }
 
-/// A reply that sends its head and one message, then neither ends nor sends trailers, and
-/// ignores `grpc-timeout`: only the client's own deadline or cancellation ends the call.
-/// Counts the client hanging up in [`HANGUPS`].
-fn stall(mut stream: TcpStream, cors: &str) -> std::io::Result<()> {
-    let message = frame(0, &[0x08, 0x01]);
+/// A reply that sends its head and `messages` messages (user ids 1, 2, ...), then neither
+/// ends nor sends trailers, and ignores `grpc-timeout`: only the client's own deadline or
+/// cancellation ends the call. Counts the client hanging up in [`HANGUPS`].
+fn stall(mut stream: TcpStream, cors: &str, messages: u8) -> std::io::Result<()> {
+    let message: Vec<u8> = (1..=messages)
+        .flat_map(|id| frame(0, &[0x08, id]))
+        .collect();
     write!(
         stream,
         "HTTP/1.1 200 OK\r\n{cors}content-type: application/grpc-web+proto\r\ncontent-length: 1000\r\nconnection: close\r\n\r\n"
@@ -382,7 +384,11 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
         return Ok(());
     }
     if path == "/stall/demo.v1.UserService/GetUser" {
-        return stall(stream, &cors);
+        return stall(stream, &cors, 1);
+    }
+    // Eight messages in one write, so a client reads them as one chunk, then the stall.
+    if path == "/stall-batch/demo.v1.UserService/GetUser" {
+        return stall(stream, &cors, 8);
     }
     if let Some(rest) = path.strip_prefix("/retry/") {
         return retry::serve(stream, &cors, rest, &headers);

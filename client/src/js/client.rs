@@ -1,8 +1,6 @@
 //! `GrpcWebClient`: the Rust [`Client`] for JavaScript, with serialized messages
 //! (`Uint8Array`) in and out, so it pairs with any JavaScript protobuf library.
 
-use std::rc::Rc;
-
 use bytes::Bytes;
 use js_sys::{Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -79,12 +77,7 @@ impl GrpcWebClient {
     ) -> JsValue {
         let request = interop::message_bytes(&request, "request")
             .and_then(|bytes| Ok(CallOptions::from_js(&options)?.request(bytes)));
-        stream::start(
-            self.client.clone(),
-            interop::method_path(&method),
-            request,
-            Rc::new(|bytes: Bytes| Ok(Uint8Array::from(&bytes[..]).into())),
-        )
+        stream::start_bytes(self.client.clone(), interop::method_path(&method), request)
     }
 
     /// Calls a client-streaming method over a WebSocket: `send()` serialized messages,
@@ -116,12 +109,11 @@ impl GrpcWebClient {
         method: String,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> JsValue {
-        duplex::bidi_stream(
+        duplex::bidi_stream_bytes(
             self.client.clone(),
             Ok(interop::method_path(&method)),
             &options,
             duplex::bytes(),
-            Rc::new(|bytes: Bytes| Ok(Uint8Array::from(&bytes[..]).into())),
         )
     }
 

@@ -10,7 +10,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::interop::{self, CallOptions};
 use super::send::{self, Encode};
-use super::stream::{self, Decode};
+use super::stream::{self, Decode, Values};
 use crate::call;
 use crate::client::Client;
 use crate::duplex::{self, Messages};
@@ -66,6 +66,26 @@ pub fn bidi_stream(
     encode: Encode,
     decode: Decode,
 ) -> JsValue {
+    bidi(client, path, options, encode, Values::Decoded(decode))
+}
+
+/// [`bidi_stream`] whose replies are the messages' bytes.
+pub fn bidi_stream_bytes(
+    client: Client,
+    path: Result<String, Status>,
+    options: &JsValue,
+    encode: Encode,
+) -> JsValue {
+    bidi(client, path, options, encode, Values::Bytes)
+}
+
+fn bidi(
+    client: Client,
+    path: Result<String, Status>,
+    options: &JsValue,
+    encode: Encode,
+    values: Values,
+) -> JsValue {
     let (sender, outbox) = send::outbox(None, encode);
     let request = path.and_then(|path| {
         let request = CallOptions::from_js(options)?
@@ -84,7 +104,7 @@ pub fn bidi_stream(
                 Ok(Streaming::new(raw, Ok))
             })
         },
-        decode,
+        values,
     );
     interop::bidi_stream_call(sender.into(), replies)
 }

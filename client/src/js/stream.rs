@@ -36,8 +36,8 @@ pub enum Values {
     Decoded(Decode),
 }
 
-/// Messages at most this large on average go packed into one buffer that JavaScript slices;
-/// larger ones go as one `Uint8Array` each, copied once.
+/// Messages at most this large on average go packed into one buffer, which JavaScript yields
+/// as views; larger ones go as one `Uint8Array` each (its own buffer), copied once.
 const PACK_MAX: usize = 4096;
 
 enum Phase {

@@ -26,7 +26,7 @@ export class GrpcError extends Error {
  * return() (a `break` out of `for await`) cancels the call and drops what is left of the batch.
  */
 export function messageStream(raw) {
-  // The batch being yielded: an Array of values, or packed bytes (`bytes` sliced at `ends`).
+  // The batch being yielded: an Array of values, or packed bytes (`bytes` cut at `ends`).
   let values = null;
   let bytes = null;
   let ends = null;
@@ -39,7 +39,9 @@ export function messageStream(raw) {
     const i = at++;
     let value;
     if (values !== null) value = values[i];
-    else value = bytes.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
+    // A view, not a copy: in Chromium a fresh ArrayBuffer per small message costs more than
+    // a raw fetch spends on the message (over 1 µs against about 0.1).
+    else value = bytes.subarray(i === 0 ? 0 : ends[i - 1], ends[i]);
     if (at === count) values = bytes = ends = null;
     return { done: false, value };
   };

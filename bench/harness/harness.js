@@ -45,9 +45,9 @@ async function load(name) {
     case "connect-web":
       return (await import("./connect.js")).contender();
     case "ours, npm bytes API":
-      return (await import("./npm.js")).contender("bytes");
+      return (await import("./npm-bytes.js")).contender("bytes");
     case "connect-es over ours":
-      return (await import("./npm.js")).contender("connect");
+      return (await import("./npm-connect.js")).contender("connect");
   }
   throw new Error(`unknown contender ${name}`);
 }

@@ -101,7 +101,7 @@ function connect(wasm) {
 
 let loaded;
 
-/** The contender `kind` ("bytes" or "connect"); the module is instantiated once for both. */
+/** The contender `kind` ("bytes" or "connect"); instantiated once per bundle. */
 export async function contender(kind) {
   loaded ??= init({ module_or_path: new URL(wasmUrl, import.meta.url) });
   const wasm = await loaded;

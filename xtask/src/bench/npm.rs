@@ -18,8 +18,9 @@ pub const CONNECT: &str = "connect-es over ours";
 pub const MINIMAL_DIR: &str = "minimal-connect-ours";
 
 /// Packs the package, installs it into `bench/connect` (whose packages and generated code
-/// [`super::connect::build`] made) and bundles both contenders into `site/npm.js` and the
-/// minimal app into `site/minimal-connect-ours/`, each with the wasm module beside it.
+/// [`super::connect::build`] made) and bundles each contender (`site/npm-bytes.js`,
+/// `site/npm-connect.js`) and the minimal app (`site/minimal-connect-ours/`), each with the
+/// wasm module beside it.
 pub fn build(env: &Env, site: &Path) -> Result {
     let package = crate::npm::build(env)?;
     let dir = crate::root().join("bench").join("connect");
@@ -29,8 +30,10 @@ pub fn build(env: &Env, site: &Path) -> Result {
             .arg(&package.tarball),
     )?;
     let esbuild = dir.join("node_modules").join(".bin").join("esbuild");
+    // One bundle per contender, so that a profile tells their samples apart by script.
     for (entry, out) in [
-        ("src/npm.js", site.join("npm.js")),
+        ("src/npm.js", site.join("npm-bytes.js")),
+        ("src/npm.js", site.join("npm-connect.js")),
         (
             "src/minimal-npm.js",
             site.join(MINIMAL_DIR).join("minimal.js"),

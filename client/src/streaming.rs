@@ -148,6 +148,7 @@ impl RawStream {
     /// The next message if the reply already holds it decoded, without reading the body:
     /// what a batch may take after its first message. An end found here is kept for
     /// [`poll_next`](Self::poll_next), so it still comes after every message.
+    #[cfg(feature = "js")]
     pub(crate) fn buffered_message(&mut self) -> Option<Bytes> {
         if self.peeked.is_none() {
             self.peeked = Some(match self.reply.next()? {
@@ -250,6 +251,7 @@ impl<T> Streaming<T> {
 
     /// The next message if it is already decoded (no read from the body); `None` when the
     /// next item needs a read, or is the end (which [`message`](Self::message) then gives).
+    #[cfg(feature = "js")]
     pub(crate) fn buffered(&mut self) -> Option<Result<T, Status>> {
         if self.done {
             return None;

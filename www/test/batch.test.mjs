@@ -87,7 +87,7 @@ describe("server streams in batches", () => {
   });
 
   test("an error after messages comes after every one of them, with its trailers", async () => {
-    const result = await inPage(async (m, api) => {
+    const result = await inPage(async (m, api, fault) => {
       const request = m.toBinary(
         m.StreamingOutputCallRequestSchema,
         m.create(m.StreamingOutputCallRequestSchema, {
@@ -104,12 +104,24 @@ describe("server streams in batches", () => {
         error = { grpc: e instanceof m.GrpcError, code: e.codeName, message: e.message };
       }
       const after = await stream.next();
+      // A failure in the middle of a chunk, after fifty messages in it (the misbehaving peer
+      // sends a frame with a reserved flag): it comes in the same batch as they do.
+      const oneChunk = new m.GrpcWebClient(`${fault}/messages-then-bad-frame`).serverStream("demo.v1.UserService/GetUser", new Uint8Array());
+      const ids = [];
+      let chunkError;
+      try {
+        for await (const b of oneChunk) ids.push(b[1]);
+      } catch (e) {
+        chunkError = { code: e.codeName, reserved: /reserved flag/.test(e.message) };
+      }
       return {
         inOrder: sizes.length === 50 && sizes.every((n, i) => n === i + 1),
         error,
         status: stream.trailers["grpc-status"],
         headers: typeof stream.headers,
         after: after.done,
+        oneChunk: ids.length === 50 && ids.every((id, i) => id === i + 1),
+        chunkError,
       };
     });
     assert.deepEqual(result, {
@@ -118,6 +130,8 @@ describe("server streams in batches", () => {
       status: "9",
       headers: "object",
       after: true,
+      oneChunk: true,
+      chunkError: { code: "INTERNAL", reserved: true },
     });
   });
 

@@ -137,6 +137,13 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
             ("200 OK", GRPC_WEB, extra.into(), body)
         }
         // An error status after response headers of its own.
+        // Fifty messages (user ids 1..=50), then a frame with a reserved flag, in one write: the
+        // reply fails in the middle of the chunk, in the same batch as the messages.
+        "/messages-then-bad-frame/demo.v1.UserService/GetUser" => {
+            let mut body: Vec<u8> = (1..=50u8).flat_map(|id| frame(0, &[0x08, id])).collect();
+            body.extend(frame(0x40, &[]));
+            ("200 OK", GRPC_WEB, String::new(), body)
+        }
         "/error-with-headers/demo.v1.UserService/GetUser" => {
             let body = frame(0x80, b"grpc-status: 5\r\ngrpc-message: gone\r\n");
             ("200 OK", GRPC_WEB, "x-served-by: fixture\r\n".into(), body)

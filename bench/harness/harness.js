@@ -44,6 +44,10 @@ async function load(name) {
       return rust(name, "./tonic-web/bench_tonic_web.js");
     case "connect-web":
       return (await import("./connect.js")).contender();
+    case "ours, npm bytes API":
+      return (await import("./npm-bytes.js")).contender("bytes");
+    case "connect-es over ours":
+      return (await import("./npm-connect.js")).contender("connect");
   }
   throw new Error(`unknown contender ${name}`);
 }

@@ -164,6 +164,29 @@ impl RawStream {
         std::future::poll_fn(|cx| self.poll_next(cx)).await
     }
 
+    /// The next message if the reply already holds it decoded, without reading the body:
+    /// what a batch may take after its first message. An end found here is kept for
+    /// [`poll_next`](Self::poll_next), so it still comes after every message.
+    #[cfg(feature = "js-base")]
+    pub(crate) fn buffered_message(&mut self) -> Option<Bytes> {
+        if self.peeked.is_none() {
+            self.peeked = Some(match self.reply.next()? {
+                Yield::End(end) => {
+                    self.body = None;
+                    Yield::End(end.map_err(|s| self.with_headers(s)))
+                }
+                message => message,
+            });
+        }
+        match self.peeked.take() {
+            Some(Yield::Message(bytes)) => Some(bytes),
+            other => {
+                self.peeked = other;
+                None
+            }
+        }
+    }
+
     /// Reports the call's end to the interceptors and releases the body (aborting the
     /// request if it is still running).
     pub(crate) fn finish(&mut self, status: &Status) {
@@ -237,17 +260,39 @@ impl<T> Streaming<T> {
         if self.done {
             return Poll::Ready(None);
         }
-        let end = match ready!(self.raw.poll_next(cx)) {
-            Some(Yield::Message(bytes)) => match (self.decode)(bytes) {
-                Ok(message) => return Poll::Ready(Some(Ok(message))),
-                Err(status) => Err(self.raw.with_headers(status)),
-            },
-            Some(Yield::End(end)) => end,
+        Poll::Ready(match ready!(self.raw.poll_next(cx)) {
+            Some(Yield::Message(bytes)) => self.decoded(bytes),
+            Some(Yield::End(end)) => self.end(end),
             // Only after the end, which sets `done`.
-            None => return Poll::Ready(None),
-        };
+            None => None,
+        })
+    }
+
+    /// The next message if it is already decoded (no read from the body); `None` when the
+    /// next item needs a read, or is the end (which [`message`](Self::message) then gives).
+    #[cfg(feature = "js-base")]
+    pub(crate) fn buffered(&mut self) -> Option<Result<T, Status>> {
+        if self.done {
+            return None;
+        }
+        let bytes = self.raw.buffered_message()?;
+        self.decoded(bytes)
+    }
+
+    fn decoded(&mut self, bytes: Bytes) -> Option<Result<T, Status>> {
+        match (self.decode)(bytes) {
+            Ok(message) => Some(Ok(message)),
+            Err(status) => {
+                let status = self.raw.with_headers(status);
+                self.end(Err(status))
+            }
+        }
+    }
+
+    /// The stream's one end: reported to the interceptors, trailers kept.
+    fn end(&mut self, end: Result<MetadataMap, Status>) -> Option<Result<T, Status>> {
         self.done = true;
-        Poll::Ready(match end {
+        match end {
             Ok(trailers) => {
                 self.raw
                     .finish(&Status::new(crate::Code::Ok, "").carrying_metadata(trailers.clone()));
@@ -259,7 +304,7 @@ impl<T> Streaming<T> {
                 self.trailers = Some(status.metadata().clone());
                 Some(Err(status))
             }
-        })
+        }
     }
 }
 

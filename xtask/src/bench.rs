@@ -14,6 +14,7 @@
 
 mod connect;
 mod http;
+mod npm;
 mod profile;
 mod replay;
 mod report;
@@ -94,6 +95,7 @@ pub fn run(args: &[String]) -> Result {
     let env = setup::ensure(Needs {
         browser: true,
         node: true,
+        wasm_pack: true,
         ..Needs::default()
     })?;
     let out = crate::host_target_dir().join("bench");
@@ -120,11 +122,27 @@ pub fn run(args: &[String]) -> Result {
             Err(e) => report.missing.push((name.to_string(), e)),
         }
     }
-    match step("build contender connect-web (npm, buf, esbuild)", || {
+    let connect_built = step("build contender connect-web (npm, buf, esbuild)", || {
         connect::build(&env, &site_dir)
-    }) {
-        Ok(()) => report.contenders.push("connect-web".into()),
-        Err(e) => report.missing.push(("connect-web".into(), e)),
+    });
+    let npm_built = match connect_built {
+        Ok(()) => {
+            report.contenders.push("connect-web".into());
+            step(
+                "build contenders from our npm package (cargo xtask npm, esbuild)",
+                || npm::build(&env, &site_dir),
+            )
+        }
+        Err(e) => {
+            report.missing.push(("connect-web".into(), e));
+            Err("needs connect-web's packages and generated code".into())
+        }
+    };
+    for name in [npm::BYTES, npm::CONNECT] {
+        match &npm_built {
+            Ok(()) => report.contenders.push(name.into()),
+            Err(e) => report.missing.push((name.into(), e.clone())),
+        }
     }
     // The minimal apps: measured here, and run once by the page so the bytes are known to work.
     let mut minimal = Vec::new();
@@ -167,6 +185,10 @@ pub fn run(args: &[String]) -> Result {
             &[bundle],
         )?);
         minimal.push("./minimal-connect.js".into());
+    }
+    if npm_built.is_ok() {
+        report.sizes.push(npm::minimal_size(&site_dir)?);
+        minimal.push(format!("./{}/minimal.js", npm::MINIMAL_DIR));
     }
     copy_harness(&site_dir)?;
 

@@ -137,6 +137,13 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
             ("200 OK", GRPC_WEB, extra.into(), body)
         }
         // An error status after response headers of its own.
+        // Fifty messages (user ids 1..=50), then a frame with a reserved flag, in one write: the
+        // reply fails in the middle of the chunk, in the same batch as the messages.
+        "/messages-then-bad-frame/demo.v1.UserService/GetUser" => {
+            let mut body: Vec<u8> = (1..=50u8).flat_map(|id| frame(0, &[0x08, id])).collect();
+            body.extend(frame(0x40, &[]));
+            ("200 OK", GRPC_WEB, String::new(), body)
+        }
         "/error-with-headers/demo.v1.UserService/GetUser" => {
             let body = frame(0x80, b"grpc-status: 5\r\ngrpc-message: gone\r\n");
             ("200 OK", GRPC_WEB, "x-served-by: fixture\r\n".into(), body)
@@ -169,11 +176,13 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
     }
 }
 
-/// A reply that sends its head and one message, then neither ends nor sends trailers, and
-/// ignores `grpc-timeout`: only the client's own deadline or cancellation ends the call.
-/// Counts the client hanging up in [`HANGUPS`].
-fn stall(mut stream: TcpStream, cors: &str) -> std::io::Result<()> {
-    let message = frame(0, &[0x08, 0x01]);
+/// A reply that sends its head and `messages` messages (user ids 1, 2, ...), then neither
+/// ends nor sends trailers, and ignores `grpc-timeout`: only the client's own deadline or
+/// cancellation ends the call. Counts the client hanging up in [`HANGUPS`].
+fn stall(mut stream: TcpStream, cors: &str, messages: u8) -> std::io::Result<()> {
+    let message: Vec<u8> = (1..=messages)
+        .flat_map(|id| frame(0, &[0x08, id]))
+        .collect();
     write!(
         stream,
         "HTTP/1.1 200 OK\r\n{cors}content-type: application/grpc-web+proto\r\ncontent-length: 1000\r\nconnection: close\r\n\r\n"
@@ -382,7 +391,11 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
         return Ok(());
     }
     if path == "/stall/demo.v1.UserService/GetUser" {
-        return stall(stream, &cors);
+        return stall(stream, &cors, 1);
+    }
+    // Eight messages in one write, so a client reads them as one chunk, then the stall.
+    if path == "/stall-batch/demo.v1.UserService/GetUser" {
+        return stall(stream, &cors, 8);
     }
     if let Some(rest) = path.strip_prefix("/retry/") {
         return retry::serve(stream, &cors, rest, &headers);

@@ -58,7 +58,12 @@ pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
             process::run(
                 env.command("node")
                     .current_dir(&www)
-                    .args(["--test", "--test-reporter=spec", "test/app.test.mjs"])
+                    .args([
+                        "--test",
+                        "--test-reporter=spec",
+                        "test/app.test.mjs",
+                        "test/batch.test.mjs",
+                    ])
                     .env("GRPC_WEB_TEST_SERVER", &server.url)
                     .env("GRPC_WEB_TEST_FAULT_SERVER", &fault.url)
                     .env("CHROMEDRIVER", driver)

@@ -70,12 +70,7 @@ impl GrpcWebClient {
     ) -> JsValue {
         let request = interop::message_bytes(&request, "request")
             .and_then(|bytes| Ok(CallOptions::from_js(&options)?.request(bytes)));
-        stream::start(
-            self.client.clone(),
-            interop::method_path(&method),
-            request,
-            Rc::new(|bytes: Bytes| Ok(Uint8Array::from(&bytes[..]).into())),
-        )
+        stream::start_bytes(self.client.clone(), interop::method_path(&method), request)
     }
 
     /// Calls a client-streaming method over a WebSocket: `send()` serialized messages,
@@ -107,12 +102,11 @@ impl GrpcWebClient {
         method: String,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> JsValue {
-        duplex::bidi_stream(
+        duplex::bidi_stream_bytes(
             self.client.clone(),
             Ok(interop::method_path(&method)),
             &options,
             bytes(),
-            Rc::new(|bytes: Bytes| Ok(Uint8Array::from(&bytes[..]).into())),
         )
     }
 

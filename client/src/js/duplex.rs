@@ -8,7 +8,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::interop::{self, CallOptions};
 use super::send::{self, Encode};
-use super::stream::{self, Decode};
+#[cfg(feature = "js-dynamic")]
+use super::stream::Decode;
+use super::stream::{self, Values};
 use crate::call;
 use crate::client::Client;
 use crate::duplex::{self, Messages};
@@ -57,12 +59,34 @@ pub fn client_stream<T: 'static>(
 
 /// A bidi call: a message stream of the replies (each made by `decode`), with `send()` and
 /// `close()`.
+#[cfg(feature = "js-dynamic")]
 pub fn bidi_stream(
     client: Client,
     path: Result<String, Status>,
     options: &JsValue,
     encode: Encode,
     decode: Decode,
+) -> JsValue {
+    bidi(client, path, options, encode, Values::Decoded(decode))
+}
+
+/// [`bidi_stream`] whose replies are the messages' bytes.
+#[cfg(feature = "js")]
+pub fn bidi_stream_bytes(
+    client: Client,
+    path: Result<String, Status>,
+    options: &JsValue,
+    encode: Encode,
+) -> JsValue {
+    bidi(client, path, options, encode, Values::Bytes)
+}
+
+fn bidi(
+    client: Client,
+    path: Result<String, Status>,
+    options: &JsValue,
+    encode: Encode,
+    values: Values,
 ) -> JsValue {
     let (sender, outbox) = send::outbox(None, encode);
     let request = path.and_then(|path| {
@@ -82,7 +106,7 @@ pub fn bidi_stream(
                 Ok(Streaming::new(raw, Ok))
             })
         },
-        decode,
+        values,
     );
     interop::bidi_stream_call(sender.into(), replies)
 }

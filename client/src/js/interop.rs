@@ -29,7 +29,7 @@ extern "C" {
         headers: JsValue,
     ) -> GrpcError;
 
-    /// Wraps a stream object with `next()` and `cancel()` as an async iterator.
+    /// Wraps a stream object with `nextBatch()` and `cancel()` as an async iterator.
     #[wasm_bindgen(js_name = messageStream)]
     pub fn message_stream(raw: JsValue) -> JsValue;
 

@@ -13,6 +13,8 @@
 )]
 
 #[cfg(feature = "js")]
+mod batch;
+#[cfg(feature = "js")]
 mod client;
 #[cfg(feature = "js-base")]
 mod duplex;

@@ -19,26 +19,77 @@ export class GrpcError extends Error {
 }
 
 /**
- * Wraps a Rust stream (its next() resolves to { done, value }) as an async iterator. Calls
- * to next() are queued, so each one waits for the previous; return() (a `break` out of
- * `for await`) cancels the call.
+ * Wraps a Rust stream as an async iterator. The Rust side hands over messages in batches
+ * (`nextBatch()`: every message its reply has already decoded, at least one; `undefined` at
+ * the end), and this yields them one at a time: a chunk of small messages costs one promise
+ * from wasm, not one each. Calls to next() are queued, so each one waits for the previous;
+ * return() (a `break` out of `for await`) cancels the call and drops what is left of the batch.
  */
 export function messageStream(raw) {
+  // The batch being yielded: an Array of values, or packed bytes (`bytes` cut at `ends`).
+  let values = null;
+  let bytes = null;
+  let ends = null;
+  let at = 0;
+  let count = 0;
+  let over = false;
+  let queued = 0;
   let last = Promise.resolve();
+  const take = () => {
+    const i = at++;
+    let value;
+    if (values !== null) value = values[i];
+    // A view, not a copy: in Chromium a fresh ArrayBuffer per small message costs more than
+    // a raw fetch spends on the message (over 1 µs against about 0.1).
+    else value = bytes.subarray(i === 0 ? 0 : ends[i - 1], ends[i]);
+    if (at === count) values = bytes = ends = null;
+    return { done: false, value };
+  };
+  const load = (batch) => {
+    // A batch that arrives after cancel() is dropped: nothing is yielded after it.
+    if (batch === undefined || over) {
+      over = true;
+      return { done: true, value: undefined };
+    }
+    if (Array.isArray(batch)) {
+      values = batch;
+      count = batch.length;
+    } else {
+      bytes = batch.bytes;
+      ends = batch.ends;
+      count = ends.length;
+    }
+    at = 0;
+    return take();
+  };
+  const step = () => {
+    if (at < count) return take();
+    if (over) return { done: true, value: undefined };
+    return raw.nextBatch().then(load);
+  };
+  const settled = () => {
+    queued--;
+  };
   return {
     next() {
-      const result = last.then(() => raw.next());
-      last = result.then(
-        () => undefined,
-        () => undefined,
-      );
+      // A message already here, and no earlier call still waiting: no wait at all.
+      if (queued === 0 && at < count) return Promise.resolve(take());
+      queued++;
+      const result = last.then(step);
+      last = result.then(settled, settled);
       return result;
     },
     return(value) {
+      over = true;
+      at = count = 0;
+      values = bytes = ends = null;
       raw.cancel();
       return Promise.resolve({ done: true, value });
     },
     cancel() {
+      over = true;
+      at = count = 0;
+      values = bytes = ends = null;
       raw.cancel();
     },
     get headers() {

@@ -35,6 +35,8 @@ const OWNERS: &[(&str, &str)] = &[
     ("/ours/", "ours"),
     ("/tonic-web/", "tonic-web-wasm-client"),
     ("/connect.js", "connect-web"),
+    ("/npm-bytes.js", super::npm::BYTES),
+    ("/npm-connect.js", super::npm::CONNECT),
     ("/raw.js", "raw fetch (both readers)"),
     ("/harness.js", HARNESS),
 ];

@@ -505,7 +505,9 @@ impl Report {
 
     /// A bar chart of every figure's speed relative to raw fetch, one panel per server.
     pub fn svg(&self) -> String {
-        const COLORS: &[&str] = &["#d9480f", "#1971c2", "#2f9e44", "#862e9c"];
+        const COLORS: &[&str] = &[
+            "#d9480f", "#1971c2", "#2f9e44", "#862e9c", "#f08c00", "#0c8599",
+        ];
         let others: Vec<&String> = self.contenders.iter().filter(|c| !is_floor(c)).collect();
         let servers: Vec<String> = {
             let mut v: Vec<String> = Vec::new();

@@ -9,7 +9,7 @@ use crate::Result;
 
 /// The core module (wasm + glue + the snippets), gzipped, must stay under this, so that a
 /// size regression fails the build rather than shipping. Issue 18's target is 70 KB: the
-/// core is 71.4 KB built with nightly's build-std (`crate::small`) and 76.8 KB with the
+/// core is 72.7 KB built with nightly's build-std (`crate::small`) and about 78 KB with the
 /// stable fallback, which CI machines without a nightly use, so the ceiling is above both.
 /// Lower it when the build gets smaller.
 pub const CORE_BUDGET: u64 = 80 * 1024;

@@ -1,59 +1,33 @@
 // The app and the package's JavaScript API in headless Chromium, against the real server
 // that `cargo xtask test` starts (GRPC_WEB_TEST_SERVER). The package under test is the one
 // `npm pack` produced, installed into www/node_modules.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { serve } from "../scripts/serve.mjs";
-import { launch } from "./webdriver.mjs";
+import { openApp } from "./page.mjs";
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run this through \`cargo xtask test\``);
-  return value;
-};
-
-const api = env("GRPC_WEB_TEST_SERVER");
-const fault = env("GRPC_WEB_TEST_FAULT_SERVER");
-let site;
-let browser;
-
-before(async () => {
-  site = await serve(fileURLToPath(new URL("..", import.meta.url)));
-  browser = await launch({
-    chromedriver: env("CHROMEDRIVER"),
-    chromium: env("CHROMIUM"),
-    args: JSON.parse(env("CHROMIUM_ARGS")),
-  });
-  await browser.goto(`${site.url}/?server=${encodeURIComponent(api)}`);
-  await browser.waitText("#status", (t) => t === "ready");
-});
-
-after(async () => {
-  await browser?.quit();
-  await site?.close();
-});
+const page = openApp();
+const { api, fault } = page;
 
 describe("the page", () => {
   test("GetUser shows the user", async () => {
-    await browser.type("#user-id", "1");
-    await browser.click("#get-user");
-    const text = await browser.waitText("#user", (t) => t !== "…" && t !== "");
+    await page.browser.type("#user-id", "1");
+    await page.browser.click("#get-user");
+    const text = await page.browser.waitText("#user", (t) => t !== "…" && t !== "");
     assert.equal(text, "#1 Ada Lovelace <ada@example.com>");
   });
 
   test("GetUser of an unknown id shows NOT_FOUND", async () => {
-    await browser.type("#user-id", "4242");
-    await browser.click("#get-user");
-    const text = await browser.waitText("#user", (t) => t !== "…" && t !== "");
+    await page.browser.type("#user-id", "4242");
+    await page.browser.click("#get-user");
+    const text = await page.browser.waitText("#user", (t) => t !== "…" && t !== "");
     assert.equal(text, "NOT_FOUND: user 4242 not found");
   });
 
   test("ListUsers streams the matching users into the list", async () => {
-    await browser.type("#name-contains", "an");
-    await browser.click("#list-users");
-    const status = await browser.waitText("#list-status", (t) => t.startsWith("done") || t.includes(":"));
-    const items = await browser.run(() => [...document.querySelectorAll("#users li")].map((li) => li.textContent));
+    await page.browser.type("#name-contains", "an");
+    await page.browser.click("#list-users");
+    const status = await page.browser.waitText("#list-status", (t) => t.startsWith("done") || t.includes(":"));
+    const items = await page.browser.run(() => [...document.querySelectorAll("#users li")].map((li) => li.textContent));
     assert.equal(status, `done: ${items.length} users`);
     assert.ok(items.length >= 3, JSON.stringify(items));
     for (const item of items) assert.match(item, /^#\d+ .*an.* <.*@example\.com>$/i);
@@ -61,40 +35,40 @@ describe("the page", () => {
   });
 
   test("cancelling a slow stream stops it with CANCELLED", async () => {
-    await browser.type("#name-contains", "");
-    await browser.type("#delay-ms", "400");
-    await browser.click("#list-users");
-    await browser.waitText("#users", (t) => t.includes("Ada"));
-    await browser.click("#cancel-list");
-    const status = await browser.waitText("#list-status", (t) => t !== "streaming…");
+    await page.browser.type("#name-contains", "");
+    await page.browser.type("#delay-ms", "400");
+    await page.browser.click("#list-users");
+    await page.browser.waitText("#users", (t) => t.includes("Ada"));
+    await page.browser.click("#cancel-list");
+    const status = await page.browser.waitText("#list-status", (t) => t !== "streaming…");
     assert.match(status, /^CANCELLED: /);
-    const count = await browser.run(() => document.querySelectorAll("#users li").length);
+    const count = await page.browser.run(() => document.querySelectorAll("#users li").length);
     assert.ok(count < 12, `all ${count} users arrived despite the cancel`);
-    await browser.type("#delay-ms", "0");
+    await page.browser.type("#delay-ms", "0");
   });
 
   test("reflection lists the services, and a dynamic call answers in JSON", async () => {
-    await browser.click("#discover");
-    const services = await browser.waitText("#services", (t) => t.includes("UserService"));
+    await page.browser.click("#discover");
+    const services = await page.browser.waitText("#services", (t) => t.includes("UserService"));
     assert.match(services, /demo\.v1\.UserService\/GetUser \(demo\.v1\.UserRequest → demo\.v1\.UserResponse, unary\)/);
     assert.match(services, /demo\.v1\.UserService\/ListUsers .*server streaming/);
-    await browser.type("#request", '{ "userId": 3 }');
-    await browser.click("#call");
-    const reply = await browser.waitText("#reply", (t) => t !== "…" && t !== "");
+    await page.browser.type("#request", '{ "userId": 3 }');
+    await page.browser.click("#call");
+    const reply = await page.browser.waitText("#reply", (t) => t !== "…" && t !== "");
     assert.deepEqual(JSON.parse(reply), { userId: 3, name: "Grace Hopper", email: "grace@example.com" });
   });
 
   test("methods that stream requests are labelled, and called with a JSON array over a WebSocket", async () => {
-    const services = await browser.text("#services");
+    const services = await page.browser.text("#services");
     assert.match(services, /demo\.v1\.TelemetryService\/Record \(demo\.v1\.Sample → demo\.v1\.Summary, client streaming\)/);
     assert.match(services, /demo\.v1\.TelemetryService\/Echo .*bidi\)/);
-    await browser.run(() => {
+    await page.browser.run(() => {
       document.querySelector("#method").value = "demo.v1.TelemetryService/Record";
       document.querySelector("#reply").textContent = "";
     });
-    await browser.type("#request", '[{ "x": 0, "y": 0, "atMs": 0 }, { "x": 6, "y": 8, "atMs": 500 }]');
-    await browser.click("#call");
-    const reply = JSON.parse(await browser.waitText("#reply", (t) => t !== "…" && t !== ""));
+    await page.browser.type("#request", '[{ "x": 0, "y": 0, "atMs": 0 }, { "x": 6, "y": 8, "atMs": 500 }]');
+    await page.browser.click("#call");
+    const reply = JSON.parse(await page.browser.waitText("#reply", (t) => t !== "…" && t !== ""));
     assert.deepEqual([reply.samples, reply.pathLength, reply.rateHz], ["2", 10, 2]);
   });
 });
@@ -105,7 +79,7 @@ describe("the page", () => {
  * misbehaving peer's base URL.
  */
 const inPage = (body) =>
-  browser.run(
+  page.browser.run(
     async (source, api, fault) => {
       const [core, dynamic] = await Promise.all([import("grpc-web-wasm"), import("grpc-web-wasm/dynamic")]);
       const pkg = { ...core, DynamicClient: dynamic.DynamicClient };
@@ -450,7 +424,7 @@ describe("the API", () => {
   });
 
   test("a call before init() says to call init()", async () => {
-    const message = await browser.run(async () => {
+    const message = await page.browser.run(async () => {
       // A second instance of the module, under another URL: never initialized.
       const url = new URL("./node_modules/grpc-web-wasm/grpc_web_wasm.js?uninitialized", location.href);
       const fresh = await import(url.href);
@@ -465,7 +439,7 @@ describe("the API", () => {
   });
 
   test("a DynamicClient call before its own init() says to call that init()", async () => {
-    const message = await browser.run(async (api) => {
+    const message = await page.browser.run(async (api) => {
       // The core is initialised (the page did it); this instance of the dynamic module is not.
       const { GrpcWebClient } = await import("grpc-web-wasm");
       const url = new URL("./node_modules/grpc-web-wasm/grpc_web_wasm_dynamic.js?uninitialized", location.href);
@@ -481,7 +455,7 @@ describe("the API", () => {
   });
 
   test("DynamicClient's errors are the core's GrpcError; it takes only a GrpcWebClient", async () => {
-    const result = await browser.run(async (api) => {
+    const result = await page.browser.run(async (api) => {
       const core = await import("grpc-web-wasm");
       const dynamic = await import("grpc-web-wasm/dynamic");
       const client = new core.GrpcWebClient(api, { timeoutMs: 300 });
@@ -634,7 +608,7 @@ describe("the API", () => {
  * protobuf-es and the clients protoc-gen-es generated, each imported as an app would.
  */
 const inConnect = (body) =>
-  browser.run(
+  page.browser.run(
     async (source, api) => {
       const [pkg, transport, connect, protobuf, users, telemetry, test, messages] = await Promise.all([
         import("grpc-web-wasm"),
@@ -742,14 +716,14 @@ describe("connect-es: clients generated by protoc-gen-es over createGrpcWebWasmT
 // It leaves the app's page: before the bundlers, which do too.
 describe("the core entries alone", () => {
   test("a page importing only the core never fetches DynamicClient's module; importing it does", async () => {
-    await browser.goto(`${site.url}/core.html?server=${encodeURIComponent(api)}`);
-    await browser.waitText("#wasm", (t) => t !== "");
-    const [bytes, connect, wasm] = await Promise.all(["#bytes", "#connect", "#wasm"].map((s) => browser.text(s)));
+    await page.browser.goto(`${page.site.url}/core.html?server=${encodeURIComponent(api)}`);
+    await page.browser.waitText("#wasm", (t) => t !== "");
+    const [bytes, connect, wasm] = await Promise.all(["#bytes", "#connect", "#wasm"].map((s) => page.browser.text(s)));
     assert.match(bytes, /^\d+ bytes$/);
     assert.equal(connect, "Alan Turing");
     assert.deepEqual(wasm.split(" "), ["/node_modules/grpc-web-wasm/grpc_web_wasm_bg.wasm"]);
     // The check sees the dynamic module when there is one to see: import it now.
-    const later = await browser.run(async (api) => {
+    const later = await page.browser.run(async (api) => {
       const { GrpcWebClient } = await import("grpc-web-wasm");
       const { default: init, DynamicClient } = await import("grpc-web-wasm/dynamic");
       await init();
@@ -776,8 +750,8 @@ describe("the core entries alone", () => {
 describe("bundlers", () => {
   for (const bundler of ["vite", "esbuild"]) {
     test(`the ${bundler} build finds both wasm modules, the dynamic one only once imported`, async () => {
-      await browser.goto(`${site.url}/dist/${bundler}/index.html?server=${encodeURIComponent(api)}`);
-      const out = await browser.waitText("#out", (t) => t !== "loading…");
+      await page.browser.goto(`${page.site.url}/dist/${bundler}/index.html?server=${encodeURIComponent(api)}`);
+      const out = await page.browser.waitText("#out", (t) => t !== "loading…");
       assert.equal(out, "ok: Ada Lovelace, 2 streamed, Grace Hopper; wasm modules: 1, then 2");
     });
   }

@@ -3,45 +3,19 @@
 // per step promised: order, an error after the messages before it, cancellation in the middle
 // of a batch (the fetch is aborted, the server sees it), and flat memory on a long stream.
 // Run by `cargo xtask test` beside app.test.mjs, against the same servers.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { serve } from "../scripts/serve.mjs";
-import { launch } from "./webdriver.mjs";
+import { openApp } from "./page.mjs";
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run this through \`cargo xtask test\``);
-  return value;
-};
-
-const api = env("GRPC_WEB_TEST_SERVER");
-const fault = env("GRPC_WEB_TEST_FAULT_SERVER");
-let site;
-let browser;
-
-before(async () => {
-  site = await serve(fileURLToPath(new URL("..", import.meta.url)));
-  browser = await launch({
-    chromedriver: env("CHROMEDRIVER"),
-    chromium: env("CHROMIUM"),
-    args: JSON.parse(env("CHROMIUM_ARGS")),
-  });
-  await browser.goto(`${site.url}/?server=${encodeURIComponent(api)}`);
-  await browser.waitText("#status", (t) => t === "ready");
-});
-
-after(async () => {
-  await browser?.quit();
-  await site?.close();
-});
+const page = openApp();
+const { api, fault } = page;
 
 /**
  * Runs `body(m, api, fault)` in the page: `m` holds the package (`init` its default export),
  * connect-es, protobuf-es and the grpc.testing code protoc-gen-es generated.
  */
 const inPage = (body) =>
-  browser.run(
+  page.browser.run(
     async (source, api, fault) => {
       const [pkg, transport, connect, protobuf, test, messages] = await Promise.all([
         import("grpc-web-wasm"),

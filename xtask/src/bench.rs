@@ -19,7 +19,7 @@ mod profile;
 mod replay;
 mod report;
 mod site;
-mod size;
+pub(crate) mod size;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use crate::setup::{self, Env, Needs};
 use crate::small::Build;
-use crate::toolchain::WASM;
 use crate::tools::CargoTool;
 use crate::ui::step;
 use crate::{process, Result};
@@ -63,27 +62,14 @@ fn named_build(
     wasm_opt: &Path,
 ) -> Result<PathBuf> {
     let target = crate::host_target_dir().join("size-target");
-    let mut cmd = env.cargo_wasm();
-    cmd.env("CARGO_TARGET_DIR", &target);
-    build.apply(&mut cmd, &target);
-    cmd.env("CARGO_PROFILE_RELEASE_LTO", "true")
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
-        .env("CARGO_PROFILE_RELEASE_STRIP", "false")
-        .args(["build", "--release", "--target", WASM, "--package", app]);
-    process::run(&mut cmd)?;
+    let wasm = crate::bench::size::build_for_size(env, app, build, &target, false)?;
     let name = app.replace('-', "_");
     let dest = out.join(app);
     process::run(
         env.command("wasm-bindgen")
             .args(["--target", "web", "--keep-debug", "--out-dir"])
             .arg(&dest)
-            .arg(
-                target
-                    .join(WASM)
-                    .join("release")
-                    .join(format!("{name}.wasm")),
-            ),
+            .arg(&wasm),
     )?;
     let module = dest.join(format!("{name}_bg.wasm"));
     process::run(

@@ -43,20 +43,8 @@ pub fn rust_app(
         Build::Small(_) => "bench-size-small",
         Build::Stable => "bench-size",
     });
-    let mut cmd = env.cargo_wasm();
-    cmd.env("CARGO_TARGET_DIR", &target);
-    build.apply(&mut cmd, &target);
-    cmd.env("CARGO_PROFILE_RELEASE_LTO", "true")
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
-        .env("CARGO_PROFILE_RELEASE_STRIP", "true")
-        .args(["build", "--release", "--target", WASM, "--package", krate]);
-    process::run(&mut cmd)?;
+    let wasm = build_for_size(env, krate, build, &target, true)?;
     let name = krate.replace('-', "_");
-    let wasm = target
-        .join(WASM)
-        .join("release")
-        .join(format!("{name}.wasm"));
     process::run(
         env.command("wasm-bindgen")
             .args(["--target", "web", "--out-dir"])
@@ -73,6 +61,34 @@ pub fn rust_app(
         ),
         &[module, dest.join(format!("{name}.js"))],
     )
+}
+
+/// Builds `krate` for wasm32 with lto, opt-level "z" and one codegen unit, stripped or
+/// keeping its names, in `build`'s configuration and the target dir `target`; its `.wasm`.
+pub fn build_for_size(
+    env: &Env,
+    krate: &str,
+    build: &Build,
+    target: &Path,
+    strip: bool,
+) -> Result<std::path::PathBuf> {
+    let mut cmd = env.cargo_wasm();
+    cmd.env("CARGO_TARGET_DIR", target);
+    build.apply(&mut cmd, target);
+    cmd.env("CARGO_PROFILE_RELEASE_LTO", "true")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env(
+            "CARGO_PROFILE_RELEASE_STRIP",
+            if strip { "true" } else { "false" },
+        )
+        .args(["build", "--release", "--target", WASM, "--package", krate]);
+    process::run(&mut cmd)?;
+    let name = krate.replace('-', "_");
+    Ok(target
+        .join(WASM)
+        .join("release")
+        .join(format!("{name}.wasm")))
 }
 
 /// Measures files shipped together: their total size raw and each gzipped.

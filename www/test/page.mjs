@@ -1,0 +1,43 @@
+// What every www suite starts from: the servers `cargo xtask test` started (named in its
+// environment), and the app's page open in headless Chromium, from before the suite's first
+// test until after its last.
+import { after, before } from "node:test";
+import { fileURLToPath } from "node:url";
+import { serve } from "../scripts/serve.mjs";
+import { launch } from "./webdriver.mjs";
+
+/** The variable `name`, which `cargo xtask test` sets. */
+export const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run this through \`cargo xtask test\``);
+  return value;
+};
+
+/**
+ * Registers the suite's `before` and `after`: `page.browser` and `page.site` (the static
+ * server of www/, `page.site.url`) exist while its tests run; `page.api` and `page.fault` are
+ * the server and the misbehaving fixture.
+ */
+export function openApp() {
+  const page = {
+    api: env("GRPC_WEB_TEST_SERVER"),
+    fault: env("GRPC_WEB_TEST_FAULT_SERVER"),
+    browser: undefined,
+    site: undefined,
+  };
+  before(async () => {
+    page.site = await serve(fileURLToPath(new URL("..", import.meta.url)));
+    page.browser = await launch({
+      chromedriver: env("CHROMEDRIVER"),
+      chromium: env("CHROMIUM"),
+      args: JSON.parse(env("CHROMIUM_ARGS")),
+    });
+    await page.browser.goto(`${page.site.url}/?server=${encodeURIComponent(page.api)}`);
+    await page.browser.waitText("#status", (t) => t === "ready");
+  });
+  after(async () => {
+    await page.browser?.quit();
+    await page.site?.close();
+  });
+  return page;
+}

@@ -129,15 +129,8 @@ impl RawStream {
             return Poll::Ready(Some(y));
         }
         loop {
-            if let Some(y) = self.reply.next() {
-                return Poll::Ready(Some(match y {
-                    Yield::End(end) => {
-                        // Decided: stop reading (a proxy's page or a stream after an error).
-                        self.body = None;
-                        Yield::End(end.map_err(|s| self.with_headers(s)))
-                    }
-                    message => message,
-                }));
+            if let Some(y) = self.decoded_yield() {
+                return Poll::Ready(Some(y));
             }
             if !self.reply.wants_body() {
                 return Poll::Ready(None);
@@ -169,22 +162,26 @@ impl RawStream {
     /// [`poll_next`](Self::poll_next), so it still comes after every message.
     #[cfg(feature = "js-base")]
     pub(crate) fn buffered_message(&mut self) -> Option<Bytes> {
-        if self.peeked.is_none() {
-            self.peeked = Some(match self.reply.next()? {
-                Yield::End(end) => {
-                    self.body = None;
-                    Yield::End(end.map_err(|s| self.with_headers(s)))
-                }
-                message => message,
-            });
-        }
-        match self.peeked.take() {
-            Some(Yield::Message(bytes)) => Some(bytes),
-            other => {
-                self.peeked = other;
+        match self.peeked.take().or_else(|| self.decoded_yield())? {
+            Yield::Message(bytes) => Some(bytes),
+            end => {
+                self.peeked = Some(end);
                 None
             }
         }
+    }
+
+    /// The yield the decoder already holds, without reading; once it is the end, the body
+    /// is no longer read (a proxy's page, or a stream after an error) and a failure carries
+    /// the reply's headers.
+    fn decoded_yield(&mut self) -> Option<Yield> {
+        Some(match self.reply.next()? {
+            Yield::End(end) => {
+                self.body = None;
+                Yield::End(end.map_err(|s| self.with_headers(s)))
+            }
+            message => message,
+        })
     }
 
     /// Reports the call's end to the interceptors and releases the body (aborting the

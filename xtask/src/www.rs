@@ -12,6 +12,8 @@ use crate::setup::Env;
 use crate::ui::{note, step};
 use crate::{process, Result};
 
+mod readme;
+
 /// The .proto files whose descriptors the app loads (as `generated/demo.binpb`).
 const PROTOS: &[&str] = &["demo/v1/users.proto"];
 
@@ -32,6 +34,10 @@ pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
     step("www: protoc-gen-es code for the connect-es tests", || {
         generate_es(env, &www)
     })?;
+    step(
+        "www: the npm README's protoc command, run as written",
+        || readme::check(env, &www),
+    )?;
     step("www: type-check the app and the declarations (tsc)", || {
         process::run(npm(env, &www).args(["run", "--silent", "check"]))
     })?;

@@ -77,12 +77,10 @@ pub(crate) async fn serve<S, B>(
     let headers = match headers {
         Ok(headers) => headers,
         Err(why) => {
-            let _ = finish(
-                &sink,
-                false,
-                &error_trailers(tonic::Code::InvalidArgument, &why),
-            )
-            .await;
+            let trailers = error_trailers(tonic::Code::InvalidArgument, &why);
+            if finish(&sink, false, &trailers).await.is_ok() {
+                await_peer_close(&mut source).await;
+            }
             return;
         }
     };
@@ -90,21 +88,48 @@ pub(crate) async fn serve<S, B>(
     let (tx, rx) = mpsc::channel::<Result<Frame<Bytes>, Infallible>>(config.max_buffered_messages);
     let request = native_request(&path, headers, rx);
     let head_sent = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let call = respond(service, request, sink.clone(), head_sent.clone());
-    tokio::pin!(call);
-    let reader = read_client(&mut source, tx, &sink, config.keepalive);
-    tokio::pin!(reader);
-    let shutdown = config.shutdown.clone();
-    tokio::select! {
-        () = &mut call => {}
-        // The client went away (or broke the protocol): dropping the call cancels it.
-        () = &mut reader => {}
-        () = async { match &shutdown { Some(s) => s.cancelled().await, None => std::future::pending().await } } => {
-            let sent = head_sent.load(std::sync::atomic::Ordering::SeqCst);
-            let trailers = error_trailers(tonic::Code::Unavailable, "the server is shutting down");
-            let _ = finish(&sink, sent, &trailers).await;
+    let closed_here = {
+        let call = respond(service, request, sink.clone(), head_sent.clone());
+        tokio::pin!(call);
+        let reader = read_client(&mut source, tx, &sink, config.keepalive);
+        tokio::pin!(reader);
+        let shutdown = config.shutdown.clone();
+        tokio::select! {
+            () = &mut call => true,
+            // The client went away (or broke the protocol): dropping the call cancels it.
+            () = &mut reader => false,
+            () = async { match &shutdown { Some(s) => s.cancelled().await, None => std::future::pending().await } } => {
+                let sent = head_sent.load(std::sync::atomic::Ordering::SeqCst);
+                let trailers = error_trailers(tonic::Code::Unavailable, "the server is shutting down");
+                finish(&sink, sent, &trailers).await.is_ok()
+            }
         }
+    };
+    if closed_here {
+        await_peer_close(&mut source).await;
     }
+}
+
+/// How long a peer has to answer our Close frame before the socket is dropped anyway.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// After our Close frame: reads, and drops, whatever the peer still sends until its Close,
+/// so that the socket is closed with nothing unread. Closed with unread bytes (a request the
+/// call never read, a half-close arriving late), the kernel resets the connection and
+/// discards what it has not sent yet: the trailer frame and our Close, which a browser then
+/// reports as an abnormal closure (1006) with no status.
+async fn await_peer_close<R>(source: &mut R)
+where
+    R: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    let _ = tokio::time::timeout(CLOSE_WAIT, async {
+        while let Some(Ok(message)) = source.next().await {
+            if let Message::Close(_) = message {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// Forwards the client's messages into the request body until it half-closes (the body

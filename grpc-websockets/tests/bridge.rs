@@ -280,3 +280,44 @@ async fn a_peer_that_stops_reading_is_cut_off_after_the_write_timeout() {
     assert!(dropped.is_ok(), "the stalled call was never given up");
     drop(ws);
 }
+
+/// A call that ends while the client's messages are still unread (here: no such method)
+/// closes with the WebSocket closing handshake. Dropping the socket at once would close it
+/// with unread bytes, which makes the kernel reset the connection and throw away whatever
+/// it had not sent yet: the trailers and the Close frame (a browser sees code 1006).
+#[tokio::test]
+async fn a_call_that_ends_before_its_request_is_read_still_closes_cleanly() {
+    let addr = server().await;
+    for _ in 0..3 {
+        let mut ws = open_method(&addr, "http://app.test", "NoSuchMethod")
+            .await
+            .expect("upgrade");
+        ws.send(binary(b"content-type: application/grpc-web+proto\r\n"))
+            .await
+            .unwrap();
+        let mut message = vec![0u8; 5 + 64 * 1024];
+        message[1..5].copy_from_slice(&(64u32 * 1024).to_be_bytes());
+        for _ in 0..4 {
+            ws.send(binary(&message)).await.unwrap();
+        }
+        let mut bytes = Vec::new();
+        let mut close = None;
+        let end = tokio::time::timeout(Duration::from_secs(5), async {
+            while let Some(item) = ws.next().await {
+                match item {
+                    Ok(Message::Binary(b)) => bytes.extend_from_slice(&b),
+                    Ok(Message::Close(frame)) => close = frame.map(|f| u16::from(f.code)),
+                    Ok(_) => {}
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            Ok(())
+        })
+        .await
+        .expect("the socket ends in time");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("grpc-status: 12"), "{text:?}");
+        assert_eq!(close, Some(1000));
+        assert_eq!(end, Ok(()), "the connection was not closed cleanly");
+    }
+}

@@ -112,17 +112,29 @@ pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, C
 ///
 /// A message over `max_len` bytes (before compression) is `RESOURCE_EXHAUSTED`.
 pub fn body(wire: &Wire, message: &[u8], max_len: usize) -> Result<Body, Status> {
-    if message.len() > max_len || u32::try_from(message.len()).is_err() {
-        return Err(too_large(message.len(), max_len));
+    check_size(message.len(), max_len)?;
+    match wire.send_compression {
+        Some(c) => framed(wire, &compression::compress(c, message)?, true),
+        None => framed(wire, message, false),
     }
-    let packed;
-    let (flags, payload) = match wire.send_compression {
-        Some(c) => {
-            packed = compression::compress(c, message)?;
-            (FLAG_COMPRESSED, packed.as_slice())
-        }
-        None => (0, message),
-    };
+}
+
+/// Refuses a message of `len` bytes over the send limit of `max_len` (or over what a
+/// frame's length prefix can say) with `RESOURCE_EXHAUSTED`.
+pub fn check_size(len: usize, max_len: usize) -> Result<(), Status> {
+    if len > max_len || u32::try_from(len).is_err() {
+        return Err(too_large(len, max_len));
+    }
+    Ok(())
+}
+
+/// The request body for a `payload` already compressed (or not) as `compressed` says: one
+/// data frame, base64 in text mode. For a codec outside this core, which compresses a
+/// message checked by [`check_size`] first.
+pub fn framed(wire: &Wire, payload: &[u8], compressed: bool) -> Result<Body, Status> {
+    // Compression can grow incompressible data a little past what the prefix can say.
+    check_size(payload.len(), usize::MAX)?;
+    let flags = if compressed { FLAG_COMPRESSED } else { 0 };
     let mut framed = Vec::with_capacity(HEADER_LEN + payload.len());
     framed.extend_from_slice(&encode_header(flags, payload.len()));
     framed.extend_from_slice(payload);

@@ -2,13 +2,16 @@
 //! block, then the end. Frames in any other order are a protocol violation.
 //!
 //! In text mode the chunks are base64 and are decoded first; compressed frames are inflated
-//! with the reply's `grpc-encoding`, within the same limits as plain ones.
+//! with the reply's `grpc-encoding`, within the same limits as plain ones: here, or, once
+//! [`BodyDecoder::inflate_outside`] is set, by the caller, to whom each compressed frame is
+//! handed up ([`Event::Compressed`]) and who hands the result back
+//! ([`BodyDecoder::inflated`]) before the decoder goes on, so events keep their order.
 
 use std::mem::MaybeUninit;
 
 use bytes::{Bytes, BytesMut};
 
-use super::compression::Encoding;
+use super::compression::{self, Compression, Encoding};
 use super::frame::{append_uninit, Frame, FrameDecoder};
 use super::limits::Limits;
 use super::metadata::MetadataMap;
@@ -32,6 +35,37 @@ pub enum Event {
     Message(Bytes),
     /// The trailers: always the last event.
     Trailers(MetadataMap),
+    /// A compressed frame for the caller to inflate (only with
+    /// [`inflate_outside`](BodyDecoder::inflate_outside)); no event follows until its
+    /// result is given to [`inflated`](BodyDecoder::inflated).
+    Compressed(Compressed),
+}
+
+/// A compressed frame handed up to be inflated outside this pure core (by the browser's
+/// `DecompressionStream`, which is asynchronous).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compressed {
+    /// The frame's payload, as received.
+    pub payload: Bytes,
+    /// How it is compressed (the reply's `grpc-encoding`).
+    pub scheme: Compression,
+    /// The most bytes it may inflate to. An inflater stops as soon as it has more (a
+    /// compression bomb costs no more than the limit) and reports
+    /// [`too_large`](compression::too_large).
+    pub limit: usize,
+    /// Whether it is the trailer block rather than a message.
+    pub trailers: bool,
+}
+
+impl Compressed {
+    /// What the frame is, for error texts: "message" or "trailer block".
+    pub fn what(&self) -> &'static str {
+        if self.trailers {
+            "trailer block"
+        } else {
+            "message"
+        }
+    }
 }
 
 /// Turns body chunks into [`Event`]s, enforcing frame order and limits.
@@ -42,6 +76,9 @@ pub struct BodyDecoder {
     encoding: Encoding,
     limits: Limits,
     trailers_seen: bool,
+    inflate_outside: bool,
+    /// The frame handed up and not yet given back: (is the trailer block, limit).
+    awaiting: Option<(bool, usize)>,
 }
 
 impl BodyDecoder {
@@ -58,7 +95,63 @@ impl BodyDecoder {
             encoding: format.encoding,
             limits,
             trailers_seen: false,
+            inflate_outside: false,
+            awaiting: None,
         }
+    }
+
+    /// Hands frames compressed in a known scheme up as [`Event::Compressed`] instead of
+    /// inflating them here (which needs the `gzip` feature).
+    pub fn inflate_outside(&mut self) {
+        self.inflate_outside = true;
+    }
+
+    /// Whether a frame handed up awaits its [`inflated`](Self::inflated) result.
+    pub fn awaiting_inflation(&self) -> bool {
+        self.awaiting.is_some()
+    }
+
+    /// The result of inflating the frame last handed up: the event it makes, checked
+    /// against the limit again (the inflater is not trusted to have kept it). `Ok(None)` if
+    /// no frame was awaited.
+    pub fn inflated(&mut self, result: Result<Bytes, Status>) -> Result<Option<Event>, Status> {
+        let Some((trailers, limit)) = self.awaiting.take() else {
+            return Ok(None);
+        };
+        let what = if trailers { "trailer block" } else { "message" };
+        let bytes = result?;
+        if bytes.len() > limit {
+            return Err(compression::too_large(what, limit));
+        }
+        Ok(Some(if trailers {
+            Event::Trailers(trailers::parse(&bytes)?)
+        } else {
+            Event::Message(bytes)
+        }))
+    }
+
+    /// A compressed frame: handed up, or inflated here.
+    fn compressed(&mut self, payload: Bytes, trailers: bool) -> Result<Event, Status> {
+        let (limit, what) = if trailers {
+            (self.limits.max_trailers_size, "trailer block")
+        } else {
+            (self.limits.max_message_size, "message")
+        };
+        if let (true, Encoding::Known(scheme)) = (self.inflate_outside, &self.encoding) {
+            self.awaiting = Some((trailers, limit));
+            return Ok(Event::Compressed(Compressed {
+                payload,
+                scheme: *scheme,
+                limit,
+                trailers,
+            }));
+        }
+        let inflated = Bytes::from(self.encoding.decompress(&payload, limit, what)?);
+        Ok(if trailers {
+            Event::Trailers(trailers::parse(&inflated)?)
+        } else {
+            Event::Message(inflated)
+        })
     }
 
     /// Appends a chunk; drain [`next_event`](Self::next_event) before the next push.
@@ -125,8 +218,12 @@ impl BodyDecoder {
         read
     }
 
-    /// The next complete event, `Ok(None)` if more input is needed.
+    /// The next complete event, `Ok(None)` if more input is needed (or while a frame
+    /// handed up awaits its result).
     pub fn next_event(&mut self) -> Result<Option<Event>, Status> {
+        if self.awaiting.is_some() {
+            return Ok(None);
+        }
         let Some(frame) = self.frames.next_frame()? else {
             return Ok(None);
         };
@@ -144,23 +241,12 @@ impl BodyDecoder {
             Frame::Data {
                 payload,
                 compressed: true,
-            } => {
-                let inflated =
-                    self.encoding
-                        .decompress(&payload, self.limits.max_message_size, "message")?;
-                Ok(Some(Event::Message(Bytes::from(inflated))))
-            }
+            } => self.compressed(payload, false).map(Some),
             Frame::Trailers { block, compressed } => {
                 self.trailers_seen = true;
-                let block = if compressed {
-                    Bytes::from(self.encoding.decompress(
-                        &block,
-                        self.limits.max_trailers_size,
-                        "trailer block",
-                    )?)
-                } else {
-                    block
-                };
+                if compressed {
+                    return self.compressed(block, true).map(Some);
+                }
                 Ok(Some(Event::Trailers(trailers::parse(&block)?)))
             }
         }

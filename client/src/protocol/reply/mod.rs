@@ -24,6 +24,7 @@
 //! ```
 
 mod head;
+mod inflate;
 #[cfg(test)]
 mod tests;
 
@@ -31,7 +32,7 @@ use std::mem::{self, MaybeUninit};
 
 use bytes::Bytes;
 
-use super::body::{BodyDecoder, Event};
+use super::body::{BodyDecoder, Compressed, Event};
 use super::limits::Limits;
 use super::metadata::MetadataMap;
 use super::status::{Code, Status};
@@ -80,6 +81,10 @@ struct Framed {
     /// A unary reply's message, held until the end says it counts.
     message: Option<Bytes>,
     trailers: Option<MetadataMap>,
+    /// A compressed frame handed up and not yet taken ([`ReplyDecoder::take_compressed`]).
+    handed_up: Option<Compressed>,
+    /// The event its inflated bytes made, processed by the next [`ReplyDecoder::next`].
+    resumed: Option<Event>,
 }
 
 /// The state machine of one reply; see the [module docs](self).
@@ -104,6 +109,8 @@ impl ReplyDecoder {
                 body_seen: false,
                 message: None,
                 trailers: None,
+                handed_up: None,
+                resumed: None,
             }),
             Start::TrailersOnly(status) => ending(None, trailers_only(status, cardinality)),
             Start::NotGrpcWeb(status) => State::Excerpt(status, Vec::new()),
@@ -211,13 +218,26 @@ impl ReplyDecoder {
         self.body_ended = true;
     }
 
-    /// What the reply yields next: `None` when it needs more of the body (or after the end).
+    /// What the reply yields next: `None` when it needs more of the body, or a compressed
+    /// frame inflated ([`take_compressed`](Self::take_compressed)), or after the end.
     #[allow(clippy::should_implement_trait)] // not an Iterator: `None` means "not yet"
     pub fn next(&mut self) -> Option<Yield> {
         loop {
             match &mut self.state {
-                State::Framed(f) => match f.body.next_event() {
+                // A frame handed up and not inflated yet: nothing can come before it.
+                State::Framed(f) if f.resumed.is_none() && f.body.awaiting_inflation() => {
+                    return None
+                }
+                State::Framed(f) => match f
+                    .resumed
+                    .take()
+                    .map_or_else(|| f.body.next_event(), |e| Ok(Some(e)))
+                {
                     Err(status) => self.state = ending(None, Err(status)),
+                    Ok(Some(Event::Compressed(frame))) => {
+                        f.handed_up = Some(frame);
+                        return None;
+                    }
                     Ok(Some(Event::Message(m))) => match self.cardinality {
                         Cardinality::Stream => return Some(Yield::Message(m)),
                         Cardinality::Unary if f.message.is_some() => {

@@ -206,6 +206,28 @@ mod tests {
     }
 
     #[test]
+    fn payloads_compressed_elsewhere_are_framed_with_the_flag() {
+        let wire = Wire::default();
+        assert_eq!(
+            framed(&wire, b"gz", true).unwrap(),
+            Body::Binary(vec![FLAG_COMPRESSED, 0, 0, 0, 2, b'g', b'z'])
+        );
+        let text = Wire {
+            text: true,
+            ..Wire::default()
+        };
+        assert_eq!(
+            framed(&text, b"hi", false).unwrap(),
+            Body::Text("AAAAAAJoaQ==".into())
+        );
+        assert!(check_size(10, 10).is_ok());
+        assert_eq!(
+            check_size(11, 10).unwrap_err().code(),
+            Code::ResourceExhausted
+        );
+    }
+
+    #[test]
     #[cfg(feature = "gzip")]
     fn wire_options_become_headers() {
         let wire = Wire {

@@ -38,3 +38,6 @@ impl ReplyDecoder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

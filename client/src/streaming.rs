@@ -199,7 +199,7 @@ impl RawStream {
             self.inflating = self
                 .reply
                 .take_compressed()
-                .map(crate::transport::Inflating::start);
+                .map(crate::transport::Inflating::inflate);
         }
         Some(match next? {
             Yield::End(end) => {

@@ -383,13 +383,18 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     let length: usize = header("content-length")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let mut have = buf.len() - head_end;
+    let mut body = buf[head_end..].to_vec();
+    let mut have = body.len();
     while have < length {
         let n = stream.read(&mut chunk)?;
         if n == 0 {
             break;
         }
         have += n;
+        // Kept only for /echo-body/ (small requests); the rest is just drained.
+        if body.len() < 1 << 20 {
+            body.extend_from_slice(&chunk[..n]);
+        }
     }
 
     let origin = header("origin").unwrap_or_else(|| "*".into());
@@ -419,7 +424,15 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     if let Some(rest) = path.strip_prefix("/quirky") {
         return quirky(stream, &cors, rest, &headers);
     }
-    let (status, content_type, extra, body) = reply(path, &headers);
+    let (status, content_type, extra, body) = if path == "/echo-body/demo.v1.UserService/GetUser" {
+        // The request body as it came (its frame header included), as the reply's message:
+        // shows what the client put on the wire, compressed or not.
+        let mut reply = frame(0, &body);
+        reply.extend(frame(0x80, b"grpc-status: 0\r\n"));
+        ("200 OK", "application/grpc-web+proto", String::new(), reply)
+    } else {
+        reply(path, &headers)
+    };
     write!(
         stream,
         "HTTP/1.1 {status}\r\n{cors}{extra}content-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",

@@ -7,6 +7,7 @@
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -16,87 +17,93 @@ use crate::protocol::compression::{self, Compression};
 use crate::protocol::request::{self, Body, Wire};
 use crate::protocol::status::{Code, Status};
 
-// A few lines of JS instead of web-sys bindings for the streams: far fewer bytes of glue.
-// The input is copied at once (`slice`, `Blob`): it is a view of wasm memory, which may move.
+// A few lines of JS instead of web-sys bindings for the streams: far fewer bytes of glue,
+// and one function both ways. The input is copied at once (`slice`): it is a view of wasm
+// memory, which may move.
 #[wasm_bindgen(inline_js = "
-export function gzip(data, format, settle, id) {
+export async function gz(data, format, limit, settle, id) {
     try {
-        new Response(new Blob([data]).stream().pipeThrough(new CompressionStream(format)))
-            .arrayBuffer().then((b) => settle(id, 1, new Uint8Array(b)), (e) => settle(id, 3, e));
-    } catch (e) {
-        settle(id, 3, e);
-    }
-}
-export async function gunzip(data, format, limit, settle, id) {
-    try {
-        const ds = new DecompressionStream(format), r = ds.readable.getReader(), w = ds.writable.getWriter();
-        const input = data.slice(), step = Math.max(64, Math.ceil(limit / 1024)), parts = [];
+        const s = limit < 0 ? new CompressionStream(format) : new DecompressionStream(format);
+        const r = s.readable.getReader(), w = s.writable.getWriter(), input = data.slice(), parts = [];
+        const step = limit < 0 ? input.length : Math.max(64, Math.ceil(limit / 1024));
         (async () => {
             for (let at = 0; at < input.length; at += step) await w.write(input.subarray(at, at + step));
             await w.close();
         })().catch(() => {});
         let n = 0;
         for (let c; !(c = await r.read()).done; parts.push(c.value)) {
-            if ((n += c.value.length) > limit) {
-                r.cancel().catch(() => {});
-                return settle(id, 2, null);
-            }
+            if ((n += c.value.length) > limit && limit >= 0) return r.cancel().catch(() => {}), settle(id, 2);
         }
         const out = new Uint8Array(n);
         n = 0;
-        for (const p of parts) out.set(p, (n += p.length) - p.length);
+        for (const p of parts) out.set(p, n), (n += p.length);
         settle(id, 1, out);
     } catch (e) {
         settle(id, 3, e);
     }
 }")]
 extern "C" {
-    /// Compresses `data` in `format` ("gzip"), settled into `settle(id, kind, value)`: kind
-    /// 1 with the compressed `Uint8Array`, 3 with the error.
-    fn gzip(data: &[u8], format: &str, settle: &Settle, id: f64);
-    /// Inflates `data`, settled as kind 1 with the bytes, 2 once the output passed `limit`
-    /// (the stream is cancelled there), or 3 with the error (not valid gzip). The output is
-    /// read as it comes and the input fed in slices, each fed only once the output so far
-    /// is read: a slice of `limit / 1024` bytes inflates to about `limit` at most (deflate's
-    /// best ratio is 1032:1), so a compression bomb costs about twice the limit, never all
-    /// of what it would inflate to.
-    fn gunzip(data: &[u8], format: &str, limit: usize, settle: &Settle, id: f64);
+    /// Compresses `data` in `format` ("gzip") if `limit` is negative, else inflates it,
+    /// settled into `settle(id, kind, value)`: kind 1 with the bytes (a `Uint8Array`), 2
+    /// once the inflated output passed `limit` (the stream is cancelled there), 3 with the
+    /// error (not valid gzip). The output is read as it comes and the input fed in slices,
+    /// each only once the output so far is read: a slice of `limit / 1024` bytes inflates
+    /// to about `limit` at most (deflate's best ratio is 1032:1), so a compression bomb
+    /// costs about twice the limit, never all of what it would inflate to.
+    fn gz(data: &[u8], format: &str, limit: f64, settle: &Settle, id: f64);
 }
 
 /// `kind` of an inflation stopped at the limit.
 const TOO_LARGE: u32 = 2;
 
-/// A compressed reply frame being inflated by the browser.
+/// A message or trailer block being compressed or inflated by the browser.
 pub(crate) struct Inflating {
     pending: Pending,
     what: &'static str,
-    limit: usize,
+    /// The inflation limit; `None` when compressing.
+    limit: Option<usize>,
 }
 
 impl Inflating {
-    /// Starts inflating `frame`.
-    pub(crate) fn start(frame: Compressed) -> Inflating {
+    fn start(data: &[u8], scheme: Compression, limit: Option<usize>, what: &'static str) -> Self {
         let mut pending = Pending::default();
-        let format = frame.scheme.as_str();
-        pending.start(|settle, id| gunzip(&frame.payload, format, frame.limit, settle, id));
+        let js_limit = limit.map_or(-1.0, |l| l as f64);
+        pending.start(|settle, id| gz(data, scheme.as_str(), js_limit, settle, id));
         Inflating {
             pending,
-            what: frame.what(),
-            limit: frame.limit,
+            what,
+            limit,
         }
     }
 
-    /// The inflated bytes, or why there are none: `RESOURCE_EXHAUSTED` past the limit,
-    /// `INTERNAL` for data that is not gzip (the same texts as the `gzip` feature's).
+    /// Starts inflating `frame`.
+    pub(crate) fn inflate(frame: Compressed) -> Inflating {
+        Inflating::start(
+            &frame.payload,
+            frame.scheme,
+            Some(frame.limit),
+            frame.what(),
+        )
+    }
+
+    /// The bytes, or why there are none: `RESOURCE_EXHAUSTED` past the limit, `INTERNAL`
+    /// for data that is not gzip (the same texts as the `gzip` feature's).
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<Bytes, Status>> {
-        self.pending.poll(cx).map(|(kind, value)| match kind {
-            FULFILLED => match value.dyn_into::<js_sys::Uint8Array>() {
-                Ok(bytes) => Ok(Bytes::from(bytes.to_vec())),
-                Err(v) => Err(compression::corrupt(self.what, super::describe(&v))),
-            },
-            TOO_LARGE => Err(compression::too_large(self.what, self.limit)),
-            _ => Err(compression::corrupt(self.what, super::describe(&value))),
-        })
+        self.pending
+            .poll(cx)
+            .map(|(kind, value)| match (kind, self.limit) {
+                (FULFILLED, _) => Ok(Bytes::from(value.unchecked_into::<Uint8Array>().to_vec())),
+                (TOO_LARGE, Some(limit)) => Err(compression::too_large(self.what, limit)),
+                (_, Some(_)) => Err(compression::corrupt(self.what, super::describe(&value))),
+                (_, None) => Err(Status::new(
+                    Code::Internal,
+                    format!(
+                        "failed to compress a gzip {}: {}",
+                        self.what,
+                        super::describe(&value)
+                    ),
+                )),
+            })
     }
 }
 
@@ -106,28 +113,7 @@ pub(crate) async fn request_body(wire: &Wire, message: &[u8], max: usize) -> Res
         return request::body(wire, message, max);
     };
     request::check_size(message.len(), max)?;
-    let packed = compress(scheme, message).await?;
+    let mut compressing = Inflating::start(message, scheme, None, "request message");
+    let packed = std::future::poll_fn(|cx| compressing.poll(cx)).await?;
     request::framed(wire, &packed, true)
-}
-
-async fn compress(scheme: Compression, message: &[u8]) -> Result<Vec<u8>, Status> {
-    let mut pending = Pending::default();
-    pending.start(|settle, id| gzip(message, scheme.as_str(), settle, id));
-    let (kind, value) = std::future::poll_fn(|cx| pending.poll(cx)).await;
-    match value.dyn_into::<js_sys::Uint8Array>() {
-        Ok(bytes) if kind == FULFILLED => Ok(bytes.to_vec()),
-        Ok(bytes) => Err(compress_failed(scheme, &bytes)),
-        Err(e) => Err(compress_failed(scheme, &e)),
-    }
-}
-
-fn compress_failed(scheme: Compression, why: &JsValue) -> Status {
-    Status::new(
-        Code::Internal,
-        format!(
-            "failed to compress a {} request message: {}",
-            scheme.as_str(),
-            super::describe(why)
-        ),
-    )
 }

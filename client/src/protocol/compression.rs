@@ -85,9 +85,14 @@ pub fn too_large(what: &str, limit: usize) -> Status {
 
 /// The error for a `what` that is not valid gzip; `why` is the codec's own account.
 pub fn corrupt(what: &str, why: impl std::fmt::Display) -> Status {
+    failed("decompress", what, why)
+}
+
+/// The error for a codec that failed to `action` ("compress", "decompress") `what`.
+pub fn failed(action: &str, what: &str, why: impl std::fmt::Display) -> Status {
     Status::new(
         Code::Internal,
-        format!("failed to decompress a gzip {what}: {why}"),
+        format!("failed to {action} a gzip {what}: {why}"),
     )
 }
 

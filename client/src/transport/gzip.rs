@@ -15,15 +15,15 @@ use super::settle::{Pending, Settle, FULFILLED};
 use crate::protocol::body::Compressed;
 use crate::protocol::compression::{self, Compression};
 use crate::protocol::request::{self, Body, Wire};
-use crate::protocol::status::{Code, Status};
+use crate::protocol::status::Status;
 
 // A few lines of JS instead of web-sys bindings for the streams: far fewer bytes of glue,
 // and one function both ways. The input is copied at once (`slice`): it is a view of wasm
 // memory, which may move.
 #[wasm_bindgen(inline_js = "
-export async function gz(data, format, limit, settle, id) {
+export async function gz(data, limit, settle, id) {
     try {
-        const s = limit < 0 ? new CompressionStream(format) : new DecompressionStream(format);
+        const s = limit < 0 ? new CompressionStream('gzip') : new DecompressionStream('gzip');
         const r = s.readable.getReader(), w = s.writable.getWriter(), input = data.slice(), parts = [];
         const step = limit < 0 ? input.length : Math.max(64, Math.ceil(limit / 1024));
         (async () => {
@@ -43,14 +43,14 @@ export async function gz(data, format, limit, settle, id) {
     }
 }")]
 extern "C" {
-    /// Compresses `data` in `format` ("gzip") if `limit` is negative, else inflates it,
+    /// Compresses `data` with gzip if `limit` is negative, else inflates it,
     /// settled into `settle(id, kind, value)`: kind 1 with the bytes (a `Uint8Array`), 2
     /// once the inflated output passed `limit` (the stream is cancelled there), 3 with the
     /// error (not valid gzip). The output is read as it comes and the input fed in slices,
     /// each only once the output so far is read: a slice of `limit / 1024` bytes inflates
     /// to about `limit` at most (deflate's best ratio is 1032:1), so a compression bomb
     /// costs about twice the limit, never all of what it would inflate to.
-    fn gz(data: &[u8], format: &str, limit: f64, settle: &Settle, id: f64);
+    fn gz(data: &[u8], limit: f64, settle: &Settle, id: f64);
 }
 
 /// `kind` of an inflation stopped at the limit.
@@ -65,10 +65,12 @@ pub(crate) struct Inflating {
 }
 
 impl Inflating {
+    /// `scheme` is gzip, the one there is: the JS side names it.
     fn start(data: &[u8], scheme: Compression, limit: Option<usize>, what: &'static str) -> Self {
+        let Compression::Gzip = scheme;
         let mut pending = Pending::default();
         let js_limit = limit.map_or(-1.0, |l| l as f64);
-        pending.start(|settle, id| gz(data, scheme.as_str(), js_limit, settle, id));
+        pending.start(|settle, id| gz(data, js_limit, settle, id));
         Inflating {
             pending,
             what,
@@ -94,15 +96,18 @@ impl Inflating {
             .map(|(kind, value)| match (kind, self.limit) {
                 (FULFILLED, _) => Ok(Bytes::from(value.unchecked_into::<Uint8Array>().to_vec())),
                 (TOO_LARGE, Some(limit)) => Err(compression::too_large(self.what, limit)),
-                (_, Some(_)) => Err(compression::corrupt(self.what, super::describe(&value))),
-                (_, None) => Err(Status::new(
-                    Code::Internal,
-                    format!(
-                        "failed to compress a gzip {}: {}",
+                (_, limit) => {
+                    let action = if limit.is_some() {
+                        "decompress"
+                    } else {
+                        "compress"
+                    };
+                    Err(compression::failed(
+                        action,
                         self.what,
-                        super::describe(&value)
-                    ),
-                )),
+                        super::describe(&value),
+                    ))
+                }
             })
     }
 }

@@ -3,15 +3,15 @@
 //!
 //! In text mode the chunks are base64 and are decoded first; compressed frames are inflated
 //! with the reply's `grpc-encoding`, within the same limits as plain ones: here, or, once
-//! [`BodyDecoder::inflate_outside`] is set, by the caller, to whom each compressed frame is
-//! handed up ([`Event::Compressed`]) and who hands the result back
+//! [`BodyDecoder::inflate_outside`] is set, by the caller, who takes each compressed frame
+//! ([`BodyDecoder::take_compressed`]) and hands the result back
 //! ([`BodyDecoder::inflated`]) before the decoder goes on, so events keep their order.
 
 use std::mem::MaybeUninit;
 
 use bytes::{Bytes, BytesMut};
 
-use super::compression::{self, Compression, Encoding};
+use super::compression::Encoding;
 use super::frame::{append_uninit, Frame, FrameDecoder};
 use super::limits::Limits;
 use super::metadata::MetadataMap;
@@ -35,37 +35,6 @@ pub enum Event {
     Message(Bytes),
     /// The trailers: always the last event.
     Trailers(MetadataMap),
-    /// A compressed frame for the caller to inflate (only with
-    /// [`inflate_outside`](BodyDecoder::inflate_outside)); no event follows until its
-    /// result is given to [`inflated`](BodyDecoder::inflated).
-    Compressed(Compressed),
-}
-
-/// A compressed frame handed up to be inflated outside this pure core (by the browser's
-/// `DecompressionStream`, which is asynchronous).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Compressed {
-    /// The frame's payload, as received.
-    pub payload: Bytes,
-    /// How it is compressed (the reply's `grpc-encoding`).
-    pub scheme: Compression,
-    /// The most bytes it may inflate to. An inflater stops as soon as it has more (a
-    /// compression bomb costs no more than the limit) and reports
-    /// [`too_large`](compression::too_large).
-    pub limit: usize,
-    /// Whether it is the trailer block rather than a message.
-    pub trailers: bool,
-}
-
-impl Compressed {
-    /// What the frame is, for error texts: "message" or "trailer block".
-    pub fn what(&self) -> &'static str {
-        if self.trailers {
-            "trailer block"
-        } else {
-            "message"
-        }
-    }
 }
 
 /// Turns body chunks into [`Event`]s, enforcing frame order and limits.
@@ -77,8 +46,8 @@ pub struct BodyDecoder {
     limits: Limits,
     trailers_seen: bool,
     inflate_outside: bool,
-    /// The frame handed up and not yet given back: (is the trailer block, limit).
-    awaiting: Option<(bool, usize)>,
+    /// A compressed frame on its way through an outside codec.
+    outside: Option<Outside>,
 }
 
 impl BodyDecoder {
@@ -96,62 +65,8 @@ impl BodyDecoder {
             limits,
             trailers_seen: false,
             inflate_outside: false,
-            awaiting: None,
+            outside: None,
         }
-    }
-
-    /// Hands frames compressed in a known scheme up as [`Event::Compressed`] instead of
-    /// inflating them here (which needs the `gzip` feature).
-    pub fn inflate_outside(&mut self) {
-        self.inflate_outside = true;
-    }
-
-    /// Whether a frame handed up awaits its [`inflated`](Self::inflated) result.
-    pub fn awaiting_inflation(&self) -> bool {
-        self.awaiting.is_some()
-    }
-
-    /// The result of inflating the frame last handed up: the event it makes, checked
-    /// against the limit again (the inflater is not trusted to have kept it). `Ok(None)` if
-    /// no frame was awaited.
-    pub fn inflated(&mut self, result: Result<Bytes, Status>) -> Result<Option<Event>, Status> {
-        let Some((trailers, limit)) = self.awaiting.take() else {
-            return Ok(None);
-        };
-        let what = if trailers { "trailer block" } else { "message" };
-        let bytes = result?;
-        if bytes.len() > limit {
-            return Err(compression::too_large(what, limit));
-        }
-        Ok(Some(if trailers {
-            Event::Trailers(trailers::parse(&bytes)?)
-        } else {
-            Event::Message(bytes)
-        }))
-    }
-
-    /// A compressed frame: handed up, or inflated here.
-    fn compressed(&mut self, payload: Bytes, trailers: bool) -> Result<Event, Status> {
-        let (limit, what) = if trailers {
-            (self.limits.max_trailers_size, "trailer block")
-        } else {
-            (self.limits.max_message_size, "message")
-        };
-        if let (true, Encoding::Known(scheme)) = (self.inflate_outside, &self.encoding) {
-            self.awaiting = Some((trailers, limit));
-            return Ok(Event::Compressed(Compressed {
-                payload,
-                scheme: *scheme,
-                limit,
-                trailers,
-            }));
-        }
-        let inflated = Bytes::from(self.encoding.decompress(&payload, limit, what)?);
-        Ok(if trailers {
-            Event::Trailers(trailers::parse(&inflated)?)
-        } else {
-            Event::Message(inflated)
-        })
     }
 
     /// Appends a chunk; drain [`next_event`](Self::next_event) before the next push.
@@ -221,8 +136,13 @@ impl BodyDecoder {
     /// The next complete event, `Ok(None)` if more input is needed (or while a frame
     /// handed up awaits its result).
     pub fn next_event(&mut self) -> Result<Option<Event>, Status> {
-        if self.awaiting.is_some() {
-            return Ok(None);
+        match self.outside.take() {
+            Some(Outside::Ready(event)) => return Ok(Some(event)),
+            Some(waiting) => {
+                self.outside = Some(waiting);
+                return Ok(None);
+            }
+            None => {}
         }
         let Some(frame) = self.frames.next_frame()? else {
             return Ok(None);
@@ -241,11 +161,11 @@ impl BodyDecoder {
             Frame::Data {
                 payload,
                 compressed: true,
-            } => self.compressed(payload, false).map(Some),
+            } => self.compressed(payload, false),
             Frame::Trailers { block, compressed } => {
                 self.trailers_seen = true;
                 if compressed {
-                    return self.compressed(block, true).map(Some);
+                    return self.compressed(block, true);
                 }
                 Ok(Some(Event::Trailers(trailers::parse(&block)?)))
             }
@@ -275,5 +195,9 @@ impl BodyDecoder {
     }
 }
 
+mod outside;
 #[cfg(test)]
 mod tests;
+
+pub use outside::Compressed;
+use outside::Outside;

@@ -8,7 +8,7 @@ use crate::protocol::body::Compressed;
 use crate::protocol::status::Status;
 
 impl ReplyDecoder {
-    /// Hands compressed frames up to the caller instead of inflating them in this pure core
+    /// Leaves compressed frames to the caller instead of inflating them in this pure core
     /// (see [`take_compressed`](Self::take_compressed)): for a codec outside it, such as the
     /// browser's `DecompressionStream`.
     pub fn inflate_outside(&mut self) {
@@ -22,18 +22,17 @@ impl ReplyDecoder {
     /// then `next` yields nothing, so messages keep their order and the end comes last.
     pub fn take_compressed(&mut self) -> Option<Compressed> {
         match &mut self.state {
-            State::Framed(f) => f.handed_up.take(),
+            State::Framed(f) => f.body.take_compressed(),
             _ => None,
         }
     }
 
     /// The result of inflating the frame from [`take_compressed`](Self::take_compressed):
-    /// its bytes (held to the frame's limit again here), or the failure that ends the reply.
+    /// its bytes (held to the frame's limit again), or the failure that ends the reply.
     pub fn inflated(&mut self, result: Result<Bytes, Status>) {
         if let State::Framed(f) = &mut self.state {
-            match f.body.inflated(result) {
-                Ok(event) => f.resumed = event,
-                Err(status) => self.state = ending(None, Err(status)),
+            if let Err(status) = f.body.inflated(result) {
+                self.state = ending(None, Err(status));
             }
         }
     }

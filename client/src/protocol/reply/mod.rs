@@ -32,7 +32,7 @@ use std::mem::{self, MaybeUninit};
 
 use bytes::Bytes;
 
-use super::body::{BodyDecoder, Compressed, Event};
+use super::body::{BodyDecoder, Event};
 use super::limits::Limits;
 use super::metadata::MetadataMap;
 use super::status::{Code, Status};
@@ -81,10 +81,6 @@ struct Framed {
     /// A unary reply's message, held until the end says it counts.
     message: Option<Bytes>,
     trailers: Option<MetadataMap>,
-    /// A compressed frame handed up and not yet taken ([`ReplyDecoder::take_compressed`]).
-    handed_up: Option<Compressed>,
-    /// The event its inflated bytes made, processed by the next [`ReplyDecoder::next`].
-    resumed: Option<Event>,
 }
 
 /// The state machine of one reply; see the [module docs](self).
@@ -109,8 +105,6 @@ impl ReplyDecoder {
                 body_seen: false,
                 message: None,
                 trailers: None,
-                handed_up: None,
-                resumed: None,
             }),
             Start::TrailersOnly(status) => ending(None, trailers_only(status, cardinality)),
             Start::NotGrpcWeb(status) => State::Excerpt(status, Vec::new()),
@@ -224,20 +218,8 @@ impl ReplyDecoder {
     pub fn next(&mut self) -> Option<Yield> {
         loop {
             match &mut self.state {
-                // A frame handed up and not inflated yet: nothing can come before it.
-                State::Framed(f) if f.resumed.is_none() && f.body.awaiting_inflation() => {
-                    return None
-                }
-                State::Framed(f) => match f
-                    .resumed
-                    .take()
-                    .map_or_else(|| f.body.next_event(), |e| Ok(Some(e)))
-                {
+                State::Framed(f) => match f.body.next_event() {
                     Err(status) => self.state = ending(None, Err(status)),
-                    Ok(Some(Event::Compressed(frame))) => {
-                        f.handed_up = Some(frame);
-                        return None;
-                    }
                     Ok(Some(Event::Message(m))) => match self.cardinality {
                         Cardinality::Stream => return Some(Yield::Message(m)),
                         Cardinality::Unary if f.message.is_some() => {
@@ -246,7 +228,8 @@ impl ReplyDecoder {
                         Cardinality::Unary => f.message = Some(m),
                     },
                     Ok(Some(Event::Trailers(t))) => f.trailers = Some(t),
-                    Ok(None) if !self.body_ended => return None,
+                    // More body needed, or a compressed frame inflated outside first.
+                    Ok(None) if !self.body_ended || f.body.waits_for_inflation() => return None,
                     Ok(None) => {
                         if let State::Framed(f) = mem::take(&mut self.state) {
                             self.state = f.end(self.cardinality);

@@ -128,6 +128,24 @@ describe("gzip through the browser's Compression Streams", () => {
     });
   });
 
+  test("text mode compresses and inflates the same way, base64 over the compressed frames", async () => {
+    const result = await inPage(async (m, api) => {
+      const request = m.toBinary(
+        m.SimpleRequestSchema,
+        m.create(m.SimpleRequestSchema, {
+          responseSize: 100000,
+          responseCompressed: { value: true },
+          expectCompressed: { value: true },
+          payload: { body: new Uint8Array(30000).fill(7) },
+        }),
+      );
+      const client = new m.GrpcWebClient(api, { mode: "text", sendCompressed: "gzip", acceptCompressed: "gzip" });
+      const reply = await client.unary("/grpc.testing.TestService/UnaryCall", request);
+      return [reply.headers["grpc-encoding"], m.fromBinary(m.SimpleResponseSchema, reply.message).payload.body.length];
+    });
+    assert.deepEqual(result, ["gzip", 100000]);
+  });
+
   test("a compression bomb stops at the receive limit with RESOURCE_EXHAUSTED; data that is not gzip is INTERNAL, after the messages before it", async () => {
     const result = await inPage(async (m, api, fault) => {
       const failure = (p) => p.then(() => "resolved", (e) => `${e.codeName}: ${e.message}`);

@@ -195,7 +195,7 @@ pub(crate) async fn send_head(
         accept_compression: config.accept_compression.clone(),
         previous_attempts: head.previous_attempts,
     };
-    let body = request::body(&wire, message, config.max_send_message_size)?;
+    let body = transport::request_body(&wire, message, config.max_send_message_size).await?;
     let headers = request::headers(&wire, &[&head.metadata]);
     let abort = Abort::new(head.timeout, signals)?;
     let reply = transport::send(&url, &headers, &body, config.credentials, abort).await?;

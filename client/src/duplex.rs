@@ -171,7 +171,11 @@ async fn pump(
     loop {
         let next = std::future::poll_fn(|cx| messages.as_mut().poll_next(cx)).await;
         let Some(item) = next else { break };
-        let framed = item.and_then(|bytes| match request::body(&wire, &bytes, max)? {
+        let body = match item {
+            Ok(bytes) => crate::transport::request_body(&wire, &bytes, max).await,
+            Err(status) => Err(status),
+        };
+        let framed = body.and_then(|body| match body {
             request::Body::Binary(frame) => Ok(frame),
             request::Body::Text(_) => unreachable_text(),
         });

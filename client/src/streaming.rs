@@ -79,21 +79,29 @@ pub(crate) struct RawStream {
     guard: CallGuard,
     /// A yield read ahead to tell whether an attempt failed before it committed.
     peeked: Option<Yield>,
+    /// A compressed frame the browser is inflating: the reply waits for it.
+    #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
+    inflating: Option<crate::transport::Inflating>,
 }
 
 impl RawStream {
     pub(crate) fn new(
         headers: MetadataMap,
-        reply: ReplyDecoder,
+        #[allow(unused_mut)] mut reply: ReplyDecoder,
         body: Source,
         guard: CallGuard,
     ) -> RawStream {
+        // No codec in the pure core: compressed frames come up to be inflated here.
+        #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
+        reply.inflate_outside();
         RawStream {
             headers,
             reply,
             body: Some(body),
             guard,
             peeked: None,
+            #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
+            inflating: None,
         }
     }
 
@@ -129,8 +137,18 @@ impl RawStream {
             return Poll::Ready(Some(y));
         }
         loop {
+            #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
+            if let Some(inflating) = &mut self.inflating {
+                let inflated = ready!(inflating.poll(cx));
+                self.inflating = None;
+                self.reply.inflated(inflated);
+            }
             if let Some(y) = self.decoded_yield() {
                 return Poll::Ready(Some(y));
+            }
+            #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
+            if self.inflating.is_some() {
+                continue;
             }
             if !self.reply.wants_body() {
                 return Poll::Ready(None);
@@ -173,9 +191,17 @@ impl RawStream {
 
     /// The yield the decoder already holds, without reading; once it is the end, the body
     /// is no longer read (a proxy's page, or a stream after an error) and a failure carries
-    /// the reply's headers.
+    /// the reply's headers. A compressed frame in the way starts inflating (`None` then).
     fn decoded_yield(&mut self) -> Option<Yield> {
-        Some(match self.reply.next()? {
+        let next = self.reply.next();
+        #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
+        if next.is_none() {
+            self.inflating = self
+                .reply
+                .take_compressed()
+                .map(crate::transport::Inflating::inflate);
+        }
+        Some(match next? {
             Yield::End(end) => {
                 self.body = None;
                 Yield::End(end.map_err(|s| self.with_headers(s)))

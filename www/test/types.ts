@@ -15,8 +15,9 @@ import initDynamic, { DynamicClient, type JsonObject, type MethodInfo } from "gr
 export async function typed(): Promise<void> {
   await Promise.all([init(), initDynamic()]);
   const client = new GrpcWebClient("http://127.0.0.1:1", { mode: "text", timeoutMs: 5 });
-  // @ts-expect-error: the package is built without gzip
-  new GrpcWebClient("http://127.0.0.1:1", { acceptCompressed: "gzip" });
+  new GrpcWebClient("http://127.0.0.1:1", { acceptCompressed: "gzip", sendCompressed: "gzip" });
+  // @ts-expect-error: gzip is the one scheme
+  new GrpcWebClient("http://127.0.0.1:1", { acceptCompressed: "br" });
   const retrying = new GrpcWebClient("http://127.0.0.1:1", {
     retryPolicy: {
       maxAttempts: 3,

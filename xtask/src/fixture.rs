@@ -4,6 +4,7 @@
 //!
 //! Every reply admits any origin (CORS), so what the tests see is the bytes, not a refusal.
 
+mod gzip;
 mod retry;
 
 use std::io::{Read, Write};
@@ -63,6 +64,21 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
         "/gzip/demo.v1.UserService/GetUser" => {
             let mut body = frame(1, &gzip(&[0x08, 0x09, 0x12, 0x02, b'g', b'z']));
             body.extend(frame(0x81, &gzip(b"grpc-status: 0\r\nx-packed: yes\r\n")));
+            ("200 OK", GRPC_WEB, gzip_header, body)
+        }
+        // 32 MiB of zeros from 200 KB, with a wrong CRC ([`gzip::bomb`]), then OK trailers.
+        "/gzip-bomb/demo.v1.UserService/GetUser" => {
+            let mut body = frame(1, &gzip::bomb(130_000));
+            body.extend(frame(0x80, b"grpc-status: 0\r\n"));
+            ("200 OK", GRPC_WEB, gzip_header, body)
+        }
+        // Messages 1 (plain), 2 (gzip), 3 (plain), then a compressed frame that is not gzip.
+        "/gzip-corrupt/demo.v1.UserService/GetUser" => {
+            let mut body = frame(0, &[0x08, 1]);
+            body.extend(frame(1, &gzip(&[0x08, 2])));
+            body.extend(frame(0, &[0x08, 3]));
+            body.extend(frame(1, &gzip::corrupt()));
+            body.extend(frame(0x80, b"grpc-status: 0\r\n"));
             ("200 OK", GRPC_WEB, gzip_header, body)
         }
         // A compressed frame, but no grpc-encoding said how.
@@ -367,13 +383,18 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     let length: usize = header("content-length")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let mut have = buf.len() - head_end;
+    let mut body = buf[head_end..].to_vec();
+    let mut have = body.len();
     while have < length {
         let n = stream.read(&mut chunk)?;
         if n == 0 {
             break;
         }
         have += n;
+        // Kept only for /echo-body/ (small requests); the rest is just drained.
+        if body.len() < 1 << 20 {
+            body.extend_from_slice(&chunk[..n]);
+        }
     }
 
     let origin = header("origin").unwrap_or_else(|| "*".into());
@@ -403,7 +424,15 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     if let Some(rest) = path.strip_prefix("/quirky") {
         return quirky(stream, &cors, rest, &headers);
     }
-    let (status, content_type, extra, body) = reply(path, &headers);
+    let (status, content_type, extra, body) = if path == "/echo-body/demo.v1.UserService/GetUser" {
+        // The request body as it came (its frame header included), as the reply's message:
+        // shows what the client put on the wire, compressed or not.
+        let mut reply = frame(0, &body);
+        reply.extend(frame(0x80, b"grpc-status: 0\r\n"));
+        ("200 OK", "application/grpc-web+proto", String::new(), reply)
+    } else {
+        reply(path, &headers)
+    };
     write!(
         stream,
         "HTTP/1.1 {status}\r\n{cors}{extra}content-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
@@ -423,5 +452,15 @@ mod tests {
         assert_eq!(base64(b"hi!"), "aGkh");
         assert_eq!(base64(b"h"), "aA==");
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn the_bomb_is_deflate_of_zeros() {
+        // One literal, two matches, end of block, in fixed codes, checked bit by bit: 1 01
+        // 00001100 10100011 00000 10100011 00000 0000000 (Huffman codes reversed).
+        let bomb = gzip::bomb(2);
+        assert_eq!(&bomb[..10], &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+        assert_eq!(&bomb[10..16], &[0x63, 0x18, 0x05, 0xa3, 0x00, 0x00]);
+        assert_eq!(&bomb[20..], &517u32.to_le_bytes());
     }
 }

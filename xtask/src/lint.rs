@@ -52,18 +52,33 @@ pub fn run() -> Result {
         process::run(cmd.args(["--", "-D", "warnings"]))
     })?;
     // The npm package's two modules are built apart: each feature alone must be clean too
-    // (code only the other one uses would be dead); and so must the client without defaults.
+    // (code only the other one uses would be dead); and so must the client without defaults,
+    // and with the browser's gzip instead of flate2 (as the npm modules and the browser_gzip
+    // suite build it).
     step(
-        "clippy (wasm32: features js, js-dynamic alone; no default features)",
+        "clippy (wasm32: features js, js-dynamic alone; no default features; browser-gzip)",
         || {
-            for features in [
-                &["--features", "js"][..],
-                &["--features", "js-dynamic"],
-                &["--no-default-features"],
+            for (package, features) in [
+                ("grpc-web-wasm", &["--features", "js"][..]),
+                ("grpc-web-wasm", &["--features", "js-dynamic"]),
+                ("grpc-web-wasm", &["--no-default-features"]),
+                (
+                    "grpc-web-wasm",
+                    &["--no-default-features", "--features", "js"],
+                ),
+                (
+                    "browser-tests",
+                    &[
+                        "--tests",
+                        "--no-default-features",
+                        "--features",
+                        "browser-gzip",
+                    ],
+                ),
             ] {
                 process::run(
                     env.cargo_wasm()
-                        .args(["clippy", "--target", WASM, "--package", "grpc-web-wasm"])
+                        .args(["clippy", "--target", WASM, "--package", package])
                         .args(features)
                         .args(["--", "-D", "warnings"]),
                 )?;

@@ -26,8 +26,19 @@ const BROWSER_SUITES: &[(&str, &str)] = &[
     // Against a fleet (3 replicas behind nginx sharing a Redis), one killed and one
     // restarted mid-run; started for this suite only.
     ("browser-tests", "fleet"),
+    // The client with feature `browser-gzip` instead of `gzip` (see `suite_features`).
+    ("browser-tests", "browser_gzip"),
     ("demo-app", "ui"),
 ];
+
+/// Cargo feature arguments a suite is built with, beyond its package's defaults.
+fn suite_features(test: &str) -> &'static [&'static str] {
+    match test {
+        // Without flate2, so that the browser's Compression Streams do the gzip.
+        "browser_gzip" => &["--no-default-features", "--features", "browser-gzip"],
+        _ => &[],
+    }
+}
 
 /// Which parts to run: all by default; `--only native|browser|npm|examples|demo` and
 /// `--suite PACKAGE/TEST` (a browser suite, repeatable) narrow it for quick iteration.
@@ -190,6 +201,7 @@ fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result {
             "--test",
             test,
         ])
+        .args(suite_features(test))
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             "wasm-bindgen-test-runner",

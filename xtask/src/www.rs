@@ -69,6 +69,7 @@ pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
                         "--test-reporter=spec",
                         "test/app.test.mjs",
                         "test/batch.test.mjs",
+                        "test/gzip.test.mjs",
                     ])
                     .env("GRPC_WEB_TEST_SERVER", &server.url)
                     .env("GRPC_WEB_TEST_FAULT_SERVER", &fault.url)

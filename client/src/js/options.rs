@@ -80,7 +80,7 @@ pub fn configure(mut client: Client, options: &JsValue) -> Result<Client, Status
 fn compression(value: &JsValue, name: &str) -> Result<Compression, Status> {
     match value.as_string().as_deref() {
         Some("gzip") if Compression::Gzip.is_available() => Ok(Compression::Gzip),
-        // The npm package's core module is built without gzip, which would double its size.
+        // Only a build with neither `gzip` nor `browser-gzip` (the npm modules have the latter).
         Some("gzip") => Err(Status::new(
             Code::Unimplemented,
             format!("{name}: this build of grpc-web-wasm has no gzip"),

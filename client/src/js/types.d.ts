@@ -17,7 +17,18 @@ export interface ClientOptions {
   credentials?: "omit" | "same-origin" | "include";
   /** Metadata sent with every call, before each call's own. */
   metadata?: MetadataInit;
-  /** Largest reply message accepted, in bytes (default 4 MiB). */
+  /**
+   * Compress each request message with gzip (`grpc-encoding: gzip`), through the browser's
+   * `CompressionStream`. The server must accept gzip requests.
+   */
+  sendCompressed?: "gzip";
+  /**
+   * Let the server compress replies with gzip (`grpc-accept-encoding: gzip`); they are
+   * inflated through the browser's `DecompressionStream`, never past
+   * `maxReceiveMessageSize` (`RESOURCE_EXHAUSTED`); data that is not gzip is `INTERNAL`.
+   */
+  acceptCompressed?: "gzip";
+  /** Largest reply message accepted, in bytes (default 4 MiB), after decompression. */
   maxReceiveMessageSize?: number;
   /** Largest request message sent, in bytes (default 4 MiB). */
   maxSendMessageSize?: number;

@@ -1,4 +1,8 @@
-//! Per-message compression (`grpc-encoding`): gzip, in pure Rust so it runs in wasm.
+//! Per-message compression (`grpc-encoding`): gzip, in pure Rust so it runs in wasm
+//! (feature `gzip`), or by the browser's `CompressionStream` (feature `browser-gzip`), in
+//! which case the codec lives outside this pure core: compressed reply frames are handed up
+//! ([`Compressed`](super::body::Compressed)) and come back inflated, and the error texts for
+//! both codecs are made here ([`too_large`], [`corrupt`]).
 
 use super::quoted::Quoted;
 use super::status::{Code, Status};
@@ -11,10 +15,11 @@ pub enum Compression {
 }
 
 impl Compression {
-    /// Whether this build implements the scheme (gzip needs the `gzip` feature, on by default).
+    /// Whether this build implements the scheme (gzip needs the `gzip` feature, on by
+    /// default, or `browser-gzip`).
     pub fn is_available(self) -> bool {
         match self {
-            Compression::Gzip => cfg!(feature = "gzip"),
+            Compression::Gzip => cfg!(any(feature = "gzip", feature = "browser-gzip")),
         }
     }
 
@@ -70,6 +75,27 @@ impl Encoding {
     }
 }
 
+/// The error for a `what` ("message", "trailer block") that inflates past `limit` bytes.
+pub fn too_large(what: &str, limit: usize) -> Status {
+    Status::new(
+        Code::ResourceExhausted,
+        format!("decompressed {what} exceeds the limit of {limit} bytes"),
+    )
+}
+
+/// The error for a `what` that is not valid gzip; `why` is the codec's own account.
+pub fn corrupt(what: &str, why: impl std::fmt::Display) -> Status {
+    failed("decompress", what, why)
+}
+
+/// The error for a codec that failed to `action` ("compress", "decompress") `what`.
+pub fn failed(action: &str, what: &str, why: impl std::fmt::Display) -> Status {
+    Status::new(
+        Code::Internal,
+        format!("failed to {action} a gzip {what}: {why}"),
+    )
+}
+
 /// Inflates at most `limit + 1` bytes, so a compression bomb costs no more than the limit.
 #[cfg(feature = "gzip")]
 fn gunzip(data: &[u8], limit: usize, what: &str) -> Result<Vec<u8>, Status> {
@@ -79,17 +105,9 @@ fn gunzip(data: &[u8], limit: usize, what: &str) -> Result<Vec<u8>, Status> {
     flate2::read::GzDecoder::new(data)
         .take(cap)
         .read_to_end(&mut out)
-        .map_err(|e| {
-            Status::new(
-                Code::Internal,
-                format!("failed to decompress a gzip {what}: {e}"),
-            )
-        })?;
+        .map_err(|e| corrupt(what, e))?;
     if out.len() > limit {
-        return Err(Status::new(
-            Code::ResourceExhausted,
-            format!("decompressed {what} exceeds the limit of {limit} bytes"),
-        ));
+        return Err(too_large(what, limit));
     }
     Ok(out)
 }
@@ -104,13 +122,15 @@ fn unavailable(scheme: Compression, what: &str) -> Status {
     Status::new(
         Code::Internal,
         format!(
-            "{what} compressed with {}, but this build of grpc-web-wasm has no {0} support (cargo feature `{0}`)",
+            "{what} compressed with {}, but this build of grpc-web-wasm has no {0} support here (cargo feature `{0}`, or `browser-{0}` for the browser's own codec)",
             scheme.as_str()
         ),
     )
 }
 
-/// Compresses a request message; fails if this build lacks the scheme.
+/// Compresses a request message; fails if this build lacks the scheme. With only
+/// `browser-gzip`, the browser layer compresses before framing ([`super::request::framed`])
+/// and never calls this.
 pub fn compress(scheme: Compression, data: &[u8]) -> Result<Vec<u8>, Status> {
     match scheme {
         #[cfg(not(feature = "gzip"))]

@@ -112,17 +112,29 @@ pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, C
 ///
 /// A message over `max_len` bytes (before compression) is `RESOURCE_EXHAUSTED`.
 pub fn body(wire: &Wire, message: &[u8], max_len: usize) -> Result<Body, Status> {
-    if message.len() > max_len || u32::try_from(message.len()).is_err() {
-        return Err(too_large(message.len(), max_len));
+    check_size(message.len(), max_len)?;
+    match wire.send_compression {
+        Some(c) => framed(wire, &compression::compress(c, message)?, true),
+        None => framed(wire, message, false),
     }
-    let packed;
-    let (flags, payload) = match wire.send_compression {
-        Some(c) => {
-            packed = compression::compress(c, message)?;
-            (FLAG_COMPRESSED, packed.as_slice())
-        }
-        None => (0, message),
-    };
+}
+
+/// Refuses a message of `len` bytes over the send limit of `max_len` (or over what a
+/// frame's length prefix can say) with `RESOURCE_EXHAUSTED`.
+pub fn check_size(len: usize, max_len: usize) -> Result<(), Status> {
+    if len > max_len || u32::try_from(len).is_err() {
+        return Err(too_large(len, max_len));
+    }
+    Ok(())
+}
+
+/// The request body for a `payload` already compressed (or not) as `compressed` says: one
+/// data frame, base64 in text mode. For a codec outside this core, which compresses a
+/// message checked by [`check_size`] first.
+pub fn framed(wire: &Wire, payload: &[u8], compressed: bool) -> Result<Body, Status> {
+    // Compression can grow incompressible data a little past what the prefix can say.
+    check_size(payload.len(), usize::MAX)?;
+    let flags = if compressed { FLAG_COMPRESSED } else { 0 };
     let mut framed = Vec::with_capacity(HEADER_LEN + payload.len());
     framed.extend_from_slice(&encode_header(flags, payload.len()));
     framed.extend_from_slice(payload);
@@ -191,6 +203,28 @@ mod tests {
         assert_eq!(framed, Body::Binary(vec![0, 0, 0, 0, 2, 0x08, 0x07]));
         let err = body(&Wire::default(), &msg.encode_to_vec(), 1).unwrap_err();
         assert_eq!(err.code(), Code::ResourceExhausted);
+    }
+
+    #[test]
+    fn payloads_compressed_elsewhere_are_framed_with_the_flag() {
+        let wire = Wire::default();
+        assert_eq!(
+            framed(&wire, b"gz", true).unwrap(),
+            Body::Binary(vec![FLAG_COMPRESSED, 0, 0, 0, 2, b'g', b'z'])
+        );
+        let text = Wire {
+            text: true,
+            ..Wire::default()
+        };
+        assert_eq!(
+            framed(&text, b"hi", false).unwrap(),
+            Body::Text("AAAAAAJoaQ==".into())
+        );
+        assert!(check_size(10, 10).is_ok());
+        assert_eq!(
+            check_size(11, 10).unwrap_err().code(),
+            Code::ResourceExhausted
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@
 
 mod abort;
 mod body;
+#[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
+mod gzip;
 mod settle;
 mod socket;
 mod text;
@@ -25,6 +27,20 @@ pub(crate) use abort::{clear_timeout, set_timeout, Abort, MAX_TIMER_MS};
 pub(crate) use body::BodyReader;
 pub(crate) use socket::Socket;
 pub(crate) use text::push_chunk;
+
+#[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
+pub(crate) use gzip::{request_body, Inflating};
+
+/// The request body for `message` ([`request::body`](crate::protocol::request::body)):
+/// compressed by the pure core's codec, if this build has one, else by the browser's.
+#[cfg(not(all(feature = "browser-gzip", not(feature = "gzip"))))]
+pub(crate) async fn request_body(
+    wire: &crate::protocol::request::Wire,
+    message: &[u8],
+    max: usize,
+) -> Result<Body, Status> {
+    crate::protocol::request::body(wire, message, max)
+}
 
 #[wasm_bindgen(inline_js = "
 let checkedUrl = null;

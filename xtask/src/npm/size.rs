@@ -9,8 +9,10 @@ use crate::Result;
 
 /// The core module (wasm + glue + the snippets), gzipped, must stay under this, so that a
 /// size regression fails the build rather than shipping. Issue 18's target is 70 KB: the
-/// core is 72.7 KB built with nightly's build-std (`crate::small`) and about 78 KB with the
-/// stable fallback, which CI machines without a nightly use, so the ceiling is above both.
+/// core is 75.6 KB built with nightly's build-std (`crate::small`), gzip through the
+/// browser's Compression Streams included (2.9 KB of it), and about 82 KB with the stable
+/// fallback, which CI machines without a nightly use: OVER this ceiling since gzip came
+/// back, an open question (raise it for the stable fallback, or shrink the core).
 /// Lower it when the build gets smaller.
 pub const CORE_BUDGET: u64 = 80 * 1024;
 

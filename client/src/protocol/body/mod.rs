@@ -2,7 +2,10 @@
 //! block, then the end. Frames in any other order are a protocol violation.
 //!
 //! In text mode the chunks are base64 and are decoded first; compressed frames are inflated
-//! with the reply's `grpc-encoding`, within the same limits as plain ones.
+//! with the reply's `grpc-encoding`, within the same limits as plain ones: here, or, once
+//! [`BodyDecoder::inflate_outside`] is set, by the caller, who takes each compressed frame
+//! ([`BodyDecoder::take_compressed`]) and hands the result back
+//! ([`BodyDecoder::inflated`]) before the decoder goes on, so events keep their order.
 
 use std::mem::MaybeUninit;
 
@@ -42,6 +45,9 @@ pub struct BodyDecoder {
     encoding: Encoding,
     limits: Limits,
     trailers_seen: bool,
+    inflate_outside: bool,
+    /// A compressed frame on its way through an outside codec.
+    outside: Option<Outside>,
 }
 
 impl BodyDecoder {
@@ -58,6 +64,8 @@ impl BodyDecoder {
             encoding: format.encoding,
             limits,
             trailers_seen: false,
+            inflate_outside: false,
+            outside: None,
         }
     }
 
@@ -125,8 +133,17 @@ impl BodyDecoder {
         read
     }
 
-    /// The next complete event, `Ok(None)` if more input is needed.
+    /// The next complete event, `Ok(None)` if more input is needed (or while a frame
+    /// handed up awaits its result).
     pub fn next_event(&mut self) -> Result<Option<Event>, Status> {
+        match self.outside.take() {
+            Some(Outside::Ready(event)) => return Ok(Some(event)),
+            Some(waiting) => {
+                self.outside = Some(waiting);
+                return Ok(None);
+            }
+            None => {}
+        }
         let Some(frame) = self.frames.next_frame()? else {
             return Ok(None);
         };
@@ -144,23 +161,12 @@ impl BodyDecoder {
             Frame::Data {
                 payload,
                 compressed: true,
-            } => {
-                let inflated =
-                    self.encoding
-                        .decompress(&payload, self.limits.max_message_size, "message")?;
-                Ok(Some(Event::Message(Bytes::from(inflated))))
-            }
+            } => self.compressed(payload, false),
             Frame::Trailers { block, compressed } => {
                 self.trailers_seen = true;
-                let block = if compressed {
-                    Bytes::from(self.encoding.decompress(
-                        &block,
-                        self.limits.max_trailers_size,
-                        "trailer block",
-                    )?)
-                } else {
-                    block
-                };
+                if compressed {
+                    return self.compressed(block, true);
+                }
                 Ok(Some(Event::Trailers(trailers::parse(&block)?)))
             }
         }
@@ -189,5 +195,9 @@ impl BodyDecoder {
     }
 }
 
+mod outside;
 #[cfg(test)]
 mod tests;
+
+pub use outside::Compressed;
+use outside::Outside;

@@ -24,6 +24,7 @@
 //! ```
 
 mod head;
+mod inflate;
 #[cfg(test)]
 mod tests;
 
@@ -211,7 +212,8 @@ impl ReplyDecoder {
         self.body_ended = true;
     }
 
-    /// What the reply yields next: `None` when it needs more of the body (or after the end).
+    /// What the reply yields next: `None` when it needs more of the body, or a compressed
+    /// frame inflated ([`take_compressed`](Self::take_compressed)), or after the end.
     #[allow(clippy::should_implement_trait)] // not an Iterator: `None` means "not yet"
     pub fn next(&mut self) -> Option<Yield> {
         loop {
@@ -226,7 +228,8 @@ impl ReplyDecoder {
                         Cardinality::Unary => f.message = Some(m),
                     },
                     Ok(Some(Event::Trailers(t))) => f.trailers = Some(t),
-                    Ok(None) if !self.body_ended => return None,
+                    // More body needed, or a compressed frame inflated outside first.
+                    Ok(None) if !self.body_ended || f.body.waits_for_inflation() => return None,
                     Ok(None) => {
                         if let State::Framed(f) = mem::take(&mut self.state) {
                             self.state = f.end(self.cardinality);

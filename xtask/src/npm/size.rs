@@ -7,14 +7,15 @@ use std::process::{Command, Stdio};
 
 use crate::Result;
 
-/// The core module (wasm + glue + the snippets), gzipped, must stay under this, so that a
-/// size regression fails the build rather than shipping. Issue 18's target is 70 KB: the
-/// core is 75.6 KB built with nightly's build-std (`crate::small`), gzip through the
-/// browser's Compression Streams included (2.9 KB of it), and about 82 KB with the stable
-/// fallback, which CI machines without a nightly use: OVER this ceiling since gzip came
-/// back, an open question (raise it for the stable fallback, or shrink the core).
-/// Lower it when the build gets smaller.
+/// The core module (wasm + glue + the snippets), gzipped, must stay under this when built
+/// with nightly's build-std (`crate::small`), so that a size regression fails the build
+/// rather than shipping. Issue 18's target is 70 KB. Lower it when the build gets smaller.
 pub const CORE_BUDGET: u64 = 80 * 1024;
+
+/// The same ceiling for the stable-std fallback, which machines without a nightly and
+/// `rust-src` build: its std (panic machinery and formatting kept) adds 5–7 KB to the core,
+/// and a CI machine that cannot reach rustup must still pass.
+pub const CORE_BUDGET_STABLE: u64 = 88 * 1024;
 
 /// Raw and gzipped bytes of one module's files.
 #[derive(Debug, Clone, Copy, Default)]
@@ -28,6 +29,9 @@ pub struct Weight {
 /// The weights of the two modules.
 #[derive(Debug, Clone, Copy)]
 pub struct Sizes {
+    /// The core's ceiling for the build that made it: [`CORE_BUDGET`] or
+    /// [`CORE_BUDGET_STABLE`].
+    pub budget: u64,
     /// `grpc-web-wasm`: what every page loads.
     pub core: Weight,
     /// `grpc-web-wasm/dynamic`: loaded only by pages that import it.
@@ -35,8 +39,8 @@ pub struct Sizes {
 }
 
 impl Sizes {
-    /// Weighs the modules in the package directory `dir`.
-    pub fn measure(dir: &Path) -> Result<Sizes> {
+    /// Weighs the modules in the package directory `dir`, built as `build`.
+    pub fn measure(dir: &Path, build: &crate::small::Build) -> Result<Sizes> {
         let snippet = dir.join("snippets");
         let mut core = weigh(&[
             dir.join("grpc_web_wasm_bg.wasm").as_path(),
@@ -53,17 +57,25 @@ impl Sizes {
             dir.join("grpc_web_wasm_dynamic_bg.wasm").as_path(),
             dir.join("grpc_web_wasm_dynamic.js").as_path(),
         ])?;
-        Ok(Sizes { core, dynamic })
+        let budget = match build {
+            crate::small::Build::Small(_) => CORE_BUDGET,
+            crate::small::Build::Stable => CORE_BUDGET_STABLE,
+        };
+        Ok(Sizes {
+            budget,
+            core,
+            dynamic,
+        })
     }
 
     /// Fails when the core outgrew its budget.
     pub fn within_budget(&self) -> Result {
-        if self.core.gzipped <= CORE_BUDGET {
+        if self.core.gzipped <= self.budget {
             Ok(())
         } else {
             Err(format!(
-                "the core module is {} bytes gzipped, over its budget of {CORE_BUDGET}",
-                self.core.gzipped
+                "the core module is {} bytes gzipped, over its budget of {}",
+                self.core.gzipped, self.budget
             ))
         }
     }
@@ -79,7 +91,7 @@ impl fmt::Display for Sizes {
              grpc-web-wasm/dynamic: {} / {} (loaded only where imported)",
             kb(self.core.gzipped),
             kb(self.core.raw),
-            kb(CORE_BUDGET),
+            kb(self.budget),
             kb(self.dynamic.gzipped),
             kb(self.dynamic.raw),
         )

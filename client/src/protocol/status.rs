@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use prost::Message as _;
 
+use super::detail::detail;
 use super::details::{self, RpcStatus};
 use super::lossy::utf8_lossy;
 use super::metadata::MetadataMap;
@@ -307,7 +308,8 @@ impl Status {
             Ok(n) if (0..=16).contains(&n) => Status::new(Code::from_i32(n), message),
             _ => Status::new(
                 Code::Unknown,
-                format!(
+                detail!(
+                    "invalid grpc-status from server",
                     "invalid grpc-status {} from server; grpc-message: {}",
                     Quoted(raw),
                     Quoted(&message)
@@ -320,10 +322,11 @@ impl Status {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.message.is_empty() {
-            write!(f, "{}", self.code)?;
-        } else {
-            write!(f, "{}: {}", self.code, self.message)?;
+        // Pieces rather than `write!`: every app that shows a status links this.
+        f.write_str(self.code.as_str())?;
+        if !self.message.is_empty() {
+            f.write_str(": ")?;
+            f.write_str(&self.message)?;
         }
         match &self.http {
             Some(h) if !h.body_excerpt.is_empty() => {
@@ -350,7 +353,10 @@ pub fn percent_encode(message: &str) -> String {
         if (0x20..=0x7e).contains(&b) && b != b'%' {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
     out

@@ -9,6 +9,7 @@ use std::mem::MaybeUninit;
 use bytes::{Bytes, BytesMut};
 
 use super::compression::Encoding;
+use super::detail::fixed;
 use super::frame::{append_uninit, Frame, FrameDecoder};
 use super::limits::Limits;
 use super::metadata::MetadataMap;
@@ -177,8 +178,11 @@ impl BodyDecoder {
         } else {
             Err(Status::new(
                 Code::Internal,
-                "response body ended without trailers: truncated by the server or a proxy, or a \
-                 trailers-only reply whose grpc-status header the server's CORS policy does not expose",
+                fixed!(
+                    "response body ended without trailers",
+                    "response body ended without trailers: truncated by the server or a proxy, or a \
+                     trailers-only reply whose grpc-status header the server's CORS policy does not expose"
+                ),
             ))
         }
     }

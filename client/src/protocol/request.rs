@@ -134,6 +134,9 @@ pub fn body(wire: &Wire, message: &[u8], max_len: usize) -> Result<Body, Status>
     framed.extend_from_slice(&encode_header(flags, payload.len()));
     framed.extend_from_slice(payload);
     Ok(if wire.text {
+        if !cfg!(feature = "text-mode") {
+            return Err(text::unavailable());
+        }
         Body::Text(text::encode(&framed))
     } else {
         Body::Binary(framed)

@@ -10,6 +10,17 @@ use super::base64;
 use super::detail::detail;
 use super::status::{Code, Status};
 
+/// The error for text mode in a build without the feature `text-mode`.
+pub(crate) fn unavailable() -> Status {
+    Status::new(
+        Code::Unimplemented,
+        detail!(
+            "text mode is not in this build",
+            "grpc-web-text (text mode) is not in this build of grpc-web-wasm (cargo feature `text-mode`)"
+        ),
+    )
+}
+
 /// Streaming base64 decoder for a grpc-web-text body, fed in arbitrary chunks.
 ///
 /// ```

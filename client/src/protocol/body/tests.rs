@@ -69,6 +69,7 @@ fn ok_trailers() -> Event {
 }
 
 #[test]
+#[cfg(feature = "text-mode")]
 fn text_mode_decodes_base64_flushed_in_pieces() {
     use crate::protocol::text::encode;
     let a = encode(&frame(0, b"hello"));

@@ -58,6 +58,9 @@ pub(super) fn classify(head: &ReplyHead<'_>, limits: &Limits) -> Start {
     let header_status = Status::from_metadata(head.headers);
     let mode = head.content_type.and_then(grpc_web_mode);
     match (head.status, mode, header_status) {
+        (200, Some(true), _) if !cfg!(feature = "text-mode") => {
+            Start::Failed(crate::protocol::text::unavailable())
+        }
         (200, Some(text), header_status) => Start::Framed(
             BodyFormat {
                 text,

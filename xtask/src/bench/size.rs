@@ -53,14 +53,36 @@ pub fn rust_app(
     )?;
     let module = dest.join(format!("{name}_bg.wasm"));
     env.wasm_opt(wasm_opt, &module)?;
+    let glue = dest.join(format!("{name}.js"));
+    let mut files = vec![module, glue.clone()];
+    files.extend(imported_snippets(&glue)?);
     measure(
         contender,
         &format!(
-            "wasm + JS glue ({}; wasm-bindgen --target web, wasm-opt -Oz)",
+            "wasm + JS glue and the snippets it imports ({}; wasm-bindgen --target web, wasm-opt -Oz)",
             build.describe()
         ),
-        &[module, dest.join(format!("{name}.js"))],
+        &files,
     )
+}
+
+/// The `snippets/` files (a crate's `inline_js`) that wasm-bindgen's glue `glue` imports:
+/// the page loads them too. wasm-bindgen writes every crate's snippets, used or not, so
+/// only the imported ones count.
+fn imported_snippets(glue: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let js = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    let dir = glue.parent().unwrap_or(Path::new("."));
+    let mut found = Vec::new();
+    for line in js.lines().filter(|l| l.starts_with("import ")) {
+        let quoted = line.rsplit(['\'', '"']).nth(1).unwrap_or("");
+        if let Some(rel) = quoted.strip_prefix("./snippets/") {
+            let file = dir.join("snippets").join(rel);
+            if !found.contains(&file) {
+                found.push(file);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Builds `krate` for wasm32 with lto, opt-level "z" and one codegen unit, stripped or

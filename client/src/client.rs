@@ -28,6 +28,8 @@ pub enum Mode {
     #[default]
     Binary,
     /// `application/grpc-web-text`: frames as base64, for proxies that mangle binary bodies.
+    /// Needs the feature `text-mode` (on by default); without it calls fail with
+    /// `UNIMPLEMENTED`.
     Text,
 }
 

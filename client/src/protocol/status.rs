@@ -348,9 +348,12 @@ impl fmt::Display for Status {
             f.write_str(": ")?;
             f.write_str(&self.0.message)?;
         }
+        // The excerpt is the detailed text's: without it, `body_excerpt()` still has it.
         match &self.0.http {
-            Some(h) if !h.body_excerpt.is_empty() => {
-                write!(f, " (body: {})", Quoted(&h.body_excerpt))
+            Some(h) if cfg!(feature = "detailed-errors") && !h.body_excerpt.is_empty() => {
+                f.write_str(" (body: ")?;
+                fmt::Display::fmt(&Quoted(&h.body_excerpt), f)?;
+                f.write_str(")")
             }
             _ => Ok(()),
         }
@@ -508,10 +511,12 @@ mod tests {
         let s = Status::new(Code::Unavailable, "HTTP 502").with_http_reply(502, "<h1>Bad</h1>");
         assert_eq!(s.http_status(), Some(502));
         assert_eq!(s.body_excerpt(), Some("<h1>Bad</h1>"));
-        assert_eq!(
-            s.to_string(),
+        let shown = if cfg!(feature = "detailed-errors") {
             "UNAVAILABLE: HTTP 502 (body: \"<h1>Bad</h1>\")"
-        );
+        } else {
+            "UNAVAILABLE: HTTP 502"
+        };
+        assert_eq!(s.to_string(), shown);
     }
 
     #[test]

@@ -324,8 +324,8 @@ impl Status {
             .get("grpc-message")
             .map(percent_decode)
             .unwrap_or_default();
-        let status = match raw.trim().parse::<i32>() {
-            Ok(n) if (0..=16).contains(&n) => Status::new(Code::from_i32(n), message),
+        let status = match code_number(raw.trim()) {
+            Some(n) => Status::new(Code::from_i32(n), message),
             _ => Status::new(
                 Code::Unknown,
                 detail!(
@@ -409,6 +409,29 @@ pub fn percent_decode(value: &str) -> String {
         }
     }
     String::from_utf8(out).unwrap_or_else(|e| utf8_lossy(e.as_bytes()))
+}
+
+/// A `grpc-status` value in 0..=16, read as `i32::from_str` would (a sign, leading zeros)
+/// without linking the general integer parser.
+fn code_number(value: &str) -> Option<i32> {
+    let (negative, digits) = match value.as_bytes() {
+        [b'+', rest @ ..] => (false, rest),
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i32 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        // Anything past 16 is out of range, so stop growing there (no overflow).
+        n = (n * 10 + i32::from(d - b'0')).min(17);
+    }
+    // Only -0 is in range among negatives.
+    (!negative || n == 0).then_some(n).filter(|n| *n <= 16)
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -504,6 +527,28 @@ mod tests {
         let s = Status::new(Code::Unknown, "x").carrying_metadata(garbage);
         assert!(s.details().is_empty());
         assert!(s.error_details().is_empty());
+    }
+
+    #[test]
+    fn grpc_status_numbers_read_as_from_str_would() {
+        for v in [
+            "0",
+            "16",
+            "+7",
+            "-0",
+            "007",
+            "17",
+            "-1",
+            "",
+            "+",
+            "-",
+            "1 ",
+            "x",
+            "99999999999",
+        ] {
+            let want = v.parse::<i32>().ok().filter(|n| (0..=16).contains(n));
+            assert_eq!(code_number(v), want, "{v:?}");
+        }
     }
 
     #[test]

@@ -39,6 +39,19 @@ pub fn run() -> Result {
             "warnings",
         ]))
     })?;
+    // The minimal build's cfg branches (short errors, no text mode), tests included.
+    step("clippy (host: the client without default features)", || {
+        process::run(env.cargo_host().args([
+            "clippy",
+            "--package",
+            "grpc-web-wasm",
+            "--no-default-features",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
     step("clippy (wasm32)", || {
         let mut cmd = env.cargo_wasm();
         cmd.args(["clippy", "--target", WASM, "--all-targets"]);

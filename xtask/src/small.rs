@@ -1,6 +1,7 @@
 //! The smallest wasm builds: std rebuilt from source with `-Zbuild-std` and panics that
 //! abort at once (`-Cpanic=immediate-abort`), which drops std's panic formatting and the
-//! code it keeps alive. Both are nightly-only, so this needs a nightly toolchain with the
+//! code it keeps alive, and no panic locations (`-Zlocation-detail=none`: file names that
+//! an aborting panic never prints). All are nightly-only, so this needs a nightly toolchain with the
 //! `rust-src` component; where there is none (and rustup cannot fetch it), builds fall back
 //! to the stable configuration and say so. Measured in `bench/FINDINGS.md`.
 //!
@@ -74,7 +75,9 @@ impl Build {
             if !flags.is_empty() {
                 flags.push(' ');
             }
-            flags.push_str("-Zunstable-options -Cpanic=immediate-abort");
+            // Panics abort without a word, so the file names and lines kept for their
+            // messages are dead weight: `-Zlocation-detail=none` drops them.
+            flags.push_str("-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none");
             cmd.env("RUSTUP_TOOLCHAIN", NIGHTLY)
                 .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
                 .env("RUSTFLAGS", flags)

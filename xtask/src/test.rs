@@ -111,6 +111,20 @@ pub fn run(args: &[String]) -> Result {
                 ]))
             },
         )?;
+        // The minimal build: no gzip, short error messages, no text mode. The same decisions
+        // (codes, limits, ends) must hold without the default features.
+        step(
+            "native tests of the client without default features",
+            || {
+                process::run(env.cargo_host().args([
+                    "test",
+                    "--package",
+                    "grpc-web-wasm",
+                    "--no-default-features",
+                    "--lib",
+                ]))
+            },
+        )?;
         step("native tests of the tonic feature", || {
             process::run(env.cargo_host().args([
                 "test",

@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use super::detail::write_detail;
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Marks a byte outside the alphabet in [`DECODE`]; every valid entry is below 64.
@@ -33,7 +35,12 @@ pub struct InvalidBase64 {
 
 impl fmt::Display for InvalidBase64 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid base64 at offset {}", self.offset)
+        write_detail!(
+            f,
+            "invalid base64",
+            "invalid base64 at offset {}",
+            self.offset
+        )
     }
 }
 

@@ -4,6 +4,7 @@
 //! are reserved and must be zero. [`FrameDecoder`] takes the body in whatever chunks the
 //! network delivers and checks each length prefix against a limit *before* buffering for it.
 
+use super::detail::write_detail;
 use std::fmt;
 
 use std::mem::MaybeUninit;
@@ -65,20 +66,27 @@ impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             FrameError::ReservedFlags(flags) => {
-                write!(f, "malformed gRPC-Web frame: reserved flag bits set (flags {flags:#04x})")
+                write_detail!(
+                    f,
+                    "malformed gRPC-Web frame",
+                    "malformed gRPC-Web frame: reserved flag bits set (flags {flags:#04x})"
+                )
             }
-            FrameError::TooLarge { len, limit, trailers } => write!(
+            FrameError::TooLarge { len, limit, trailers } => write_detail!(
                 f,
+                "received frame over the limit",
                 "received {} of {len} bytes exceeds the limit of {limit} bytes",
                 if trailers { "trailer block" } else { "message" }
             ),
             FrameError::Truncated { received, expected } => match expected {
-                Some(total) => write!(
+                Some(total) => write_detail!(
                     f,
+                    "response body ended inside a frame",
                     "response body ended inside a frame: {received} of {total} bytes arrived"
                 ),
-                None => write!(
+                None => write_detail!(
                     f,
+                    "response body ended inside a frame header",
                     "response body ended inside a frame header: {received} of {HEADER_LEN} bytes arrived"
                 ),
             },

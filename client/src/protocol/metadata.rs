@@ -4,6 +4,7 @@
 pub use super::base64::InvalidBase64;
 
 use super::base64;
+use super::detail::write_detail;
 use super::quoted::Quoted;
 use std::fmt;
 
@@ -52,17 +53,27 @@ pub enum InvalidMetadata {
 impl fmt::Display for InvalidMetadata {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InvalidMetadata::Key(k) => write!(f, "invalid metadata key {}: want [0-9a-z_.-]+", Quoted(k)),
-            InvalidMetadata::Reserved(k) => {
-                write!(f, "metadata key {} is reserved for the protocol", Quoted(k))
-            }
-            InvalidMetadata::Value(k) => write!(
+            InvalidMetadata::Key(k) => write_detail!(
                 f,
+                "invalid metadata key",
+                "invalid metadata key {}: want [0-9a-z_.-]+",
+                Quoted(k)
+            ),
+            InvalidMetadata::Reserved(k) => write_detail!(
+                f,
+                "reserved metadata key",
+                "metadata key {} is reserved for the protocol",
+                Quoted(k)
+            ),
+            InvalidMetadata::Value(k) => write_detail!(
+                f,
+                "invalid metadata value",
                 "invalid value for metadata key {}: want printable ASCII, or use a -bin key",
                 Quoted(k)
             ),
-            InvalidMetadata::Binary(k) => write!(
+            InvalidMetadata::Binary(k) => write_detail!(
                 f,
+                "binary metadata needs a -bin key",
                 "metadata key {}: binary values need a key ending in -bin (insert_bin), text values one that does not",
                 Quoted(k)
             ),

@@ -16,6 +16,7 @@ pub(crate) mod base64;
 pub mod body;
 pub mod compression;
 pub mod content_type;
+pub(crate) mod detail;
 pub mod details;
 pub mod frame;
 pub mod limits;

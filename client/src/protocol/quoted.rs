@@ -5,7 +5,7 @@
 //! backslash and control characters is all an error message needs to stay on one line and
 //! unambiguous.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// Shows a string in double quotes, with `"`, `\` and control characters escaped.
 pub(crate) struct Quoted<'a>(pub(crate) &'a str);
@@ -26,7 +26,17 @@ impl fmt::Display for Quoted<'_> {
             };
             f.write_str(self.0.get(plain..at).unwrap_or_default())?;
             if escape.is_empty() {
-                write!(f, "\\u{{{:x}}}", c as u32)?;
+                // `\u{..}` in lower-case hex by hand: `{:x}` would link integer formatting.
+                // Control characters end at U+009F, so two digits at most.
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let digit = |n: u32| char::from(HEX[n as usize & 15]);
+                let n = c as u32;
+                f.write_str("\\u{")?;
+                if n >= 16 {
+                    f.write_char(digit(n >> 4))?;
+                }
+                f.write_char(digit(n))?;
+                f.write_str("}")?;
             } else {
                 f.write_str(escape)?;
             }

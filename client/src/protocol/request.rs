@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::compression::{self, Compression};
 use super::content_type::{CONTENT_TYPE_PROTO, CONTENT_TYPE_TEXT};
+use super::detail::detail;
 use super::frame::{encode_header, FLAG_COMPRESSED, HEADER_LEN};
 use super::metadata::MetadataMap;
 use super::quoted::Quoted;
@@ -39,13 +40,19 @@ pub fn method_url(base_url: &str, path: &str) -> Result<String, Status> {
     if !valid {
         return Err(Status::new(
             Code::Internal,
-            format!(
+            detail!(
+                "invalid method path",
                 "invalid method path {}: want /package.Service/Method",
                 Quoted(path)
             ),
         ));
     }
-    Ok(format!("{}{path}", base_url.trim_end_matches('/')))
+    // Pushed rather than `format!`ed: this is on every call's path.
+    let base = base_url.trim_end_matches('/');
+    let mut url = String::with_capacity(base.len() + path.len());
+    url.push_str(base);
+    url.push_str(path);
+    Ok(url)
 }
 
 /// How a call is sent, beyond its metadata.
@@ -139,6 +146,9 @@ pub fn framed(wire: &Wire, payload: &[u8], compressed: bool) -> Result<Body, Sta
     framed.extend_from_slice(&encode_header(flags, payload.len()));
     framed.extend_from_slice(payload);
     Ok(if wire.text {
+        if !cfg!(feature = "text-mode") {
+            return Err(text::unavailable());
+        }
         Body::Text(text::encode(&framed))
     } else {
         Body::Binary(framed)
@@ -149,7 +159,10 @@ pub fn framed(wire: &Wire, payload: &[u8], compressed: bool) -> Result<Body, Sta
 pub fn too_large(len: usize, max_len: usize) -> Status {
     Status::new(
         Code::ResourceExhausted,
-        format!("request message of {len} bytes exceeds the limit of {max_len} bytes"),
+        detail!(
+            "request message over the limit",
+            "request message of {len} bytes exceeds the limit of {max_len} bytes"
+        ),
     )
 }
 

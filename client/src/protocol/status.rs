@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use prost::Message as _;
 
+use super::detail::detail;
 use super::details::{self, RpcStatus};
 use super::lossy::utf8_lossy;
 use super::metadata::MetadataMap;
@@ -135,8 +136,14 @@ impl fmt::Display for Code {
 /// failure) are reported as a `Status` too, with the code gRPC prescribes for them.
 ///
 /// Two statuses are equal when all but their [`source`](std::error::Error::source) are.
-#[derive(Debug, Clone)]
-pub struct Status {
+#[derive(Clone)]
+pub struct Status(Box<Fields>);
+
+/// Behind one pointer: a `Result<_, Status>` is then hardly larger than its `Ok` value, so
+/// the call's state machines move and drop a word instead of the fields, at every step that
+/// can fail (measured in `bench/FINDINGS.md`, 2026-12-06 session 9).
+#[derive(Clone)]
+struct Fields {
     code: Code,
     message: String,
     metadata: MetadataMap,
@@ -146,20 +153,34 @@ pub struct Status {
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
+impl fmt::Debug for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.0;
+        f.debug_struct("Status")
+            .field("code", &s.code)
+            .field("message", &s.message)
+            .field("metadata", &s.metadata)
+            .field("headers", &s.headers)
+            .field("http", &s.http)
+            .field("source", &s.source)
+            .finish()
+    }
+}
+
 impl PartialEq for Status {
     fn eq(&self, other: &Status) -> bool {
         (
-            &self.code,
-            &self.message,
-            &self.metadata,
-            &self.headers,
-            &self.http,
+            &self.0.code,
+            &self.0.message,
+            &self.0.metadata,
+            &self.0.headers,
+            &self.0.http,
         ) == (
-            &other.code,
-            &other.message,
-            &other.metadata,
-            &other.headers,
-            &other.http,
+            &other.0.code,
+            &other.0.message,
+            &other.0.metadata,
+            &other.0.headers,
+            &other.0.http,
         )
     }
 }
@@ -176,14 +197,14 @@ struct HttpReply {
 impl Status {
     /// A status with this code and message and no metadata.
     pub fn new(code: Code, message: impl Into<String>) -> Status {
-        Status {
+        Status(Box::new(Fields {
             code,
             message: message.into(),
             metadata: MetadataMap::new(),
             headers: MetadataMap::new(),
             http: None,
             source: None,
-        }
+        }))
     }
 
     /// A status with this code, message and metadata (as tonic's `Status::with_metadata`).
@@ -193,27 +214,27 @@ impl Status {
 
     /// The status code.
     pub fn code(&self) -> Code {
-        self.code
+        self.0.code
     }
 
     /// The human-readable message (already percent-decoded).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// Trailers (or trailers-only headers) received with the status.
     pub fn metadata(&self) -> &MetadataMap {
-        &self.metadata
+        &self.0.metadata
     }
 
     /// The metadata, for changing: e.g. a mock adding trailers a test expects.
     pub fn metadata_mut(&mut self) -> &mut MetadataMap {
-        &mut self.metadata
+        &mut self.0.metadata
     }
 
     /// This status carrying `metadata`.
     pub(crate) fn carrying_metadata(mut self, metadata: MetadataMap) -> Status {
-        self.metadata = metadata;
+        self.0.metadata = metadata;
         self
     }
 
@@ -223,35 +244,35 @@ impl Status {
         &mut self,
         source: Arc<dyn std::error::Error + Send + Sync + 'static>,
     ) -> &mut Status {
-        self.source = Some(source);
+        self.0.source = Some(source);
         self
     }
 
     /// The response headers of the reply that ended with this status (those the page may
     /// read), empty if the call failed before any reply.
     pub fn headers(&self) -> &MetadataMap {
-        &self.headers
+        &self.0.headers
     }
 
     /// This status carrying the response headers it came with.
     pub fn with_headers(mut self, headers: MetadataMap) -> Status {
-        self.headers = headers;
+        self.0.headers = headers;
         self
     }
 
     /// The HTTP status of a reply that carried no gRPC status (a proxy's error page, a 404).
     pub fn http_status(&self) -> Option<u16> {
-        self.http.as_ref().map(|h| h.status)
+        self.0.http.as_ref().map(|h| h.status)
     }
 
     /// The start of that reply's body, as text, for debugging.
     pub fn body_excerpt(&self) -> Option<&str> {
-        self.http.as_ref().map(|h| h.body_excerpt.as_str())
+        self.0.http.as_ref().map(|h| h.body_excerpt.as_str())
     }
 
     /// This status recording the HTTP reply it was derived from.
     pub fn with_http_reply(mut self, status: u16, body_excerpt: impl Into<String>) -> Status {
-        self.http = Some(Box::new(HttpReply {
+        self.0.http = Some(Box::new(HttpReply {
             status,
             body_excerpt: body_excerpt.into(),
         }));
@@ -260,7 +281,7 @@ impl Status {
 
     /// The `google.rpc.Status` from `grpc-status-details-bin`, if present and decodable.
     pub fn rpc_status(&self) -> Option<RpcStatus> {
-        let bytes = self.metadata.get_bin("grpc-status-details-bin")?.ok()?;
+        let bytes = self.0.metadata.get_bin("grpc-status-details-bin")?.ok()?;
         RpcStatus::decode(bytes.as_slice()).ok()
     }
 
@@ -268,7 +289,7 @@ impl Status {
     /// `google.rpc.Status`), empty if none came or they are not valid base64. As tonic's
     /// `Status::details`; [`error_details`](Self::error_details) decodes them.
     pub fn details(&self) -> Vec<u8> {
-        match self.metadata.get_bin("grpc-status-details-bin") {
+        match self.0.metadata.get_bin("grpc-status-details-bin") {
             Some(Ok(bytes)) => bytes,
             _ => Vec::new(),
         }
@@ -303,11 +324,12 @@ impl Status {
             .get("grpc-message")
             .map(percent_decode)
             .unwrap_or_default();
-        let status = match raw.trim().parse::<i32>() {
-            Ok(n) if (0..=16).contains(&n) => Status::new(Code::from_i32(n), message),
+        let status = match code_number(raw.trim()) {
+            Some(n) => Status::new(Code::from_i32(n), message),
             _ => Status::new(
                 Code::Unknown,
-                format!(
+                detail!(
+                    "invalid grpc-status from server",
                     "invalid grpc-status {} from server; grpc-message: {}",
                     Quoted(raw),
                     Quoted(&message)
@@ -320,14 +342,18 @@ impl Status {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.message.is_empty() {
-            write!(f, "{}", self.code)?;
-        } else {
-            write!(f, "{}: {}", self.code, self.message)?;
+        // Pieces rather than `write!`: every app that shows a status links this.
+        f.write_str(self.0.code.as_str())?;
+        if !self.0.message.is_empty() {
+            f.write_str(": ")?;
+            f.write_str(&self.0.message)?;
         }
-        match &self.http {
-            Some(h) if !h.body_excerpt.is_empty() => {
-                write!(f, " (body: {})", Quoted(&h.body_excerpt))
+        // The excerpt is the detailed text's: without it, `body_excerpt()` still has it.
+        match &self.0.http {
+            Some(h) if cfg!(feature = "detailed-errors") && !h.body_excerpt.is_empty() => {
+                f.write_str(" (body: ")?;
+                fmt::Display::fmt(&Quoted(&h.body_excerpt), f)?;
+                f.write_str(")")
             }
             _ => Ok(()),
         }
@@ -336,7 +362,8 @@ impl fmt::Display for Status {
 
 impl std::error::Error for Status {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.0
+            .source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
     }
@@ -350,7 +377,10 @@ pub fn percent_encode(message: &str) -> String {
         if (0x20..=0x7e).contains(&b) && b != b'%' {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
     out
@@ -379,6 +409,29 @@ pub fn percent_decode(value: &str) -> String {
         }
     }
     String::from_utf8(out).unwrap_or_else(|e| utf8_lossy(e.as_bytes()))
+}
+
+/// A `grpc-status` value in 0..=16, read as `i32::from_str` would (a sign, leading zeros)
+/// without linking the general integer parser.
+fn code_number(value: &str) -> Option<i32> {
+    let (negative, digits) = match value.as_bytes() {
+        [b'+', rest @ ..] => (false, rest),
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i32 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        // Anything past 16 is out of range, so stop growing there (no overflow).
+        n = (n * 10 + i32::from(d - b'0')).min(17);
+    }
+    // Only -0 is in range among negatives.
+    (!negative || n == 0).then_some(n).filter(|n| *n <= 16)
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -477,14 +530,38 @@ mod tests {
     }
 
     #[test]
+    fn grpc_status_numbers_read_as_from_str_would() {
+        for v in [
+            "0",
+            "16",
+            "+7",
+            "-0",
+            "007",
+            "17",
+            "-1",
+            "",
+            "+",
+            "-",
+            "1 ",
+            "x",
+            "99999999999",
+        ] {
+            let want = v.parse::<i32>().ok().filter(|n| (0..=16).contains(n));
+            assert_eq!(code_number(v), want, "{v:?}");
+        }
+    }
+
+    #[test]
     fn http_replies_are_kept_for_debugging() {
         let s = Status::new(Code::Unavailable, "HTTP 502").with_http_reply(502, "<h1>Bad</h1>");
         assert_eq!(s.http_status(), Some(502));
         assert_eq!(s.body_excerpt(), Some("<h1>Bad</h1>"));
-        assert_eq!(
-            s.to_string(),
+        let shown = if cfg!(feature = "detailed-errors") {
             "UNAVAILABLE: HTTP 502 (body: \"<h1>Bad</h1>\")"
-        );
+        } else {
+            "UNAVAILABLE: HTTP 502"
+        };
+        assert_eq!(s.to_string(), shown);
     }
 
     #[test]

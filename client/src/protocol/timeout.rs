@@ -5,13 +5,13 @@ use std::time::Duration;
 const MAX_VALUE: u64 = 99_999_999;
 
 /// Units from finest to coarsest, with their length in nanoseconds.
-const UNITS: [(char, u64); 6] = [
-    ('n', 1),
-    ('u', 1_000),
-    ('m', 1_000_000),
-    ('S', 1_000_000_000),
-    ('M', 60_000_000_000),
-    ('H', 3_600_000_000_000),
+const UNITS: [(u8, u64); 6] = [
+    (b'n', 1),
+    (b'u', 1_000),
+    (b'm', 1_000_000),
+    (b'S', 1_000_000_000),
+    (b'M', 60_000_000_000),
+    (b'H', 3_600_000_000_000),
 ];
 
 /// The header value for `timeout`, in the finest unit that fits eight digits.
@@ -35,15 +35,32 @@ pub fn encode(timeout: Duration) -> String {
         .checked_mul(1_000_000_000)
         .and_then(|n| n.checked_add(u64::from(timeout.subsec_nanos())))
     else {
-        return format!("{MAX_VALUE}H");
+        return with_unit(MAX_VALUE, b'H');
     };
     for (unit, len) in UNITS {
         let value = nanos.div_ceil(len);
         if value <= MAX_VALUE {
-            return format!("{value}{unit}");
+            return with_unit(value, unit);
         }
     }
-    format!("{MAX_VALUE}H")
+    with_unit(MAX_VALUE, b'H')
+}
+
+/// `value` (at most eight digits) in decimal, then `unit`. By hand: `format!` would link
+/// integer and `char` formatting into every build for one header.
+fn with_unit(mut value: u64, unit: u8) -> String {
+    let mut out = [0u8; 21];
+    let mut at = out.len() - 1;
+    out[at] = unit;
+    loop {
+        at -= 1;
+        out[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out[at..].iter().map(|&b| char::from(b)).collect()
 }
 
 /// Parses a `grpc-timeout` value; `None` if it is malformed.
@@ -53,7 +70,7 @@ pub fn parse(value: &str) -> Option<Duration> {
     if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let (_, len) = UNITS.iter().find(|(u, _)| *u == unit)?;
+    let (_, len) = UNITS.iter().find(|(u, _)| char::from(*u) == unit)?;
     let value = digits.parse::<u64>().ok()?;
     // Whole seconds and the rest separately, so hours of eight digits cannot overflow.
     let per_second = 1_000_000_000 / len.min(&1_000_000_000);
@@ -92,7 +109,7 @@ mod tests {
             proptest::prop_assert!(encoded.len() <= 9);
             let back = parse(&encoded).unwrap();
             proptest::prop_assert!(back >= t);
-            let unit = UNITS.iter().find(|(u, _)| encoded.ends_with(*u)).unwrap().1;
+            let unit = UNITS.iter().find(|(u, _)| encoded.ends_with(char::from(*u))).unwrap().1;
             proptest::prop_assert!(back.as_nanos() - t.as_nanos() < u128::from(unit));
         }
 

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::detail::write_detail;
 use super::lossy::utf8_lossy;
 use super::metadata::MetadataMap;
 use super::quoted::Quoted;
@@ -17,7 +18,12 @@ pub struct MalformedTrailer {
 
 impl fmt::Display for MalformedTrailer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "malformed trailer line {}", Quoted(&self.line))
+        write_detail!(
+            f,
+            "malformed trailer line",
+            "malformed trailer line {}",
+            Quoted(&self.line)
+        )
     }
 }
 

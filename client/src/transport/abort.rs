@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{AbortController, AbortSignal};
 
 use super::describe;
+use crate::protocol::detail::detail;
 use crate::protocol::status::{Code, Status};
 
 #[wasm_bindgen]
@@ -54,7 +55,14 @@ impl Abort {
     /// before anything is sent.
     pub(crate) fn new(timeout: Option<Duration>, signals: &[AbortSignal]) -> Result<Abort, Status> {
         let controller = AbortController::new().map_err(|e| {
-            Status::new(Code::Internal, format!("AbortController: {}", describe(&e)))
+            Status::new(
+                Code::Internal,
+                detail!(
+                    "AbortController failed",
+                    "AbortController: {}",
+                    describe(&e)
+                ),
+            )
         })?;
         let mut abort = Abort {
             controller,
@@ -128,18 +136,19 @@ impl Abort {
     pub(crate) fn failure(
         &self,
         error: &JsValue,
-        otherwise: impl FnOnce(String) -> Status,
+        otherwise: impl FnOnce(&JsValue) -> Status,
     ) -> Status {
         match self.fired.reason.get() {
             Some(Reason::Deadline) => Status::new(
                 Code::DeadlineExceeded,
-                format!(
+                detail!(
+                    "deadline exceeded",
                     "deadline of {} exceeded",
                     describe_duration(self.timeout.unwrap_or_default())
                 ),
             ),
             Some(Reason::Cancelled) => cancelled(),
-            None => otherwise(describe(error)),
+            None => otherwise(error),
         }
     }
 

@@ -9,6 +9,7 @@ use web_sys::ReadableStream;
 
 use super::abort::Abort;
 use super::settle::{Pending, Settle, FULFILLED, REJECTED};
+use crate::protocol::detail::detail;
 use crate::protocol::status::{Code, Status};
 
 #[wasm_bindgen(inline_js = "
@@ -133,16 +134,21 @@ impl BodyReader {
             }
             FAILED => {
                 self.reader = None;
-                Err(self.abort.failure(&value, |why| {
+                Err(self.abort.failure(&value, |e| {
                     Status::new(
                         Code::Unavailable,
-                        format!("reading the response body failed: {why}"),
+                        detail!(
+                            "reading the response body failed",
+                            "reading the response body failed: {}",
+                            super::describe(e)
+                        ),
                     )
                 }))
             }
             _ => Err(Status::new(
                 Code::Internal,
-                format!(
+                detail!(
+                    "response body yielded a non-byte chunk",
                     "response body yielded a non-byte chunk: {}",
                     super::describe(&value)
                 ),

@@ -19,6 +19,7 @@ use std::task::Poll;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::protocol::detail::detail;
 use crate::protocol::metadata::MetadataMap;
 use crate::protocol::request::Body;
 use crate::protocol::status::{Code, Status};
@@ -167,15 +168,17 @@ pub(crate) async fn send(
         (REFUSED, e) => {
             return Err(Status::new(
                 Code::Internal,
-                format!("invalid request to {url}: {}", describe(&e)),
+                detail!("invalid request", "invalid request to {url}: {}", describe(&e)),
             ))
         }
         (_, e) => {
-            return Err(abort.failure(&e, |why| {
+            return Err(abort.failure(&e, |e| {
                 Status::new(
                     Code::Unavailable,
-                    format!(
-                        "fetch {url} failed: {why} (server unreachable, network error, or the server's CORS policy does not admit origin {})",
+                    detail!(
+                        "fetch failed",
+                        "fetch {url} failed: {} (server unreachable, network error, or the server's CORS policy does not admit origin {})",
+                        describe(e),
                         page_origin().as_deref().unwrap_or("of this page")
                     ),
                 )

@@ -53,14 +53,43 @@ pub fn rust_app(
     )?;
     let module = dest.join(format!("{name}_bg.wasm"));
     env.wasm_opt(wasm_opt, &module)?;
+    let glue = dest.join(format!("{name}.js"));
+    let mut files = vec![module, glue.clone()];
+    files.extend(imported_snippets(&glue)?);
     measure(
         contender,
         &format!(
-            "wasm + JS glue ({}; wasm-bindgen --target web, wasm-opt -Oz)",
+            "wasm + JS glue and the snippets it imports ({}; wasm-bindgen --target web, wasm-opt -Oz)",
             build.describe()
         ),
-        &[module, dest.join(format!("{name}.js"))],
+        &files,
     )
+}
+
+/// The `snippets/` files (a crate's `inline_js`) that wasm-bindgen's glue `glue` imports:
+/// the page loads them too. wasm-bindgen writes every crate's snippets, used or not, so
+/// only the imported ones count.
+fn imported_snippets(glue: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let js = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    let dir = glue.parent().unwrap_or(Path::new("."));
+    Ok(snippet_imports(&js)
+        .into_iter()
+        .map(|rel| dir.join("snippets").join(rel))
+        .collect())
+}
+
+/// The `./snippets/…` paths (without that prefix) that the glue's `import` lines name, once each.
+fn snippet_imports(js: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    for line in js.lines().filter(|l| l.starts_with("import ")) {
+        let quoted = line.rsplit(['\'', '"']).nth(1).unwrap_or("");
+        if let Some(rel) = quoted.strip_prefix("./snippets/") {
+            if !found.contains(&rel) {
+                found.push(rel);
+            }
+        }
+    }
+    found
 }
 
 /// Builds `krate` for wasm32 with lto, opt-level "z" and one codegen unit, stripped or
@@ -113,4 +142,19 @@ pub fn measure(contender: &str, what: &str, files: &[std::path::PathBuf]) -> Res
         size.gzip_bytes += out.stdout.len() as u64;
     }
     Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snippets_are_the_imported_ones_once_each() {
+        let glue = "import { a, b } from './snippets/c-1/inline0.js';\n\
+                    import * as import1 from \"./snippets/c-1/inline1.js\"\n\
+                    import * as import2 from \"./snippets/c-1/inline1.js\"\n\
+                    const s = './snippets/c-1/inline2.js';\n";
+        assert_eq!(
+            super::snippet_imports(glue),
+            ["c-1/inline0.js", "c-1/inline1.js"]
+        );
+    }
 }

@@ -12,6 +12,7 @@ use std::mem::MaybeUninit;
 use bytes::{Bytes, BytesMut};
 
 use super::compression::Encoding;
+use super::detail::fixed;
 use super::frame::{append_uninit, Frame, FrameDecoder};
 use super::limits::Limits;
 use super::metadata::MetadataMap;
@@ -37,6 +38,16 @@ pub enum Event {
     Trailers(MetadataMap),
 }
 
+/// Whether this build has text mode; a reply in it is refused earlier when not
+/// ([`reply`](super::reply)).
+const TEXT_MODE: bool = cfg!(feature = "text-mode");
+
+/// The text decoder, if in text mode. Every use goes through here, so that without the
+/// feature `text-mode` the compiler sees there is none and leaves the base64 code out.
+fn text(text: &mut Option<(TextDecoder, BytesMut)>) -> Option<&mut (TextDecoder, BytesMut)> {
+    text.as_mut().filter(|_| TEXT_MODE)
+}
+
 /// Turns body chunks into [`Event`]s, enforcing frame order and limits.
 #[derive(Debug)]
 pub struct BodyDecoder {
@@ -60,7 +71,7 @@ impl BodyDecoder {
     pub fn with_format(limits: Limits, format: BodyFormat) -> BodyDecoder {
         BodyDecoder {
             frames: FrameDecoder::new(limits.max_message_size, limits.max_trailers_size),
-            text: format.text.then(|| (TextDecoder::new(), BytesMut::new())),
+            text: (TEXT_MODE && format.text).then(|| (TextDecoder::new(), BytesMut::new())),
             encoding: format.encoding,
             limits,
             trailers_seen: false,
@@ -73,7 +84,7 @@ impl BodyDecoder {
     ///
     /// In text mode the bytes are base64, decoded on the way in; invalid base64 is `INTERNAL`.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), Status> {
-        match &mut self.text {
+        match text(&mut self.text) {
             None => self.frames.push(chunk),
             Some((text, _)) => self.frames.append_with(|buf| text.decode(chunk, buf))?,
         }
@@ -87,7 +98,7 @@ impl BodyDecoder {
         len: usize,
         fill: impl for<'a> FnOnce(&'a mut [MaybeUninit<u8>]) -> &'a mut [u8],
     ) -> Result<(), Status> {
-        match &mut self.text {
+        match text(&mut self.text) {
             None => self.frames.push_with(len, fill),
             Some((text, scratch)) => {
                 scratch.clear();
@@ -112,7 +123,7 @@ impl BodyDecoder {
         len: usize,
         decode: impl FnOnce(&mut [u8]) -> Option<(usize, usize)>,
     ) -> usize {
-        let Some((text, _)) = &mut self.text else {
+        let Some((text, _)) = text(&mut self.text) else {
             return 0;
         };
         if !text.at_quantum_boundary() {
@@ -174,7 +185,7 @@ impl BodyDecoder {
 
     /// Checks the body ended cleanly: on a frame boundary, after the trailers.
     pub fn finish(&self) -> Result<(), Status> {
-        if let Some((text, _)) = &self.text {
+        if let Some((text, _)) = self.text.as_ref().filter(|_| TEXT_MODE) {
             text.finish()?;
         }
         self.frames.finish()?;
@@ -183,8 +194,11 @@ impl BodyDecoder {
         } else {
             Err(Status::new(
                 Code::Internal,
-                "response body ended without trailers: truncated by the server or a proxy, or a \
-                 trailers-only reply whose grpc-status header the server's CORS policy does not expose",
+                fixed!(
+                    "response body ended without trailers",
+                    "response body ended without trailers: truncated by the server or a proxy, or a \
+                     trailers-only reply whose grpc-status header the server's CORS policy does not expose"
+                ),
             ))
         }
     }

@@ -7,6 +7,7 @@
 use crate::protocol::body::BodyFormat;
 use crate::protocol::compression::Encoding;
 use crate::protocol::content_type::{grpc_web_mode, CONTENT_TYPE_PROTO, CONTENT_TYPE_TEXT};
+use crate::protocol::detail::detail;
 use crate::protocol::limits::Limits;
 use crate::protocol::lossy::utf8_lossy;
 use crate::protocol::metadata::MetadataMap;
@@ -47,7 +48,8 @@ pub(super) fn classify(head: &ReplyHead<'_>, limits: &Limits) -> Start {
     if size > limits.max_headers_size {
         return Start::Failed(Status::new(
             Code::ResourceExhausted,
-            format!(
+            detail!(
+                "response headers over the limit",
                 "response headers of {size} bytes exceed the limit of {} bytes",
                 limits.max_headers_size
             ),
@@ -56,6 +58,9 @@ pub(super) fn classify(head: &ReplyHead<'_>, limits: &Limits) -> Start {
     let header_status = Status::from_metadata(head.headers);
     let mode = head.content_type.and_then(grpc_web_mode);
     match (head.status, mode, header_status) {
+        (200, Some(true), _) if !cfg!(feature = "text-mode") => {
+            Start::Failed(crate::protocol::text::unavailable())
+        }
         (200, Some(text), header_status) => Start::Framed(
             BodyFormat {
                 text,
@@ -67,8 +72,9 @@ pub(super) fn classify(head: &ReplyHead<'_>, limits: &Limits) -> Start {
         (200, None, None) => Start::NotGrpcWeb(not_grpc_web(
             head,
             Code::Unknown,
-            format!(
-                "HTTP 200 with {}, expected {CONTENT_TYPE_PROTO} or {CONTENT_TYPE_TEXT}",
+            detail!(
+                "not a gRPC-Web reply: HTTP 200 with the wrong content-type",
+                "HTTP 200 with {}, expected {CONTENT_TYPE_PROTO} or {CONTENT_TYPE_TEXT}: {NOT_GRPC_WEB}",
                 described(head.content_type)
             ),
         )),
@@ -76,8 +82,9 @@ pub(super) fn classify(head: &ReplyHead<'_>, limits: &Limits) -> Start {
         (http, _, None) => Start::NotGrpcWeb(not_grpc_web(
             head,
             Code::from_http_status(http),
-            format!(
-                "HTTP {http} with {} and no grpc-status",
+            detail!(
+                "not a gRPC-Web reply: HTTP error without grpc-status",
+                "HTTP {http} with {} and no grpc-status: {NOT_GRPC_WEB}",
                 described(head.content_type)
             ),
         )),
@@ -91,15 +98,14 @@ fn described(content_type: Option<&str>) -> String {
     }
 }
 
-fn not_grpc_web(head: &ReplyHead<'_>, code: Code, what: String) -> Status {
-    Status::new(
-        code,
-        format!(
-            "{what}: the reply did not come from a gRPC-Web server (a proxy or the wrong URL?)"
-        ),
-    )
-    .carrying_metadata(head.headers.clone())
-    .with_http_reply(head.status, "")
+/// Why a reply that is not gRPC-Web failed, in the detailed messages.
+const NOT_GRPC_WEB: &str =
+    "the reply did not come from a gRPC-Web server (a proxy or the wrong URL?)";
+
+fn not_grpc_web(head: &ReplyHead<'_>, code: Code, message: String) -> Status {
+    Status::new(code, message)
+        .carrying_metadata(head.headers.clone())
+        .with_http_reply(head.status, "")
 }
 
 /// A short, single-line view of the start of a body, for error messages: invalid UTF-8

@@ -33,6 +33,7 @@ use std::mem::{self, MaybeUninit};
 use bytes::Bytes;
 
 use super::body::{BodyDecoder, Event};
+use super::detail::fixed;
 use super::limits::Limits;
 use super::metadata::MetadataMap;
 use super::status::{Code, Status};
@@ -271,9 +272,12 @@ impl Framed {
                     None,
                     Err(Status::new(
                         Code::Unknown,
-                        "the reply has no grpc-status: its body is empty and its headers carry none \
-                         (a trailers-only reply whose grpc-status header the server's CORS policy \
-                         does not expose?)",
+                        fixed!(
+                            "the reply has no grpc-status",
+                            "the reply has no grpc-status: its body is empty and its headers carry none \
+                             (a trailers-only reply whose grpc-status header the server's CORS policy \
+                             does not expose?)"
+                        ),
                     )),
                 ),
             };

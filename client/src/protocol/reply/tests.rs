@@ -220,7 +220,8 @@ fn replies_not_from_grpc_web_map_the_http_status_and_quote_the_body() {
     let s = end.unwrap_err();
     assert_eq!(s.code(), Code::Unavailable);
     assert!(
-        s.message().contains("HTTP 502") && s.message().contains("text/html"),
+        !cfg!(feature = "detailed-errors")
+            || s.message().contains("HTTP 502") && s.message().contains("text/html"),
         "{s}"
     );
     assert_eq!(s.http_status(), Some(502));
@@ -255,9 +256,11 @@ fn replies_not_from_grpc_web_map_the_http_status_and_quote_the_body() {
         let outcome = run(200, ct, &none, Cardinality::Unary, b"<p>", &[]);
         let s = outcome.1.unwrap_err();
         assert_eq!(s.code(), Code::Unknown, "{ct:?}");
-        assert!(s
-            .message()
-            .contains(crate::protocol::content_type::CONTENT_TYPE_PROTO));
+        assert!(
+            !cfg!(feature = "detailed-errors")
+                || s.message()
+                    .contains(crate::protocol::content_type::CONTENT_TYPE_PROTO)
+        );
         assert_eq!(s.body_excerpt(), Some("<p>"));
     }
 }
@@ -300,7 +303,10 @@ fn oversized_headers_end_the_reply_at_once() {
         panic!("no end")
     };
     assert_eq!(s.code(), Code::ResourceExhausted);
-    assert!(s.message().contains("limit of 50 bytes"), "{s}");
+    assert!(
+        !cfg!(feature = "detailed-errors") || s.message().contains("limit of 50 bytes"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -404,11 +410,15 @@ fn only_a_framed_head_without_a_status_commits_the_call() {
     };
     let web = Some("application/grpc-web+proto");
     assert!(commits(200, web, &[]));
-    assert!(commits(
-        200,
-        Some("application/grpc-web-text"),
-        &[("x-served-by", "a")]
-    ));
+    // Without the feature `text-mode` a text reply is refused at its head.
+    assert_eq!(
+        commits(
+            200,
+            Some("application/grpc-web-text"),
+            &[("x-served-by", "a")]
+        ),
+        cfg!(feature = "text-mode")
+    );
     assert!(!commits(200, web, &[("grpc-status", "14")]));
     assert!(!commits(200, web, &[("grpc-status", "0")]));
     assert!(!commits(502, Some("text/html"), &[]));

@@ -17,6 +17,55 @@ pub fn run(cmd: &mut Command) -> crate::Result {
     }
 }
 
+/// Runs `cmd`, passing its output through as it comes, and returns whether it exited 0 and
+/// what it wrote to both streams (interleaved by line, as read).
+pub fn run_capturing(cmd: &mut Command) -> crate::Result<(bool, String)> {
+    use std::io::{BufRead, BufReader, Write};
+    let shown = show(cmd);
+    crate::ui::note(format!("$ {shown}"));
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let mut readers = Vec::new();
+    let out = child
+        .stdout
+        .take()
+        .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>);
+    let err = child
+        .stderr
+        .take()
+        .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>);
+    for (stream, to_stderr) in [(out, false), (err, true)] {
+        let Some(stream) = stream else { continue };
+        let tx = tx.clone();
+        readers.push(std::thread::spawn(move || {
+            for line in BufReader::new(stream)
+                .lines()
+                .map_while(std::result::Result::ok)
+            {
+                if to_stderr {
+                    let _ = writeln!(std::io::stderr(), "{line}");
+                } else {
+                    let _ = writeln!(std::io::stdout(), "{line}");
+                }
+                let _ = tx.send(line);
+            }
+        }));
+    }
+    drop(tx);
+    let status = child.wait().map_err(|e| format!("`{shown}`: {e}"))?;
+    for reader in readers {
+        let _ = reader.join();
+    }
+    let captured: Vec<String> = rx.into_iter().collect();
+    // Inherit again, for whoever runs `cmd` next.
+    cmd.stdout(Stdio::inherit()).stderr(Stdio::inherit());
+    Ok((status.success(), captured.join("\n")))
+}
+
 /// Runs `cmd` quietly and returns its trimmed stdout, or `None` if it cannot start or fails.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.stderr(Stdio::null()).output().ok()?;

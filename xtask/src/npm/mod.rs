@@ -145,7 +145,9 @@ pub fn build(env: &Env) -> Result<Package> {
         ));
     }
     check_contents(&tarball)?;
-    let sizes = step("npm: module sizes (gzip -9)", || Sizes::measure(&dir, &build))?;
+    let sizes = step("npm: module sizes (gzip -9)", || {
+        Sizes::measure(&dir, &build)
+    })?;
     note(sizes.to_string());
     sizes.within_budget()?;
     Ok(Package { tarball, sizes })

@@ -102,10 +102,17 @@ fn the_core_holds_the_result_to_the_limit_itself() {
     d.push(&frame(FLAG_COMPRESSED, b"z"));
     assert_eq!(drain(&mut d), ["inflate: message z 4"]);
     d.inflated(Ok(Bytes::from_static(b"12345")));
-    assert_eq!(
-        drain(&mut d),
-        ["end: ResourceExhausted decompressed message exceeds the limit of 4 bytes"]
+    let end = drain(&mut d);
+    assert!(
+        end.len() == 1 && end[0].starts_with("end: ResourceExhausted"),
+        "{end:?}"
     );
+    if cfg!(feature = "detailed-errors") {
+        assert_eq!(
+            end[0],
+            "end: ResourceExhausted decompressed message exceeds the limit of 4 bytes"
+        );
+    }
 }
 
 #[test]
@@ -137,7 +144,9 @@ fn only_known_schemes_are_handed_up() {
         d.push(&frame(FLAG_COMPRESSED, b"z"));
         let out = drain(&mut d);
         assert!(
-            out.len() == 1 && out[0].starts_with("end: Internal") && out[0].contains(expect),
+            out.len() == 1
+                && out[0].starts_with("end: Internal")
+                && (!cfg!(feature = "detailed-errors") || out[0].contains(expect)),
             "{out:?}"
         );
     }

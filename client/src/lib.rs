@@ -75,7 +75,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `gzip` | yes | per-message gzip both ways ([`Compression::Gzip`]; pure Rust, flate2 on miniz_oxide). Without it (or `browser-gzip`), compressed replies fail with `INTERNAL` and no compression is offered; the wasm is smaller. |
-//! | `browser-gzip` | no | per-message gzip through the browser's own codec (`CompressionStream` / `DecompressionStream`): 2.4 KB gzipped in the npm core instead of flate2's 40, for `default-features = false` builds. Inflating is asynchronous and stops once a message passes the receive limit, as flate2's does. With `gzip` on too, flate2 is used. |
+//! | `browser-gzip` | no | per-message gzip through the browser's own codec (`CompressionStream` / `DecompressionStream`): about 2 KB gzipped in the npm core instead of flate2's 40, for `default-features = false` builds. Inflating is asynchronous and stops once a message passes the receive limit, as flate2's does. With `gzip` on too, flate2 is used. |
 //! | `detailed-errors` | yes | error messages that name the values involved (the URL and JS error of a failed `fetch`, sizes against limits, content types). Without it each kind of failure has a short fixed message; codes, metadata and every decision are the same, and the wasm is about 4 KB (gzipped) smaller. |
 //! | `text-mode` | yes | [`Mode::Text`] (`application/grpc-web-text`). Without it a call or reply in text mode fails with `UNIMPLEMENTED`, and the base64 code is left out. |
 //! | `tonic` | no | [`tonic::GrpcWebService`]: tonic-generated clients over this crate's transport (tonic without its own transport). Needs Rust 1.88, as tonic 0.14.9 does. |

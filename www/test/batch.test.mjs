@@ -7,32 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openApp } from "./page.mjs";
 
-const page = openApp();
-const { api, fault } = page;
-
-/**
- * Runs `body(m, api, fault)` in the page: `m` holds the package (`init` its default export),
- * connect-es, protobuf-es and the grpc.testing code protoc-gen-es generated.
- */
-const inPage = (body) =>
-  page.browser.run(
-    async (source, api, fault) => {
-      const [pkg, transport, connect, protobuf, test, messages] = await Promise.all([
-        import("grpc-web-wasm"),
-        import("grpc-web-wasm/connect"),
-        import("@connectrpc/connect"),
-        import("@bufbuild/protobuf"),
-        import("./generated/es/grpc/testing/test_pb.js"),
-        import("./generated/es/grpc/testing/messages_pb.js"),
-      ]);
-      const m = { ...pkg, init: pkg.default, ...transport, ...connect, ...protobuf, ...test, ...messages };
-      await m.init();
-      return new Function("m", "api", "fault", `return (${source})(m, api, fault);`)(m, api, fault);
-    },
-    body.toString(),
-    api,
-    fault,
-  );
+const { inPage } = openApp();
 
 describe("server streams in batches", () => {
   test("every message, in order, through the bytes API and connect-es, small ones packed and large ones apart", async () => {

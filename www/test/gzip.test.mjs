@@ -6,32 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openApp } from "./page.mjs";
 
-const page = openApp();
-const { api, fault } = page;
-
-/**
- * Runs `body(m, api, fault)` in the page: `m` holds the core package, the connect-es
- * transport, connect-es, protobuf-es and the grpc.testing messages protoc-gen-es generated.
- */
-const inPage = (body) =>
-  page.browser.run(
-    async (source, api, fault) => {
-      const [pkg, transport, connect, protobuf, test, messages] = await Promise.all([
-        import("grpc-web-wasm"),
-        import("grpc-web-wasm/connect"),
-        import("@connectrpc/connect"),
-        import("@bufbuild/protobuf"),
-        import("./generated/es/grpc/testing/test_pb.js"),
-        import("./generated/es/grpc/testing/messages_pb.js"),
-      ]);
-      await pkg.default();
-      const m = { ...pkg, ...transport, ...connect, ...protobuf, ...test, ...messages };
-      return new Function("m", "api", "fault", `return (${source})(m, api, fault);`)(m, api, fault);
-    },
-    body.toString(),
-    api,
-    fault,
-  );
+const { inPage } = openApp();
 
 describe("gzip through the browser's Compression Streams", () => {
   test("compressed replies from the server decode to the same bytes as plain ones, in order", async () => {

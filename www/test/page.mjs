@@ -24,6 +24,30 @@ export function openApp() {
     fault: env("GRPC_WEB_TEST_FAULT_SERVER"),
     browser: undefined,
     site: undefined,
+    /**
+     * Runs `body(m, api, fault)` in the page: `m` holds the core package (`init`, its default
+     * export, already called once), the connect-es transport, connect-es, protobuf-es and
+     * the grpc.testing code protoc-gen-es generated. `body` goes as source text.
+     */
+    inPage: (body) =>
+      page.browser.run(
+        async (source, api, fault) => {
+          const [pkg, transport, connect, protobuf, test, messages] = await Promise.all([
+            import("grpc-web-wasm"),
+            import("grpc-web-wasm/connect"),
+            import("@connectrpc/connect"),
+            import("@bufbuild/protobuf"),
+            import("./generated/es/grpc/testing/test_pb.js"),
+            import("./generated/es/grpc/testing/messages_pb.js"),
+          ]);
+          const m = { ...pkg, init: pkg.default, ...transport, ...connect, ...protobuf, ...test, ...messages };
+          await m.init();
+          return new Function("m", "api", "fault", `return (${source})(m, api, fault);`)(m, api, fault);
+        },
+        body.toString(),
+        page.api,
+        page.fault,
+      ),
   };
   before(async () => {
     page.site = await serve(fileURLToPath(new URL("..", import.meta.url)));

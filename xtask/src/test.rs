@@ -303,7 +303,7 @@ fn demo_smoke(env: &Env, binary: &Path) -> Result {
 /// after 300 s, and the runner reports "Failed to detect test as having been run". No test
 /// ran, so a second run says everything the first would have; a suite whose tests did start
 /// is never rerun, and a page that fails to load twice fails the run.
-fn run_suite(cmd: &mut std::process::Command) -> Result {
+pub(crate) fn run_suite(cmd: &mut std::process::Command) -> Result {
     for attempt in 1..=2 {
         let (ok, output) = process::run_capturing(cmd)?;
         if ok {

@@ -62,7 +62,8 @@ pub fn wasm_pack_test(env: &Env, servers: &TestServers, driver: &Path, suite: &s
         .args(["browser-tests", "--test", suite])
         .env("CHROMEDRIVER", driver)
         .envs(servers.vars());
-    process::run(&mut cmd)
+    // Through the same runner as the other suites: the same stall can hit its page.
+    crate::test::run_suite(&mut cmd)
 }
 
 /// `cargo xtask test-servers`: builds the server, starts the set, prints the `export`

@@ -98,10 +98,11 @@ pub(super) fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result
 ///
 /// wasm-bindgen-test-runner 0.2.130 serves the page and its JS snippets itself; now and then
 /// one snippet's request stalls in its file server (seen in the page's resource timing:
-/// `inline3.js` pending for 299.8 s, the page at "Loading scripts..."), chromedriver gives up
-/// after 300 s, and the runner reports "Failed to detect test as having been run". No test
-/// ran, so a second run says everything the first would have; a suite whose tests did start
-/// is never rerun, and a page that fails to load twice fails the run.
+/// `inline3.js` pending for 299.8 s, the page at "Loading scripts..."). The page never
+/// loads; chromedriver gives up after [`PAGE_LOAD_LIMIT`] (its default of 300 s before that
+/// was set) and the runner fails without a test having run. No test ran, so a second run
+/// says everything the first would have; a suite whose tests did start is never rerun, and
+/// a page that fails to load twice fails the run.
 pub(crate) fn run_suite(cmd: &mut std::process::Command) -> Result {
     for attempt in 1..=2 {
         let (ok, output) = process::run_capturing(cmd)?;
@@ -119,22 +120,33 @@ pub(crate) fn run_suite(cmd: &mut std::process::Command) -> Result {
     Err(format!("`{}` failed", process::show(cmd)))
 }
 
-/// Whether a failed suite's output shows a page that never started a test: the runner's
-/// "Failed to detect" with no "running N tests" from the page.
+/// Whether a failed suite's output shows a page that never started a test: no "running N
+/// tests" from the page, and the runner's "Failed to detect" or chromedriver's page load
+/// timeout ("Timed out receiving message from renderer", after which the runner's next
+/// request fails too).
 fn never_started(output: &str) -> bool {
-    output.contains("Failed to detect test as having been run")
+    (output.contains("Failed to detect test as having been run")
+        || output.contains("Timed out receiving message from renderer"))
         && !output
             .lines()
             .any(|l| l.trim_start().starts_with("running "))
 }
 
+/// How long chromedriver waits for a test page's load event. The page loads in under 2 s
+/// (the tests run after it: the web suite passed with a 2 s limit, its tests taking 26 s),
+/// so a load that takes this long is the runner's stalled snippet, which otherwise holds
+/// the run for chromedriver's default 300 s before the rerun.
+const PAGE_LOAD_LIMIT: Duration = Duration::from_secs(30);
+
 /// The capabilities wasm-bindgen-test-runner gives chromedriver: the Chromium on PATH with
-/// [`CHROMIUM_FLAGS`], written under the target dir so the flags have one source.
+/// [`CHROMIUM_FLAGS`], and [`PAGE_LOAD_LIMIT`], written under the target dir so the flags
+/// have one source.
 fn write_webdriver_json() -> Result<PathBuf> {
     let binary = crate::tools::which("chromium").ok_or("chromium is not on PATH")?;
     let quoted: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| format!("{f:?}")).collect();
     let json = format!(
-        "{{ \"goog:chromeOptions\": {{ \"binary\": {:?}, \"args\": [{}] }} }}\n",
+        "{{ \"timeouts\": {{ \"pageLoad\": {} }}, \"goog:chromeOptions\": {{ \"binary\": {:?}, \"args\": [{}] }} }}\n",
+        PAGE_LOAD_LIMIT.as_millis(),
         binary.display().to_string(),
         quoted.join(", ")
     );
@@ -182,6 +194,10 @@ mod tests {
         let stalled = "Running headless tests in Chrome on `http://127.0.0.1:1/`\nOk\n\
                        Loading scripts...Failed to detect test as having been run. It might have timed out.";
         assert!(never_started(stalled));
+        let page_load_timeout = "Running headless tests in Chrome on `http://127.0.0.1:1/`\nOk\n\
+                                 driver stderr:\n    [1.2][SEVERE]: Timed out receiving message from renderer: 30.000\n\
+                                 Error: missing field `chunk`";
+        assert!(never_started(page_load_timeout));
         let hung_test = "Loading scripts...\nrunning 66 tests\ntest a ... ok\n\
                          Failed to detect test as having been run. It might have timed out.";
         assert!(!never_started(hung_test));

@@ -54,13 +54,21 @@ impl TestServers {
 /// `wasm-pack test --headless --chrome`, with Debian's chromedriver and nothing downloaded:
 /// it builds every test target of `browser-tests`, so a second copy of the client linked
 /// into any of them fails it (as it did while the suites lived in the client's package).
-/// It runs `suite`, the shortest, against `servers`.
-pub fn wasm_pack_test(env: &Env, servers: &TestServers, driver: &Path, suite: &str) -> Result {
+/// It runs `suite`, the shortest, against `servers`, with the other suites' `webdriver`
+/// capabilities (Chromium's flags and the page-load limit).
+pub fn wasm_pack_test(
+    env: &Env,
+    servers: &TestServers,
+    driver: &Path,
+    webdriver: &Path,
+    suite: &str,
+) -> Result {
     let mut cmd = env.command("wasm-pack");
     env.toolchain.for_wasm(&mut cmd);
     cmd.args(["test", "--headless", "--chrome", "--mode", "no-install"])
         .args(["browser-tests", "--test", suite])
         .env("CHROMEDRIVER", driver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver)
         .envs(servers.vars());
     // Through the same runner as the other suites: the same stall can hit its page.
     crate::test::run_suite(&mut cmd)

@@ -87,7 +87,7 @@ pub(super) fn browser_tests(env: &Env, binary: &Path, only: &[String]) -> Result
     if only.is_empty() {
         step(
             "browser: wasm-pack test --headless --chrome browser-tests",
-            || crate::test_servers::wasm_pack_test(env, &servers, driver, "worker"),
+            || crate::test_servers::wasm_pack_test(env, &servers, driver, &webdriver, "worker"),
         )?;
     }
     // The servers and the fixture stop when dropped.

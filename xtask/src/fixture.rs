@@ -4,7 +4,9 @@
 //!
 //! Every reply admits any origin (CORS), so what the tests see is the bytes, not a refusal.
 
+mod encode;
 mod gzip;
+mod peers;
 mod retry;
 
 use std::io::{Read, Write};
@@ -12,15 +14,10 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use encode::{base64, frame};
+
 /// One reply: status line, content type, extra header lines, body.
 type Reply = (&'static str, &'static str, String, Vec<u8>);
-
-fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
-    let mut f = vec![flags];
-    f.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-    f.extend_from_slice(payload);
-    f
-}
 
 /// Connections to `/stall/` that the client closed while the fixture was still waiting.
 static HANGUPS: AtomicUsize = AtomicUsize::new(0);
@@ -62,8 +59,11 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
         }
         // gzip-compressed message and compressed trailer frame (flags 0x81).
         "/gzip/demo.v1.UserService/GetUser" => {
-            let mut body = frame(1, &gzip(&[0x08, 0x09, 0x12, 0x02, b'g', b'z']));
-            body.extend(frame(0x81, &gzip(b"grpc-status: 0\r\nx-packed: yes\r\n")));
+            let mut body = frame(1, &gzip::stored(&[0x08, 0x09, 0x12, 0x02, b'g', b'z']));
+            body.extend(frame(
+                0x81,
+                &gzip::stored(b"grpc-status: 0\r\nx-packed: yes\r\n"),
+            ));
             ("200 OK", GRPC_WEB, gzip_header, body)
         }
         // 32 MiB of zeros from 200 KB, with a wrong CRC ([`gzip::bomb`]), then OK trailers.
@@ -75,7 +75,7 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
         // Messages 1 (plain), 2 (gzip), 3 (plain), then a compressed frame that is not gzip.
         "/gzip-corrupt/demo.v1.UserService/GetUser" => {
             let mut body = frame(0, &[0x08, 1]);
-            body.extend(frame(1, &gzip(&[0x08, 2])));
+            body.extend(frame(1, &gzip::stored(&[0x08, 2])));
             body.extend(frame(0, &[0x08, 3]));
             body.extend(frame(1, &gzip::corrupt()));
             body.extend(frame(0x80, b"grpc-status: 0\r\n"));
@@ -83,7 +83,7 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
         }
         // A compressed frame, but no grpc-encoding said how.
         "/compressed-no-encoding/demo.v1.UserService/GetUser" => {
-            let mut body = frame(1, &gzip(&[0x08, 0x01]));
+            let mut body = frame(1, &gzip::stored(&[0x08, 0x01]));
             body.extend(frame(0x80, b"grpc-status: 0\r\n"));
             ("200 OK", GRPC_WEB, String::new(), body)
         }
@@ -192,138 +192,6 @@ fn reply(path: &str, request_headers: &[(String, String)]) -> Reply {
     }
 }
 
-/// A reply that sends its head and `messages` messages (user ids 1, 2, ...), then neither
-/// ends nor sends trailers, and ignores `grpc-timeout`: only the client's own deadline or
-/// cancellation ends the call. Counts the client hanging up in [`HANGUPS`].
-fn stall(mut stream: TcpStream, cors: &str, messages: u8) -> std::io::Result<()> {
-    let message: Vec<u8> = (1..=messages)
-        .flat_map(|id| frame(0, &[0x08, id]))
-        .collect();
-    write!(
-        stream,
-        "HTTP/1.1 200 OK\r\n{cors}content-type: application/grpc-web+proto\r\ncontent-length: 1000\r\nconnection: close\r\n\r\n"
-    )?;
-    stream.write_all(&message)?;
-    stream.flush()?;
-    stream.set_read_timeout(Some(Duration::from_millis(100)))?;
-    let mut buf = [0u8; 64];
-    for _ in 0..300 {
-        match stream.read(&mut buf) {
-            Ok(0) => {
-                HANGUPS.fetch_add(1, Ordering::SeqCst);
-                return Ok(());
-            }
-            Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(_) => {
-                HANGUPS.fetch_add(1, Ordering::SeqCst);
-                return Ok(());
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A server with the quirks of a widely used one: it answers with the request's `Accept`
-/// as its content type, and refuses `-bin` metadata that is not padded base64 with a 500.
-fn quirky(
-    mut stream: TcpStream,
-    cors: &str,
-    path: &str,
-    headers: &[(String, String)],
-) -> std::io::Result<()> {
-    let unpadded = headers
-        .iter()
-        .any(|(k, v)| k.to_ascii_lowercase().ends_with("-bin") && v.trim().len() % 4 != 0);
-    let accept = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("accept"))
-        .map_or("*/*", |(_, v)| v.as_str());
-    let (status, content_type, body) = if unpadded {
-        (
-            "500 Internal Server Error",
-            "text/plain",
-            b"Incorrect padding".to_vec(),
-        )
-    } else if path != "/demo.v1.UserService/GetUser" {
-        ("404 Not Found", "text/plain", b"no such method".to_vec())
-    } else {
-        let mut body = frame(0, &[0x08, 0x03]);
-        body.extend(frame(0x80, b"grpc-status: 0\r\n"));
-        if accept.starts_with("application/grpc-web-text") {
-            ("200 OK", accept, base64(&body).into_bytes())
-        } else {
-            ("200 OK", accept, body)
-        }
-    };
-    write!(
-        stream,
-        "HTTP/1.1 {status}\r\n{cors}content-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    )?;
-    stream.write_all(&body)?;
-    stream.flush()
-}
-
-/// Standard base64 with padding (xtask has no dependencies).
-fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// A gzip member holding `data` in one stored (uncompressed) deflate block: valid gzip
-/// that any inflater must accept, written without a compression library.
-fn gzip(data: &[u8]) -> Vec<u8> {
-    assert!(
-        data.len() < 0x10000,
-        "one stored block holds at most 64 KiB"
-    );
-    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
-    let len = data.len() as u16;
-    out.push(1); // final block, stored
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&(!len).to_le_bytes());
-    out.extend_from_slice(data);
-    out.extend_from_slice(&crc32(data).to_le_bytes());
-    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    out
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                crc >> 1 ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 /// A running fixture; stops accepting when dropped.
 pub struct Fixture {
     /// Its base URL.
@@ -412,17 +280,17 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
         return Ok(());
     }
     if path == "/stall/demo.v1.UserService/GetUser" {
-        return stall(stream, &cors, 1);
+        return peers::stall(stream, &cors, 1);
     }
     // Eight messages in one write, so a client reads them as one chunk, then the stall.
     if path == "/stall-batch/demo.v1.UserService/GetUser" {
-        return stall(stream, &cors, 8);
+        return peers::stall(stream, &cors, 8);
     }
     if let Some(rest) = path.strip_prefix("/retry/") {
         return retry::serve(stream, &cors, rest, &headers);
     }
     if let Some(rest) = path.strip_prefix("/quirky") {
-        return quirky(stream, &cors, rest, &headers);
+        return peers::quirky(stream, &cors, rest, &headers);
     }
     let (status, content_type, extra, body) = if path == "/echo-body/demo.v1.UserService/GetUser" {
         // The request body as it came (its frame header included), as the reply's message:
@@ -440,27 +308,4 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     )?;
     stream.write_all(&body)?;
     stream.flush()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encoders_match_known_values() {
-        assert_eq!(base64(b"hi"), "aGk=");
-        assert_eq!(base64(b"hi!"), "aGkh");
-        assert_eq!(base64(b"h"), "aA==");
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-    }
-
-    #[test]
-    fn the_bomb_is_deflate_of_zeros() {
-        // One literal, two matches, end of block, in fixed codes, checked bit by bit: 1 01
-        // 00001100 10100011 00000 10100011 00000 0000000 (Huffman codes reversed).
-        let bomb = gzip::bomb(2);
-        assert_eq!(&bomb[..10], &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-        assert_eq!(&bomb[10..16], &[0x63, 0x18, 0x05, 0xa3, 0x00, 0x00]);
-        assert_eq!(&bomb[20..], &517u32.to_le_bytes());
-    }
 }

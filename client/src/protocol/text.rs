@@ -109,6 +109,13 @@ impl TextDecoder {
         self.filled == 0
     }
 
+    /// The characters that would complete the quantum in progress: 0 at a boundary. Fed
+    /// just these, the decoder is back on a boundary (unless they hold whitespace), so a
+    /// quantum split across chunks costs the other decoder only its few characters.
+    pub fn quantum_missing(&self) -> usize {
+        (4 - self.filled) % 4
+    }
+
     /// Counts `chars` characters decoded elsewhere, from a quantum boundary to another, so
     /// that error offsets stay right.
     pub fn skip(&mut self, chars: usize) {

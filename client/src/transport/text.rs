@@ -50,7 +50,21 @@ const SPLIT: f64 = 67_108_864.0;
 /// Hands a body chunk to `decoder`: in text mode the browser decodes what it can in place,
 /// and the rest is copied in (once) for the Rust decoder.
 pub(crate) fn push_chunk(decoder: &mut ReplyDecoder, chunk: &Uint8Array) {
-    let len = chunk.length() as usize;
+    let whole = chunk.length() as usize;
+    // A quantum split across chunks is ended by the Rust decoder, with its few characters,
+    // so that the browser can take the rest of this chunk from a boundary.
+    let lead = decoder.text_lead().min(whole);
+    let tail;
+    let chunk = if lead == 0 {
+        chunk
+    } else {
+        decoder.push_with(lead, |dst| {
+            chunk.subarray(0, lead as u32).copy_to_uninit(dst)
+        });
+        tail = chunk.subarray(lead as u32, whole as u32);
+        &tail
+    };
+    let len = whole - lead;
     let read = decoder.push_text_with(len, |out| {
         let r = decode_base64_into(
             chunk,

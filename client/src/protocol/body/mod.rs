@@ -109,6 +109,14 @@ impl BodyDecoder {
         Ok(())
     }
 
+    /// Text mode: the characters of the next chunk to push (with [`push_with`](Self::push_with))
+    /// before offering the rest to another decoder, to end a quantum split across chunks;
+    /// 0 at a quantum boundary and in binary mode. Without this, one chunk ending
+    /// mid-quantum would leave every chunk after it to the Rust decoder.
+    pub fn text_lead(&mut self) -> usize {
+        text(&mut self.text).map_or(0, |(text, _)| text.quantum_missing())
+    }
+
     /// Text mode: offers `decode`, another base64 decoder (the browser's own, which is
     /// native code), the next `len` characters of the body, to decode straight into the
     /// frame buffer. It gets zeroed room for all they could decode to, and returns how many

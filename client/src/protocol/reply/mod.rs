@@ -181,6 +181,16 @@ impl ReplyDecoder {
         }
     }
 
+    /// Text mode: how many characters of the next chunk to push first, before offering
+    /// the rest with [`push_text_with`](Self::push_text_with) (see
+    /// [`BodyDecoder::text_lead`]).
+    pub fn text_lead(&mut self) -> usize {
+        match &mut self.state {
+            State::Framed(f) if !self.body_ended => f.body.text_lead(),
+            _ => 0,
+        }
+    }
+
     /// Text mode: lets another base64 decoder write straight into the frame buffer (see
     /// [`BodyDecoder::push_text_with`]); returns the characters it consumed, 0 where it
     /// does not apply. The caller pushes the rest of the chunk.

@@ -43,48 +43,7 @@ pub(crate) async fn request_body(
     crate::protocol::request::body(wire, message, max)
 }
 
-#[wasm_bindgen(inline_js = "
-let checkedUrl = null;
-let lastLines = null;
-let lastPairs = null;
-export function fetch_into(url, headers, body, credentials, signal, settle, id) {
-    if (url !== checkedUrl) {
-        try {
-            new URL(url, globalThis.location?.href);
-        } catch (e) {
-            settle(id, 4, e);
-            return;
-        }
-        checkedUrl = url;
-    }
-    if (headers !== lastLines) {
-        const kv = headers.split('\\n');
-        lastPairs = [];
-        for (let i = 0; i + 1 < kv.length; i += 2) lastPairs.push([kv[i], kv[i + 1]]);
-        lastLines = headers;
-    }
-    const init = { method: 'POST', mode: 'cors', headers: lastPairs, body, signal };
-    if (credentials) init.credentials = credentials;
-    let sent;
-    try {
-        sent = fetch(url, init);
-    } catch (e) {
-        settle(id, 3, e);
-        return;
-    }
-    // A page may have replaced fetch: Promise.resolve settles once whatever it returned
-    // (a native promise passes through as it is), and only a Response counts as one.
-    Promise.resolve(sent).then(
-        (r) => r instanceof Response ? settle(id, 1, r)
-            : settle(id, 3, new TypeError('fetch resolved to ' + Object.prototype.toString.call(r) + ', not a Response')),
-        (e) => settle(id, 3, e),
-    );
-}
-export function header_lines(response) {
-    let lines = '';
-    for (const [name, value] of response.headers) lines += name + '\\n' + value + '\\n';
-    return lines;
-}")]
+#[wasm_bindgen(module = "/src/transport/fetch.js")]
 extern "C" {
     /// POSTs `body` with `headers` (given as `name\nvalue\n` lines) through the global
     /// `fetch` (windows and workers alike), settled into `settle` (see [`settle`]) with

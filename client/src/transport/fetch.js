@@ -1,7 +1,7 @@
 let checkedUrl = null;
 let lastLines = null;
 let lastPairs = null;
-export function fetch_into(url, headers, body, credentials, signal, settle, id) {
+export function fetch_into(url, headers, body, credentials, abort, settle, id) {
     if (url !== checkedUrl) {
         try {
             new URL(url, globalThis.location?.href);
@@ -17,7 +17,7 @@ export function fetch_into(url, headers, body, credentials, signal, settle, id) 
         for (let i = 0; i + 1 < kv.length; i += 2) lastPairs.push([kv[i], kv[i + 1]]);
         lastLines = headers;
     }
-    const init = { method: 'POST', mode: 'cors', headers: lastPairs, body, signal };
+    const init = { method: 'POST', mode: 'cors', headers: lastPairs, body, signal: abort.c.signal };
     if (credentials) init.credentials = credentials;
     let sent;
     try {
@@ -80,4 +80,30 @@ export function close_body(body, cancel) {
         pooled += buf.byteLength;
     }
     body.buf = null;
+}
+export function abort_new(ms, settle, id) {
+    let fired = false;
+    const a = { c: new AbortController(), t: 0, l: [] };
+    a.fire = (why) => {
+        if (!fired) {
+            fired = true;
+            settle(id, why);
+            a.c.abort();
+        }
+    };
+    if (ms >= 0) a.t = setTimeout(a.fire, ms, 1);
+    return a;
+}
+export function abort_follow(a, signal) {
+    if (signal.aborted) return true;
+    const fire = () => a.fire(2);
+    signal.addEventListener('abort', fire);
+    a.l.push(() => signal.removeEventListener('abort', fire));
+    return false;
+}
+export function abort_end(a, abort) {
+    clearTimeout(a.t);
+    for (const off of a.l) off();
+    a.l = [];
+    if (abort) a.c.abort();
 }

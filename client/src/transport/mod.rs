@@ -61,7 +61,7 @@ extern "C" {
         headers: &str,
         body: &[u8],
         credentials: &str,
-        signal: &web_sys::AbortSignal,
+        abort: &abort::JsAbort,
         settle: &settle::Settle,
         id: f64,
     );
@@ -114,7 +114,7 @@ pub(crate) async fn send(
     };
     let mut fetch = settle::Pending::default();
     fetch.start(|settle, id| {
-        fetch_into(url, &lines, bytes, credentials, &abort.signal(), settle, id)
+        fetch_into(url, &lines, bytes, credentials, abort.js(), settle, id)
     });
     // The abort settles the wait too, so a `fetch` that ignores its signal cannot hang a call.
     let settled = std::future::poll_fn(|cx| match fetch.poll(cx) {

@@ -111,25 +111,34 @@ impl Slots {
 
     /// The outcome once settled (closing the slot), else registers `waker`.
     pub(crate) fn poll(&mut self, id: Id, waker: &Waker) -> Poll<(u32, JsValue)> {
-        let Some(slot) = self.slot(id) else {
-            return Poll::Pending;
-        };
-        match &mut slot.state {
-            State::Waiting(w) => {
-                match w {
-                    Some(w) if w.will_wake(waker) => {}
-                    _ => *w = Some(waker.clone()),
-                }
-                Poll::Pending
+        if let Some(outcome) = self.take(id) {
+            return Poll::Ready(outcome);
+        }
+        if let Some(Slot {
+            state: State::Waiting(w),
+            ..
+        }) = self.slot(id)
+        {
+            match w {
+                Some(w) if w.will_wake(waker) => {}
+                _ => *w = Some(waker.clone()),
             }
-            State::Settled(..) => match std::mem::replace(&mut slot.state, State::Free) {
-                State::Settled(kind, value) => {
-                    self.close(id);
-                    Poll::Ready((kind, value))
-                }
-                _ => Poll::Pending,
-            },
-            State::Free => Poll::Pending,
+        }
+        Poll::Pending
+    }
+
+    /// The outcome if settled (closing the slot), registering no waker.
+    pub(crate) fn take(&mut self, id: Id) -> Option<(u32, JsValue)> {
+        let slot = self.slot(id)?;
+        if !matches!(slot.state, State::Settled(..)) {
+            return None;
+        }
+        match std::mem::replace(&mut slot.state, State::Free) {
+            State::Settled(kind, value) => {
+                self.close(id);
+                Some((kind, value))
+            }
+            _ => None,
         }
     }
 
@@ -193,6 +202,13 @@ impl Pending {
             self.id = None;
         }
         outcome
+    }
+
+    /// The outcome if the operation settled, without waiting for it.
+    pub(crate) fn take(&mut self) -> Option<(u32, JsValue)> {
+        let outcome = SLOTS.with(|s| s.borrow_mut().take(self.id?))?;
+        self.id = None;
+        Some(outcome)
     }
 
     fn cancel(&mut self) {
@@ -295,6 +311,17 @@ mod tests {
         assert!(slots
             .settle(forged, FULFILLED, JsValue::UNDEFINED)
             .is_none());
+    }
+
+    #[test]
+    fn take_finds_only_a_settled_outcome() {
+        let mut slots = Slots::default();
+        let id = slots.open();
+        assert!(slots.take(id).is_none(), "still waiting");
+        slots.settle(id, 2, JsValue::UNDEFINED);
+        assert!(matches!(slots.take(id), Some((2, _))));
+        assert_eq!(slots.open_count(), 0, "taking closes the slot");
+        assert!(slots.take(id).is_none());
     }
 
     #[test]

@@ -18,15 +18,6 @@ use super::settle::{Pending, Settle};
 use crate::protocol::detail::detail;
 use crate::protocol::status::{Code, Status};
 
-#[wasm_bindgen]
-extern "C" {
-    // The globals, so deadlines work in windows and workers alike.
-    #[wasm_bindgen(js_name = setTimeout)]
-    pub(crate) fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub(crate) fn clear_timeout(id: &JsValue);
-}
-
 #[wasm_bindgen(module = "/src/transport/fetch.js")]
 extern "C" {
     /// A call's `AbortController` (`c`, whose signal `fetch` gets), with its timer and
@@ -37,9 +28,18 @@ extern "C" {
     #[wasm_bindgen(catch)]
     fn abort_new(ms: f64, settle: &Settle, id: f64) -> Result<JsAbort, JsValue>;
     /// Fires `abort` when `signal` does; `true`, following nothing, if it already has.
-    fn abort_follow(abort: &JsAbort, signal: &AbortSignal) -> bool;
+    pub(crate) fn abort_follow(abort: &JsAbort, signal: &AbortSignal) -> bool;
     /// Stops the timer and the listeners, and aborts the request if `abort_request`.
-    fn abort_end(abort: &JsAbort, abort_request: bool);
+    pub(crate) fn abort_end(abort: &JsAbort, abort_request: bool);
+}
+
+/// A controller that fires after `ms` (never if negative), and the slot its firing
+/// settles; a retry's backoff sleeps on one too.
+pub(crate) fn arm(ms: f64) -> (Pending, Result<JsAbort, JsValue>) {
+    let mut fired = Pending::default();
+    let mut made = Err(JsValue::UNDEFINED);
+    fired.start(|settle, id| made = abort_new(ms, settle, id));
+    (fired, made)
 }
 
 /// `setTimeout` cannot wait longer than this; longer deadlines are left to the server.
@@ -71,10 +71,8 @@ impl Abort {
             .map(|t| t.as_secs_f64() * 1000.0)
             .filter(|&ms| ms <= MAX_TIMER_MS)
             .unwrap_or(-1.0);
-        let mut fired = Pending::default();
-        let mut made = Err(JsValue::UNDEFINED);
-        fired.start(|settle, id| made = abort_new(ms, settle, id));
-        let js = made.map_err(|e| {
+        let (fired, js) = arm(ms);
+        let js = js.map_err(|e| {
             Status::new(
                 Code::Internal,
                 detail!(

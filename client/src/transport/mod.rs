@@ -24,7 +24,8 @@ use crate::protocol::metadata::MetadataMap;
 use crate::protocol::request::Body;
 use crate::protocol::status::{Code, Status};
 
-pub(crate) use abort::{clear_timeout, set_timeout, Abort, MAX_TIMER_MS};
+pub(crate) use abort::{abort_end, abort_follow, arm, Abort, JsAbort, MAX_TIMER_MS};
+pub(crate) use settle::Pending;
 pub(crate) use body::BodyReader;
 pub(crate) use socket::Socket;
 pub(crate) use text::push_chunk;

@@ -103,7 +103,8 @@ impl Abort {
     fn why(&self) -> u32 {
         if self.why.get() == 0 {
             if let Some((why, _)) = self.fired.borrow_mut().take() {
-                self.why.set(if why == DEADLINE { DEADLINE } else { CANCELLED });
+                self.why
+                    .set(if why == DEADLINE { DEADLINE } else { CANCELLED });
             }
         }
         self.why.get()

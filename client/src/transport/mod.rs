@@ -25,8 +25,8 @@ use crate::protocol::request::Body;
 use crate::protocol::status::{Code, Status};
 
 pub(crate) use abort::{abort_end, abort_follow, arm, Abort, JsAbort, MAX_TIMER_MS};
-pub(crate) use settle::Pending;
 pub(crate) use body::BodyReader;
+pub(crate) use settle::Pending;
 pub(crate) use socket::Socket;
 pub(crate) use text::push_chunk;
 
@@ -114,9 +114,7 @@ pub(crate) async fn send(
         Body::Text(text) => text.as_bytes(),
     };
     let mut fetch = settle::Pending::default();
-    fetch.start(|settle, id| {
-        fetch_into(url, &lines, bytes, credentials, abort.js(), settle, id)
-    });
+    fetch.start(|settle, id| fetch_into(url, &lines, bytes, credentials, abort.js(), settle, id));
     // The abort settles the wait too, so a `fetch` that ignores its signal cannot hang a call.
     let settled = std::future::poll_fn(|cx| match fetch.poll(cx) {
         Poll::Ready(outcome) => Poll::Ready(Ok(outcome)),
@@ -149,7 +147,7 @@ pub(crate) async fn send(
     let mut metadata = MetadataMap::new();
     let mut content_type = None;
     let lines = header_lines(&response);
-    let mut lines = lines.split('\n');
+    let mut lines = crate::protocol::ascii::split(&lines, b'\n');
     while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
         if k.eq_ignore_ascii_case("content-type") {
             content_type = Some(v.to_owned());

@@ -51,9 +51,10 @@ pub fn only() -> Result {
             rust_app(&env, name, krate, &build, &site.join(dir), &wasm_opt)
         })?);
     }
-    step("build connect-web's minimal app (npm, buf, esbuild)", || {
-        super::connect::build(&env, &site)
-    })?;
+    step(
+        "build connect-web's minimal app (npm, buf, esbuild)",
+        || super::connect::build(&env, &site),
+    )?;
     sizes.push(measure(
         "connect-web",
         "JS bundle (esbuild --bundle --minify)",

@@ -26,8 +26,6 @@ export function fetch_into(url, headers, body, credentials, abort, settle, id) {
         settle(id, 3, e);
         return;
     }
-    // A page may have replaced fetch: Promise.resolve settles once whatever it returned
-    // (a native promise passes through as it is), and only a Response counts as one.
     Promise.resolve(sent).then(
         (r) => r instanceof Response ? settle(id, 1, r)
             : settle(id, 3, new TypeError('fetch resolved to ' + Object.prototype.toString.call(r) + ', not a Response')),

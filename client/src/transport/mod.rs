@@ -56,7 +56,10 @@ extern "C" {
     /// them, since metadata is held to a subset of what `fetch` accepts before it gets here.
     /// Calls with the same headers as the last share its pairs (`fetch` only reads them),
     /// so a run of like calls makes no garbage for them.
-    /// `body` is a view of wasm memory; `fetch` copies it before returning.
+    /// `body` is a view of wasm memory; `fetch` copies it before returning. A page may have
+    /// replaced `fetch`: `Promise.resolve` settles once whatever it returned (a native
+    /// promise passes through as it is), and only a `Response` counts as one. (Said here,
+    /// not in `fetch.js`: every byte of that file is shipped to every page.)
     fn fetch_into(
         url: &str,
         headers: &str,

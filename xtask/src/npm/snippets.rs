@@ -1,8 +1,8 @@
 //! The package's JS snippets as one module. wasm-bindgen writes a file per `inline_js` or
 //! `module` attribute (five for the core), and a page fetches and decompresses each on its
-//! own. Shipped as one `snippets/grpc-web-wasm.js`, without their whole-line comments (the
-//! sources keep them), they gzip to about 1.1 KB less than the five files did, and a page
-//! makes one request instead of five (`bench/FINDINGS.md`, 2026-12-06 session 10).
+//! own. Shipped as one `snippets/grpc-web-wasm.js`, without their comments and indentation
+//! (the sources keep them), they gzip to about 1.3 KB less than the five files did, and a
+//! page makes one request instead of five (`bench/FINDINGS.md`, 2026-12-06 session 10).
 
 use std::path::Path;
 
@@ -35,10 +35,7 @@ pub(super) fn join(dir: &Path, glues: &[String]) -> Result {
             }
             declared.push((id, name.clone()));
         }
-        for line in js.lines().filter(|l| !l.trim_start().starts_with("//")) {
-            joined.push_str(line);
-            joined.push('\n');
-        }
+        joined.push_str(&shrink(&js).map_err(|e| format!("{name}: {e}"))?);
     }
     std::fs::remove_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
     std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
@@ -49,6 +46,35 @@ pub(super) fn join(dir: &Path, glues: &[String]) -> Result {
         std::fs::write(&path, repoint(&js)).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// `js` without its whole-line comments (`//` lines and `/* */` blocks alone on their
+/// lines) and without indentation: none of it means anything to a browser, and the sources
+/// keep it. Our snippets have no template literals or strings spanning lines, which this
+/// would alter.
+fn shrink(js: &str) -> Result<String> {
+    let mut out = String::with_capacity(js.len());
+    let mut in_block = false;
+    for line in js.lines().map(str::trim) {
+        let closes = line.find("*/").map(|at| at + 2);
+        if in_block || line.starts_with("/*") {
+            match closes {
+                // A comment ending mid-line: code after it would be lost.
+                Some(end) if end < line.len() => {
+                    return Err(format!("a block comment ends before code: {line:?}"));
+                }
+                Some(_) => in_block = false,
+                None => in_block = true,
+            }
+            continue;
+        }
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// The names a snippet declares at its top level (lines that start a declaration in the
@@ -109,6 +135,20 @@ fn repoint(glue: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_and_indentation_go_and_code_stays() {
+        let js = "// a note\n/**\n * A doc.\n */\nexport function f(a) {\n    \
+                  // inside\n    return a / 2; // kept: not a whole line\n}\n\n\
+                  /** one line */\nconst x = '/* not a comment */';\n";
+        assert_eq!(
+            shrink(js).unwrap(),
+            "export function f(a) {\nreturn a / 2; // kept: not a whole line\n}\n\
+             const x = '/* not a comment */';\n"
+        );
+        assert!(shrink("/** @type {number} */ const n = 1;\n").is_err());
+        assert!(shrink("/*\n * a\n */ f();\n").is_err());
+    }
 
     #[test]
     fn declarations_in_the_first_column_are_found() {

@@ -33,12 +33,14 @@ use crate::{process, Result};
 
 use report::Report;
 
-const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only WORKLOAD]... [--profile]\n  \
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--only WORKLOAD]... [--profile] [--sizes-only]\n  \
     --rounds N       measured rounds (default 5; --quick: 1)\n  \
     --only WORKLOAD  only the workloads whose name contains WORKLOAD (repeatable), and no\n                   \
     memory stream: a focused run while optimising, not a report to quote\n  \
     --profile        also take a CPU profile of the page (target/bench/profile.cpuprofile)\n                   \
-    and say where each contender's time went (profile.md); slows the run";
+    and say where each contender's time went (profile.md); slows the run\n  \
+    --sizes-only     only the size table's rows for the Rust apps and connect-web, printed:\n                   \
+    no server, no page (a minute or two while cutting bytes)";
 
 /// The workload sizes and rounds of one run.
 struct Plan {
@@ -88,6 +90,7 @@ pub fn run(args: &[String]) -> Result {
             }
             "--only" => only.push(rest.next().ok_or(USAGE)?.clone()),
             "--profile" => profiled = true,
+            "--sizes-only" => return size::only(),
             _ => return Err(USAGE.into()),
         }
     }

@@ -94,7 +94,7 @@ pub fn metadata_to_js(metadata: &MetadataMap) -> JsValue {
             if existing.is_undefined() {
                 let values: Vec<JsValue> = metadata
                     .get_all(key)
-                    .flat_map(|v| v.split(','))
+                    .flat_map(|v| crate::protocol::ascii::split(v, b','))
                     .map(|v| match crate::protocol::metadata::decode_bin(v) {
                         Ok(bytes) => Uint8Array::from(&bytes[..]).into(),
                         Err(_) => JsValue::from_str(v.trim()),

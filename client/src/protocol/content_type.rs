@@ -16,7 +16,10 @@ pub const CONTENT_TYPE_TEXT: &str = "application/grpc-web-text";
 /// assert_eq!(grpc_web_mode("text/html"), None);
 /// ```
 pub fn grpc_web_mode(content_type: &str) -> Option<bool> {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let essence = super::ascii::split(content_type, b';')
+        .next()
+        .unwrap_or("")
+        .trim();
     let is = |t: &str| essence.eq_ignore_ascii_case(t);
     if is("application/grpc-web") || is(CONTENT_TYPE_PROTO) {
         Some(false)

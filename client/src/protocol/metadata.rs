@@ -171,7 +171,9 @@ impl MetadataMap {
         &'a self,
         key: &'a str,
     ) -> impl Iterator<Item = Result<Vec<u8>, InvalidBase64>> + 'a {
-        self.get_all(key).flat_map(|v| v.split(',')).map(decode_bin)
+        self.get_all(key)
+            .flat_map(|v| super::ascii::split(v, b','))
+            .map(decode_bin)
     }
 
     /// All entries in order.
@@ -203,7 +205,7 @@ impl MetadataMap {
 
 /// Decodes one `-bin` value as sent: base64, padded or not, surrounding spaces ignored.
 pub fn decode_bin(value: &str) -> Result<Vec<u8>, InvalidBase64> {
-    base64::decode_unpadded(value.trim().trim_end_matches('=').as_bytes())
+    base64::decode_unpadded(super::ascii::trim_end(value.trim(), b'=').as_bytes())
 }
 
 fn checked_key(key: &str, binary: bool) -> Result<String, InvalidMetadata> {

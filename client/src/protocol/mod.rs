@@ -12,6 +12,7 @@
 
 // Size-driven internals (our own base64, lossy UTF-8, quoting for messages): not part of
 // the public surface, so they may change in any release.
+pub(crate) mod ascii;
 pub(crate) mod base64;
 pub mod body;
 pub mod compression;

@@ -28,7 +28,7 @@ pub const USER_AGENT: &str = concat!("grpc-web-wasm/", env!("CARGO_PKG_VERSION")
 pub fn method_url(base_url: &str, path: &str) -> Result<String, Status> {
     let valid = path
         .strip_prefix('/')
-        .and_then(|p| p.split_once('/'))
+        .and_then(|p| super::ascii::split_once(p, b'/'))
         .is_some_and(|(service, method)| {
             let ok = |s: &str| {
                 !s.is_empty()
@@ -48,7 +48,7 @@ pub fn method_url(base_url: &str, path: &str) -> Result<String, Status> {
         ));
     }
     // Pushed rather than `format!`ed: this is on every call's path.
-    let base = base_url.trim_end_matches('/');
+    let base = super::ascii::trim_end(base_url, b'/');
     let mut url = String::with_capacity(base.len() + path.len());
     url.push_str(base);
     url.push_str(path);

@@ -1,52 +1,65 @@
 //! One `AbortController` per call, fired by whichever comes first: the deadline, the
 //! caller's `AbortSignal`, or the call being dropped. It remembers why, so a rejected
 //! `fetch` or body read can be reported with the right code.
+//!
+//! The timer and the signal listeners live in JS (`fetch.js`), which reports a firing
+//! through the settle slots like any other JS outcome: no closure per call, and one kind
+//! of callback from JS for the whole transport.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::AbortSignal;
 
 use super::describe;
+use super::settle::{Pending, Settle};
 use crate::protocol::detail::detail;
 use crate::protocol::status::{Code, Status};
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/transport/fetch.js")]
 extern "C" {
-    // The globals, so deadlines work in windows and workers alike.
-    #[wasm_bindgen(js_name = setTimeout)]
-    pub(crate) fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub(crate) fn clear_timeout(id: &JsValue);
+    /// A call's `AbortController` (`c`, whose signal `fetch` gets), with its timer and
+    /// listeners.
+    pub(crate) type JsAbort;
+    /// A controller that fires after `ms` (none if negative), settling `settle(id, why)`
+    /// once, before it aborts: 1 for the deadline, 2 for a followed signal.
+    #[wasm_bindgen(catch)]
+    fn abort_new(ms: f64, settle: &Settle, id: f64) -> Result<JsAbort, JsValue>;
+    /// Fires `abort` when `signal` does; `true`, following nothing, if it already has.
+    pub(crate) fn abort_follow(abort: &JsAbort, signal: &AbortSignal) -> bool;
+    /// Stops the timer and the listeners, and aborts the request if `abort_request`.
+    pub(crate) fn abort_end(abort: &JsAbort, abort_request: bool);
+}
+
+/// A controller that fires after `ms` (never if negative), and the slot its firing
+/// settles; a retry's backoff sleeps on one too.
+pub(crate) fn arm(ms: f64) -> (Pending, Result<JsAbort, JsValue>) {
+    let mut fired = Pending::default();
+    let mut made = Err(JsValue::UNDEFINED);
+    fired.start(|settle, id| made = abort_new(ms, settle, id));
+    (fired, made)
 }
 
 /// `setTimeout` cannot wait longer than this; longer deadlines are left to the server.
 pub(crate) const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reason {
-    Deadline,
-    Cancelled,
-}
-
-/// Why the call was aborted, and who waits to hear it.
-#[derive(Default)]
-struct Fired {
-    reason: Cell<Option<Reason>>,
-    /// Every task waiting on the call (a socket call's reader and its sender).
-    wakers: RefCell<Vec<Waker>>,
-}
+/// Why the call was aborted, as `abort_new` settles it (0: not aborted).
+const DEADLINE: u32 = 1;
+const CANCELLED: u32 = 2;
 
 /// The abort side of a call. Dropping it aborts the request unless [`disarm`](Self::disarm)ed.
 pub(crate) struct Abort {
-    controller: AbortController,
-    fired: Rc<Fired>,
+    js: JsAbort,
+    /// Settled by JS when the abort fires.
+    fired: RefCell<Pending>,
+    /// [`DEADLINE`] or [`CANCELLED`] once `fired` was taken, else 0.
+    why: Cell<u32>,
+    /// Every task waiting on the call (a socket call's reader and its sender): the slot
+    /// wakes the last to wait, which wakes the others.
+    wakers: RefCell<Vec<Waker>>,
     timeout: Option<Duration>,
-    timer: Option<(JsValue, Closure<dyn FnMut()>)>,
-    listeners: Vec<(AbortSignal, Closure<dyn FnMut()>)>,
     armed: bool,
 }
 
@@ -54,7 +67,12 @@ impl Abort {
     /// Arms the deadline and follows `signals`. An already aborted signal is `CANCELLED`
     /// before anything is sent.
     pub(crate) fn new(timeout: Option<Duration>, signals: &[AbortSignal]) -> Result<Abort, Status> {
-        let controller = AbortController::new().map_err(|e| {
+        let ms = timeout
+            .map(|t| t.as_secs_f64() * 1000.0)
+            .filter(|&ms| ms <= MAX_TIMER_MS)
+            .unwrap_or(-1.0);
+        let (fired, js) = arm(ms);
+        let js = js.map_err(|e| {
             Status::new(
                 Code::Internal,
                 detail!(
@@ -65,57 +83,47 @@ impl Abort {
             )
         })?;
         let mut abort = Abort {
-            controller,
-            fired: Rc::default(),
+            js,
+            fired: RefCell::new(fired),
+            why: Cell::new(0),
+            wakers: RefCell::default(),
             timeout,
-            timer: None,
-            listeners: Vec::new(),
             armed: true,
         };
         for signal in signals {
-            if signal.aborted() {
+            if abort_follow(&abort.js, signal) {
                 abort.armed = false;
                 return Err(cancelled());
-            }
-            let fire = abort.trigger(Reason::Cancelled);
-            let _ = signal.add_event_listener_with_callback("abort", fire.as_ref().unchecked_ref());
-            abort.listeners.push((signal.clone(), fire));
-        }
-        if let Some(t) = timeout {
-            let ms = t.as_secs_f64() * 1000.0;
-            if ms <= MAX_TIMER_MS {
-                let fire = abort.trigger(Reason::Deadline);
-                let id = set_timeout(fire.as_ref().unchecked_ref(), ms);
-                abort.timer = Some((id, fire));
             }
         }
         Ok(abort)
     }
 
-    fn trigger(&self, why: Reason) -> Closure<dyn FnMut()> {
-        let controller = self.controller.clone();
-        let fired = self.fired.clone();
-        Closure::new(move || {
-            if fired.reason.get().is_none() {
-                fired.reason.set(Some(why));
-                controller.abort();
-                // Taken out first: waking may poll, which registers a waker again.
-                let wakers = std::mem::take(&mut *fired.wakers.borrow_mut());
-                for waker in wakers {
-                    waker.wake();
-                }
+    /// Why the abort fired ([`DEADLINE`], [`CANCELLED`]), or 0.
+    fn why(&self) -> u32 {
+        if self.why.get() == 0 {
+            if let Some((why, _)) = self.fired.borrow_mut().take() {
+                self.why
+                    .set(if why == DEADLINE { DEADLINE } else { CANCELLED });
             }
-        })
+        }
+        self.why.get()
     }
 
     /// Ready with the call's status once the deadline passed or a signal aborted, so a
     /// wait on JS that the abort does not end (a replaced `fetch`, a foreign stream) ends
     /// anyway.
     pub(crate) fn poll_fired(&self, cx: &mut Context<'_>) -> Poll<Status> {
-        if self.fired.reason.get().is_some() {
+        if self.why() != 0 {
+            // Taken out first: waking may poll, which registers a waker again.
+            let others = std::mem::take(&mut *self.wakers.borrow_mut());
+            for waker in others {
+                waker.wake();
+            }
             return Poll::Ready(self.failure(&JsValue::UNDEFINED, |_| cancelled()));
         }
-        let mut wakers = self.fired.wakers.borrow_mut();
+        let _ = self.fired.borrow_mut().poll(cx);
+        let mut wakers = self.wakers.borrow_mut();
         if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
             // Bounded: a stream moved from task to task leaves older wakers behind.
             if wakers.len() >= 4 {
@@ -126,9 +134,9 @@ impl Abort {
         Poll::Pending
     }
 
-    /// The signal to hand to `fetch`.
-    pub(crate) fn signal(&self) -> AbortSignal {
-        self.controller.signal()
+    /// The controller, whose signal `fetch` gets.
+    pub(crate) fn js(&self) -> &JsAbort {
+        &self.js
     }
 
     /// The status for a rejected `fetch` or body read: the abort's reason if it fired,
@@ -138,8 +146,9 @@ impl Abort {
         error: &JsValue,
         otherwise: impl FnOnce(&JsValue) -> Status,
     ) -> Status {
-        match self.fired.reason.get() {
-            Some(Reason::Deadline) => Status::new(
+        match self.why() {
+            0 => otherwise(error),
+            DEADLINE => Status::new(
                 Code::DeadlineExceeded,
                 detail!(
                     "deadline exceeded",
@@ -147,34 +156,20 @@ impl Abort {
                     describe_duration(self.timeout.unwrap_or_default())
                 ),
             ),
-            Some(Reason::Cancelled) => cancelled(),
-            None => otherwise(error),
+            _ => cancelled(),
         }
     }
 
     /// The call ended cleanly: stop the timer and let the request be.
     pub(crate) fn disarm(&mut self) {
         self.armed = false;
-        self.release();
-    }
-
-    fn release(&mut self) {
-        if let Some((id, _closure)) = self.timer.take() {
-            clear_timeout(&id);
-        }
-        for (signal, closure) in self.listeners.drain(..) {
-            let _ = signal
-                .remove_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
-        }
+        abort_end(&self.js, false);
     }
 }
 
 impl Drop for Abort {
     fn drop(&mut self) {
-        self.release();
-        if self.armed {
-            self.controller.abort();
-        }
+        abort_end(&self.js, self.armed);
     }
 }
 

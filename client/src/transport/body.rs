@@ -12,49 +12,7 @@ use super::settle::{Pending, Settle, FULFILLED, REJECTED};
 use crate::protocol::detail::detail;
 use crate::protocol::status::{Code, Status};
 
-#[wasm_bindgen(inline_js = "
-const pool = [];
-let pooled = 0;
-export function open_body(stream) {
-    try {
-        const reader = stream.getReader({ mode: 'byob' });
-        let buf = pool.pop();
-        if (buf) pooled -= buf.byteLength;
-        else buf = new ArrayBuffer(2048);
-        return { reader, buf };
-    } catch (_) {
-        return { reader: stream.getReader(), buf: null };
-    }
-}
-export function read_chunk(body, settle, id) {
-    try {
-        const buf = body.buf;
-        const read = buf ? body.reader.read(new Uint8Array(buf)) : body.reader.read();
-        body.buf = null;
-        read.then(
-            (r) => {
-                const v = r.value;
-                if (buf && v) {
-                    const full = v.length === v.buffer.byteLength;
-                    body.buf = full && v.length < 262144 ? new ArrayBuffer(v.length * 2) : v.buffer;
-                }
-                settle(id, r.done ? 0 : v instanceof Uint8Array ? 1 : 2, v);
-            },
-            (e) => settle(id, 3, e),
-        );
-    } catch (e) {
-        settle(id, 3, e);
-    }
-}
-export function close_body(body, cancel) {
-    if (cancel) body.reader.cancel().catch(() => {});
-    const buf = body.buf;
-    if (buf && pool.length < 32 && pooled + buf.byteLength <= 1048576) {
-        pool.push(buf);
-        pooled += buf.byteLength;
-    }
-    body.buf = null;
-}")]
+#[wasm_bindgen(module = "/src/transport/fetch.js")]
 extern "C" {
     /// A body being read: its reader and, where the browser has them (fetch bodies are
     /// byte streams), the buffer the next read fills (a BYOB reader). Reusing one buffer

@@ -24,8 +24,9 @@ use crate::protocol::metadata::MetadataMap;
 use crate::protocol::request::Body;
 use crate::protocol::status::{Code, Status};
 
-pub(crate) use abort::{clear_timeout, set_timeout, Abort, MAX_TIMER_MS};
+pub(crate) use abort::{abort_end, abort_follow, arm, Abort, JsAbort, MAX_TIMER_MS};
 pub(crate) use body::BodyReader;
+pub(crate) use settle::Pending;
 pub(crate) use socket::Socket;
 pub(crate) use text::push_chunk;
 
@@ -43,48 +44,7 @@ pub(crate) async fn request_body(
     crate::protocol::request::body(wire, message, max)
 }
 
-#[wasm_bindgen(inline_js = "
-let checkedUrl = null;
-let lastLines = null;
-let lastPairs = null;
-export function fetch_into(url, headers, body, credentials, signal, settle, id) {
-    if (url !== checkedUrl) {
-        try {
-            new URL(url, globalThis.location?.href);
-        } catch (e) {
-            settle(id, 4, e);
-            return;
-        }
-        checkedUrl = url;
-    }
-    if (headers !== lastLines) {
-        const kv = headers.split('\\n');
-        lastPairs = [];
-        for (let i = 0; i + 1 < kv.length; i += 2) lastPairs.push([kv[i], kv[i + 1]]);
-        lastLines = headers;
-    }
-    const init = { method: 'POST', mode: 'cors', headers: lastPairs, body, signal };
-    if (credentials) init.credentials = credentials;
-    let sent;
-    try {
-        sent = fetch(url, init);
-    } catch (e) {
-        settle(id, 3, e);
-        return;
-    }
-    // A page may have replaced fetch: Promise.resolve settles once whatever it returned
-    // (a native promise passes through as it is), and only a Response counts as one.
-    Promise.resolve(sent).then(
-        (r) => r instanceof Response ? settle(id, 1, r)
-            : settle(id, 3, new TypeError('fetch resolved to ' + Object.prototype.toString.call(r) + ', not a Response')),
-        (e) => settle(id, 3, e),
-    );
-}
-export function header_lines(response) {
-    let lines = '';
-    for (const [name, value] of response.headers) lines += name + '\\n' + value + '\\n';
-    return lines;
-}")]
+#[wasm_bindgen(module = "/src/transport/fetch.js")]
 extern "C" {
     /// POSTs `body` with `headers` (given as `name\nvalue\n` lines) through the global
     /// `fetch` (windows and workers alike), settled into `settle` (see [`settle`]) with
@@ -96,13 +56,16 @@ extern "C" {
     /// them, since metadata is held to a subset of what `fetch` accepts before it gets here.
     /// Calls with the same headers as the last share its pairs (`fetch` only reads them),
     /// so a run of like calls makes no garbage for them.
-    /// `body` is a view of wasm memory; `fetch` copies it before returning.
+    /// `body` is a view of wasm memory; `fetch` copies it before returning. A page may have
+    /// replaced `fetch`: `Promise.resolve` settles once whatever it returned (a native
+    /// promise passes through as it is), and only a `Response` counts as one. (Said here,
+    /// not in `fetch.js`: every byte of that file is shipped to every page.)
     fn fetch_into(
         url: &str,
         headers: &str,
         body: &[u8],
         credentials: &str,
-        signal: &web_sys::AbortSignal,
+        abort: &abort::JsAbort,
         settle: &settle::Settle,
         id: f64,
     );
@@ -154,9 +117,7 @@ pub(crate) async fn send(
         Body::Text(text) => text.as_bytes(),
     };
     let mut fetch = settle::Pending::default();
-    fetch.start(|settle, id| {
-        fetch_into(url, &lines, bytes, credentials, &abort.signal(), settle, id)
-    });
+    fetch.start(|settle, id| fetch_into(url, &lines, bytes, credentials, abort.js(), settle, id));
     // The abort settles the wait too, so a `fetch` that ignores its signal cannot hang a call.
     let settled = std::future::poll_fn(|cx| match fetch.poll(cx) {
         Poll::Ready(outcome) => Poll::Ready(Ok(outcome)),
@@ -189,7 +150,7 @@ pub(crate) async fn send(
     let mut metadata = MetadataMap::new();
     let mut content_type = None;
     let lines = header_lines(&response);
-    let mut lines = lines.split('\n');
+    let mut lines = crate::protocol::ascii::split(&lines, b'\n');
     while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
         if k.eq_ignore_ascii_case("content-type") {
             content_type = Some(v.to_owned());

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::abort::Abort;
+use super::settle::{Pending, Settle};
 use crate::protocol::status::{Code, Status};
 
 #[wasm_bindgen(inline_js = "
@@ -41,8 +42,8 @@ export function ws_close(ws) {
         ws.close(1000);
     } catch (_) {}
 }
-export function ws_wake_later(wake, ms) {
-    setTimeout(wake, ms);
+export function ws_wake_later(settle, id, ms) {
+    setTimeout(settle, ms, id, 1);
 }")]
 extern "C" {
     type JsSocket;
@@ -59,7 +60,8 @@ extern "C" {
     fn ws_buffered(ws: &JsSocket) -> f64;
     /// Closes normally, after detaching the handlers.
     fn ws_close(ws: &JsSocket);
-    fn ws_wake_later(wake: JsValue, ms: u32);
+    /// Settles `settle(id, 1)` after `ms`.
+    fn ws_wake_later(settle: &Settle, id: f64, ms: u32);
 }
 
 /// Bytes the browser may buffer for a socket before a sender waits: enough to keep a
@@ -94,6 +96,8 @@ pub(crate) struct Socket {
     ws: JsSocket,
     shared: Rc<RefCell<Shared>>,
     _handler: Closure<dyn FnMut(u32, JsValue, u32)>,
+    /// The timer a sender waiting for the buffer to drain wakes on.
+    later: RefCell<Pending>,
     abort: Abort,
     url: String,
 }
@@ -145,6 +149,7 @@ impl Socket {
             ws,
             shared,
             _handler: handler,
+            later: RefCell::default(),
             abort,
             url: ws_url,
         })
@@ -186,9 +191,15 @@ impl Socket {
         }
         s.writer = Some(cx.waker().clone());
         if s.opened {
-            // The buffer drains without an event: look again shortly.
-            let waker = cx.waker().clone();
-            ws_wake_later(Closure::once_into_js(move || waker.wake()), 5);
+            // The buffer drains without an event: look again shortly, on one timer at a
+            // time (a slot, not a closure per wait).
+            let mut later = self.later.borrow_mut();
+            if !later.is_out() {
+                later.start(|settle, id| ws_wake_later(settle, id, 5));
+            }
+            if later.poll(cx).is_ready() {
+                cx.waker().wake_by_ref();
+            }
         }
         drop(s);
         self.poll_abort(cx).map(Err)

@@ -8,9 +8,10 @@ use std::path::Path;
 use std::process::Command;
 
 use super::report::Size;
-use crate::setup::Env;
+use crate::setup::{self, Env, Needs};
 use crate::small::Build;
 use crate::toolchain::WASM;
+use crate::ui::step;
 use crate::{process, Result};
 
 /// The Rust minimal apps: (contender, crate, directory in the site).
@@ -27,6 +28,47 @@ pub const RUST_APPS: &[(&str, &str, &str)] = &[
         "minimal-floor",
     ),
 ];
+
+/// `cargo xtask bench --sizes-only`: the size rows of the Rust minimal apps (in the
+/// smallest configuration this machine builds) and connect-web's bundle, built as the full
+/// run builds them and printed. The quick check while cutting bytes: it runs no server and
+/// no page, so it does not prove the apps work, and leaves out the stable-std and npm rows.
+pub fn only() -> Result {
+    let env = setup::ensure(Needs {
+        node: true,
+        ..Needs::default()
+    })?;
+    let site = crate::host_target_dir().join("bench").join("sizes");
+    let _ = std::fs::remove_dir_all(&site);
+    std::fs::create_dir_all(&site).map_err(|e| format!("{}: {e}", site.display()))?;
+    let wasm_opt = step("wasm-opt (binaryen from npm)", || {
+        crate::tools::WASM_OPT.ensure(&env.path)
+    })?;
+    let build = Build::detect();
+    let mut sizes = Vec::new();
+    for (name, krate, dir) in RUST_APPS {
+        sizes.push(step(&format!("size: minimal app for {name}"), || {
+            rust_app(&env, name, krate, &build, &site.join(dir), &wasm_opt)
+        })?);
+    }
+    step(
+        "build connect-web's minimal app (npm, buf, esbuild)",
+        || super::connect::build(&env, &site),
+    )?;
+    sizes.push(measure(
+        "connect-web",
+        "JS bundle (esbuild --bundle --minify)",
+        &[site.join("minimal-connect.js")],
+    )?);
+    println!("\n| contender | what | bytes | gzipped |\n|---|---|---:|---:|");
+    for s in &sizes {
+        println!(
+            "| {} | {} | {} | {} |",
+            s.contender, s.what, s.raw_bytes, s.gzip_bytes
+        );
+    }
+    Ok(())
+}
 
 /// Builds `krate` with lto, opt-level "z", one codegen unit and strip, in `build`'s
 /// configuration (in a target dir of its own, so the speed builds keep theirs), runs

@@ -1,12 +1,13 @@
 //! `cargo xtask npm`: the npm package, two wasm modules so that a page pays only for what it
 //! imports. wasm-pack builds `npm/` (the core: the client with feature `js`) and
 //! `npm/dynamic/` (`DynamicClient`: feature `js-dynamic`) as plain ES modules
-//! (`--target web`) into one directory, where both glues share one `snippets/`; the
+//! (`--target web`) into one directory, where both glues share one `snippets/` module; the
 //! package.json, README and connect-es transport come from `npm/`; `npm pack` makes the
 //! tarball that www/ installs.
 
 mod glue;
 mod size;
+mod snippets;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -64,7 +65,7 @@ const REQUIRED: &[&str] = &[
     "package/grpc_web_wasm_dynamic_bg.wasm",
     "package/connect.js",
     "package/connect.d.ts",
-    "/src/js/support.js",
+    "package/snippets/grpc-web-wasm.js",
 ];
 
 /// Crates only `DynamicClient` needs: neither the default build nor the core may hold them.
@@ -115,6 +116,9 @@ pub fn build(env: &Env) -> Result<Package> {
         "npm: the dynamic module beside the core, one snippets/",
         || glue::merge(&staging, &dir, DYNAMIC.name),
     )?;
+    step("npm: the JS snippets as one module", || {
+        snippets::join(&dir, &[CORE, DYNAMIC].map(|m| format!("{}.js", m.name)))
+    })?;
     // With them, the connect-es transport: a plain ES module and its declarations, the entry
     // `grpc-web-wasm/connect`.
     let js = crate::root().join("npm");

@@ -102,7 +102,7 @@ impl RetryConfig {
 /// `(service, method)` of a path; either may be empty.
 fn split(path: &str) -> (&str, &str) {
     let path = path.strip_prefix('/').unwrap_or(path);
-    path.split_once('/').unwrap_or((path, ""))
+    crate::protocol::ascii::split_once(path, b'/').unwrap_or((path, ""))
 }
 
 fn scope(name: &str) -> Result<Scope, InvalidPolicy> {

@@ -212,7 +212,7 @@ fn codes<V: JsonValue>(v: Option<V>, field: &str) -> Result<Vec<Code>, InvalidPo
 /// A protobuf JSON duration: decimal seconds with an `s`, e.g. `"0.25s"`; not negative.
 pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     let digits = text.strip_suffix('s')?;
-    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let (whole, frac) = crate::protocol::ascii::split_once(digits, b'.').unwrap_or((digits, ""));
     let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || frac.len() > 9 {
         return None;

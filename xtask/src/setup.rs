@@ -69,6 +69,9 @@ impl Env {
         process::run(
             self.command(&wasm_opt.to_string_lossy())
                 .arg("-Oz")
+                // Which compilers built it: of no use to a page (52 B gzipped of the
+                // minimal app; the demo's trunk build strips it too).
+                .arg("--strip-producers")
                 .args(WASM_FEATURES)
                 .arg(module)
                 .arg("-o")

@@ -133,8 +133,22 @@ impl RawStream {
 
     /// The reply's next yield; `None` after its end.
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Yield>> {
+        let step = ready!(self.poll_step(cx, &mut |_| None::<std::convert::Infallible>));
+        Poll::Ready(step.map(|step| match step {
+            Step::Yield(y) => y,
+            Step::Drained(never) => match never {},
+        }))
+    }
+
+    /// The reply's next step: what `drain` takes from the decoder before each yield is
+    /// asked of it (nothing, for the Rust API), else the next yield; `None` after the end.
+    fn poll_step<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        drain: &mut impl FnMut(&mut ReplyDecoder) -> Option<R>,
+    ) -> Poll<Option<Step<R>>> {
         if let Some(y) = self.peeked.take() {
-            return Poll::Ready(Some(y));
+            return Poll::Ready(Some(Step::Yield(y)));
         }
         loop {
             #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
@@ -143,8 +157,11 @@ impl RawStream {
                 self.inflating = None;
                 self.reply.inflated(inflated);
             }
+            if let Some(drained) = drain(&mut self.reply) {
+                return Poll::Ready(Some(Step::Drained(drained)));
+            }
             if let Some(y) = self.decoded_yield() {
-                return Poll::Ready(Some(y));
+                return Poll::Ready(Some(Step::Yield(y)));
             }
             #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
             if self.inflating.is_some() {
@@ -178,7 +195,7 @@ impl RawStream {
     /// The next message if the reply already holds it decoded, without reading the body:
     /// what a batch may take after its first message. An end found here is kept for
     /// [`poll_next`](Self::poll_next), so it still comes after every message.
-    #[cfg(feature = "js-base")]
+    #[cfg(feature = "js-dynamic")]
     pub(crate) fn buffered_message(&mut self) -> Option<Bytes> {
         match self.peeked.take().or_else(|| self.decoded_yield())? {
             Yield::Message(bytes) => Some(bytes),
@@ -216,6 +233,22 @@ impl RawStream {
         self.body = None;
         self.guard.end(status);
     }
+}
+
+/// One step of [`RawStream::poll_step`].
+enum Step<R> {
+    /// What the caller's drain took from the decoder.
+    Drained(R),
+    Yield(Yield),
+}
+
+/// A batch of a stream's messages ([`Streaming::poll_batch`]).
+#[cfg(feature = "js")]
+pub(crate) enum Batch<R> {
+    /// Messages taken from the decoder at once.
+    Drained(R),
+    /// One message, which came the usual way (inflated, say).
+    One(Bytes),
 }
 
 /// The messages of a server-streaming call, as they arrive.
@@ -293,7 +326,7 @@ impl<T> Streaming<T> {
 
     /// The next message if it is already decoded (no read from the body); `None` when the
     /// next item needs a read, or is the end (which [`message`](Self::message) then gives).
-    #[cfg(feature = "js-base")]
+    #[cfg(feature = "js-dynamic")]
     pub(crate) fn buffered(&mut self) -> Option<Result<T, Status>> {
         if self.done {
             return None;
@@ -328,6 +361,29 @@ impl<T> Streaming<T> {
                 Some(Err(status))
             }
         }
+    }
+}
+
+#[cfg(feature = "js")]
+impl Streaming<Bytes> {
+    /// A step of a stream taken in batches: what `drain` takes from the decoder at once
+    /// (see [`ReplyDecoder::drain_messages`]), or else the next message alone; `Ok(None)`
+    /// at a successful end. Raw bytes only: drained messages skip `decode`.
+    pub(crate) fn poll_batch<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        drain: &mut impl FnMut(&mut ReplyDecoder) -> Option<R>,
+    ) -> Poll<Result<Option<Batch<R>>, Status>> {
+        if self.done {
+            return Poll::Ready(Ok(None));
+        }
+        let one = match ready!(self.raw.poll_step(cx, drain)) {
+            Some(Step::Drained(drained)) => return Poll::Ready(Ok(Some(Batch::Drained(drained)))),
+            Some(Step::Yield(Yield::Message(bytes))) => self.decoded(bytes),
+            Some(Step::Yield(Yield::End(end))) => self.end(end),
+            None => None,
+        };
+        Poll::Ready(one.transpose().map(|one| one.map(Batch::One)))
     }
 }
 

@@ -14,6 +14,11 @@ use crate::protocol::reply::{ReplyDecoder, Yield};
 use crate::protocol::status::Status;
 use crate::transport::{BodyReader, Socket};
 
+#[cfg(feature = "js")]
+mod batch;
+#[cfg(feature = "js")]
+pub(crate) use batch::Batch;
+
 /// Where a reply's bytes come from.
 pub(crate) enum Source {
     /// A `fetch` body.
@@ -242,15 +247,6 @@ enum Step<R> {
     Yield(Yield),
 }
 
-/// A batch of a stream's messages ([`Streaming::poll_batch`]).
-#[cfg(feature = "js")]
-pub(crate) enum Batch<R> {
-    /// Messages taken from the decoder at once.
-    Drained(R),
-    /// One message, which came the usual way (inflated, say).
-    One(Bytes),
-}
-
 /// The messages of a server-streaming call, as they arrive.
 ///
 /// It is a [`Stream`] of `Result<T, Status>`: messages, then, if the call failed, one
@@ -361,29 +357,6 @@ impl<T> Streaming<T> {
                 Some(Err(status))
             }
         }
-    }
-}
-
-#[cfg(feature = "js")]
-impl Streaming<Bytes> {
-    /// A step of a stream taken in batches: what `drain` takes from the decoder at once
-    /// (see [`ReplyDecoder::drain_messages`]), or else the next message alone; `Ok(None)`
-    /// at a successful end. Raw bytes only: drained messages skip `decode`.
-    pub(crate) fn poll_batch<R>(
-        &mut self,
-        cx: &mut Context<'_>,
-        drain: &mut impl FnMut(&mut ReplyDecoder) -> Option<R>,
-    ) -> Poll<Result<Option<Batch<R>>, Status>> {
-        if self.done {
-            return Poll::Ready(Ok(None));
-        }
-        let one = match ready!(self.raw.poll_step(cx, drain)) {
-            Some(Step::Drained(drained)) => return Poll::Ready(Ok(Some(Batch::Drained(drained)))),
-            Some(Step::Yield(Yield::Message(bytes))) => self.decoded(bytes),
-            Some(Step::Yield(Yield::End(end))) => self.end(end),
-            None => None,
-        };
-        Poll::Ready(one.transpose().map(|one| one.map(Batch::One)))
     }
 }
 

@@ -131,8 +131,9 @@ pub fn start_with(make: impl FnOnce(Option<AbortSignal>) -> Starter, values: Val
 #[wasm_bindgen]
 impl RawMessageStream {
     /// The next messages, at least one: an `Array` of values, or `{ bytes, bounds }` (bytes
-    /// holding the messages, and where each starts and ends in them); `undefined` at the end. Rejects with a
-    /// `GrpcError` when the call fails, after every message before the failure went out.
+    /// holding the messages, and where each starts and ends in them); `undefined` at the
+    /// end. Rejects with a `GrpcError` when the call fails, after every message before the
+    /// failure went out.
     /// `support.js` never calls it again before the previous promise settled.
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&self) -> Promise {

@@ -14,6 +14,11 @@ use crate::protocol::reply::{ReplyDecoder, Yield};
 use crate::protocol::status::Status;
 use crate::transport::{BodyReader, Socket};
 
+#[cfg(feature = "js")]
+mod batch;
+#[cfg(feature = "js")]
+pub(crate) use batch::Batch;
+
 /// Where a reply's bytes come from.
 pub(crate) enum Source {
     /// A `fetch` body.
@@ -133,8 +138,22 @@ impl RawStream {
 
     /// The reply's next yield; `None` after its end.
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Yield>> {
+        let step = ready!(self.poll_step(cx, &mut |_| None::<std::convert::Infallible>));
+        Poll::Ready(step.map(|step| match step {
+            Step::Yield(y) => y,
+            Step::Drained(never) => match never {},
+        }))
+    }
+
+    /// The reply's next step: what `drain` takes from the decoder before each yield is
+    /// asked of it (nothing, for the Rust API), else the next yield; `None` after the end.
+    fn poll_step<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        drain: &mut impl FnMut(&mut ReplyDecoder) -> Option<R>,
+    ) -> Poll<Option<Step<R>>> {
         if let Some(y) = self.peeked.take() {
-            return Poll::Ready(Some(y));
+            return Poll::Ready(Some(Step::Yield(y)));
         }
         loop {
             #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
@@ -143,8 +162,11 @@ impl RawStream {
                 self.inflating = None;
                 self.reply.inflated(inflated);
             }
+            if let Some(drained) = drain(&mut self.reply) {
+                return Poll::Ready(Some(Step::Drained(drained)));
+            }
             if let Some(y) = self.decoded_yield() {
-                return Poll::Ready(Some(y));
+                return Poll::Ready(Some(Step::Yield(y)));
             }
             #[cfg(all(feature = "browser-gzip", not(feature = "gzip")))]
             if self.inflating.is_some() {
@@ -178,7 +200,7 @@ impl RawStream {
     /// The next message if the reply already holds it decoded, without reading the body:
     /// what a batch may take after its first message. An end found here is kept for
     /// [`poll_next`](Self::poll_next), so it still comes after every message.
-    #[cfg(feature = "js-base")]
+    #[cfg(feature = "js-dynamic")]
     pub(crate) fn buffered_message(&mut self) -> Option<Bytes> {
         match self.peeked.take().or_else(|| self.decoded_yield())? {
             Yield::Message(bytes) => Some(bytes),
@@ -216,6 +238,13 @@ impl RawStream {
         self.body = None;
         self.guard.end(status);
     }
+}
+
+/// One step of [`RawStream::poll_step`].
+enum Step<R> {
+    /// What the caller's drain took from the decoder.
+    Drained(R),
+    Yield(Yield),
 }
 
 /// The messages of a server-streaming call, as they arrive.
@@ -293,7 +322,7 @@ impl<T> Streaming<T> {
 
     /// The next message if it is already decoded (no read from the body); `None` when the
     /// next item needs a read, or is the end (which [`message`](Self::message) then gives).
-    #[cfg(feature = "js-base")]
+    #[cfg(feature = "js-dynamic")]
     pub(crate) fn buffered(&mut self) -> Option<Result<T, Status>> {
         if self.done {
             return None;

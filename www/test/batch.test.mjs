@@ -10,7 +10,7 @@ import { openApp } from "./page.mjs";
 const { inPage } = openApp();
 
 describe("server streams in batches", () => {
-  test("every message, in order, through the bytes API and connect-es, small ones packed and large ones apart", async () => {
+  test("every message, in order, through the bytes API and connect-es, small and large ones", async () => {
     const result = await inPage(async (m, api) => {
       // Sizes 0..2999 bytes, with a 20 KiB message every 500: many messages to a chunk,
       // batches packed and unpacked.
@@ -33,6 +33,26 @@ describe("server streams in batches", () => {
       return { bytes: same(got), connect: same(viaConnect), typed, count: got.length };
     });
     assert.deepEqual(result, { bytes: true, connect: true, typed: true, count: 3000 });
+  });
+
+  test("a stream read in chunks cut inside frame headers and messages comes whole: binary, text and gzip", async () => {
+    const result = await inPage(async (m, api, fault) => {
+      // The fixture writes ids 1..7 (payloads of 3, 0, 300, 0, 1, 70000, 2 bytes, each byte
+      // its id) in four pieces, 60 ms apart; the trailers share the last one.
+      const read = async (mode, options) => {
+        const stream = new m.GrpcWebClient(`${fault}/split/${mode}`, options).serverStream("demo.v1.UserService/GetUser", new Uint8Array());
+        const got = [];
+        for await (const b of stream) got.push(b.length === 0 ? "0" : `${b[0]}x${b.length}:${b.every((x) => x === b[0])}`);
+        return `${got.join(" ")} ${stream.trailers["grpc-status"]}`;
+      };
+      return {
+        binary: await read("binary", {}),
+        text: await read("text", { mode: "text" }),
+        gzip: await read("gzip", { acceptCompressed: "gzip" }),
+      };
+    });
+    const want = "1x3:true 0 3x300:true 0 5x1:true 6x70000:true 7x2:true 0";
+    assert.deepEqual(result, { binary: want, text: want, gzip: want });
   });
 
   test("an error after messages comes after every one of them, with its trailers", async () => {

@@ -8,6 +8,7 @@ mod encode;
 mod gzip;
 mod peers;
 mod retry;
+mod split;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -285,6 +286,9 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     // Eight messages in one write, so a client reads them as one chunk, then the stall.
     if path == "/stall-batch/demo.v1.UserService/GetUser" {
         return peers::stall(stream, &cors, 8);
+    }
+    if let Some(rest) = path.strip_prefix("/split/") {
+        return split::serve(stream, &cors, rest.split('/').next().unwrap_or_default());
     }
     if let Some(rest) = path.strip_prefix("/retry/") {
         return retry::serve(stream, &cors, rest, &headers);

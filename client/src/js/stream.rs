@@ -3,9 +3,9 @@
 //! starting, reading, or idle between reads.
 //!
 //! Messages cross into JavaScript in batches: each `nextBatch()` waits for one message and
-//! takes with it every message the reply has already decoded (never reading the body for
-//! them), so a chunk of small messages costs one promise and one copy, not one per message.
-//! `messageStream()` in `support.js` yields them one by one.
+//! takes with it every message complete in what the body has delivered (never reading the
+//! body for them), so a chunk of small messages costs one promise and one copy, not one per
+//! message. `messageStream()` in `support.js` yields them one by one.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -32,6 +32,7 @@ pub type Decode = Rc<dyn Fn(Bytes) -> Result<JsValue, Status>>;
 pub type Starter = Pin<Box<dyn Future<Output = Result<Streaming<Bytes>, Status>>>>;
 
 /// What the iterator yields: the messages' bytes, or values made by a [`Decode`].
+#[derive(Clone)]
 pub enum Values {
     /// `GrpcWebClient` yields bytes.
     #[cfg(feature = "js")]
@@ -129,9 +130,10 @@ pub fn start_with(make: impl FnOnce(Option<AbortSignal>) -> Starter, values: Val
 
 #[wasm_bindgen]
 impl RawMessageStream {
-    /// The next messages, at least one: an `Array` of values, or `{ bytes, ends }` (the
-    /// messages' bytes packed, and where each ends); `undefined` at the end. Rejects with a
-    /// `GrpcError` when the call fails, after every message before the failure went out.
+    /// The next messages, at least one: an `Array` of values, or `{ bytes, bounds }` (bytes
+    /// holding the messages, and where each starts and ends in them); `undefined` at the
+    /// end. Rejects with a `GrpcError` when the call fails, after every message before the
+    /// failure went out.
     /// `support.js` never calls it again before the previous promise settled.
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&self) -> Promise {
@@ -153,44 +155,28 @@ impl RawMessageStream {
             if state.borrow().cancelled {
                 return Ok(done(&state));
             }
-            let item = streaming.message().await;
+            let values = state.borrow().values.clone();
+            let result = match values {
+                #[cfg(feature = "js")]
+                Values::Bytes => bytes_batch(&mut streaming).await,
+                #[cfg(feature = "js-dynamic")]
+                Values::Decoded(decode) => decoded_batch(&mut streaming, &decode).await,
+            };
             if let Some(trailers) = streaming.trailers() {
                 state.borrow_mut().trailers = interop::metadata_to_js(trailers);
             }
-            let first = match item {
+            match result {
                 // A cancel() while the read was pending: nothing more is decoded.
-                _ if state.borrow().cancelled => return Ok(done(&state)),
-                Ok(Some(bytes)) => bytes,
-                Ok(None) => return Ok(done(&state)),
-                Err(status) => return finish(&state, &status),
-            };
-            let mut messages = vec![first];
-            let mut failure = None;
-            while let Some(item) = streaming.buffered() {
-                match item {
-                    Ok(bytes) => messages.push(bytes),
-                    Err(status) => {
-                        failure = Some(status);
-                        break;
-                    }
-                }
-            }
-            let (batch, failure) = match &state.borrow().values {
-                #[cfg(feature = "js")]
-                Values::Bytes => (Some(super::batch::bytes_batch(&messages)), failure),
-                #[cfg(feature = "js-dynamic")]
-                Values::Decoded(decode) => decoded_batch(decode, messages, failure),
-            };
-            match (batch, failure) {
-                (Some(batch), failure) => {
+                _ if state.borrow().cancelled => Ok(done(&state)),
+                Next::Batch(batch, failure) => {
                     state.borrow_mut().phase = match failure {
                         Some(status) => Phase::Failing(status),
                         None => Phase::Open(Some(streaming)),
                     };
                     Ok(batch)
                 }
-                (None, Some(status)) => finish(&state, &status),
-                (None, None) => Ok(done(&state)),
+                Next::Failed(status) => finish(&state, &status),
+                Next::Done => Ok(done(&state)),
             }
         })
     }
@@ -242,26 +228,67 @@ fn finish(state: &Rc<RefCell<State>>, status: &Status) -> Result<JsValue, JsValu
     Err(interop::error(status))
 }
 
-/// The values of `messages` as an `Array`, up to the first that fails to decode, and the
-/// failure that ends the stream (a decoding one, or `failure`, which came after them);
-/// `None` for the array when not even the first decoded.
+/// What one `nextBatch()` comes to.
+enum Next {
+    /// Messages to yield, and the failure that comes after them.
+    Batch(JsValue, Option<Status>),
+    Failed(Status),
+    Done,
+}
+
+impl Next {
+    fn from_item(item: Result<Option<JsValue>, Status>) -> Next {
+        match item {
+            Ok(Some(batch)) => Next::Batch(batch, None),
+            Ok(None) => Next::Done,
+            Err(status) => Next::Failed(status),
+        }
+    }
+}
+
+/// The messages' bytes, as [`batch::drained`](super::batch::drained) packs them: those the
+/// reply holds complete at once, or else the next one (after a read if none is there).
+#[cfg(feature = "js")]
+async fn bytes_batch(streaming: &mut Streaming<Bytes>) -> Next {
+    use crate::streaming::Batch;
+    let mut bounds = Vec::new();
+    let item = std::future::poll_fn(|cx| {
+        streaming.poll_batch(cx, &mut |reply| {
+            reply.drain_messages(&mut bounds, super::batch::drained)
+        })
+    })
+    .await;
+    Next::from_item(item.map(|batch| {
+        batch.map(|batch| match batch {
+            Batch::Drained(batch) => batch,
+            Batch::One(bytes) => super::batch::one(&bytes),
+        })
+    }))
+}
+
+/// The next message's value and those of every message already decoded after it, as an
+/// `Array`, up to the first that fails to decode; then the failure that ends the stream.
 #[cfg(feature = "js-dynamic")]
-fn decoded_batch(
-    decode: &Decode,
-    messages: Vec<Bytes>,
-    failure: Option<Status>,
-) -> (Option<JsValue>, Option<Status>) {
+async fn decoded_batch(streaming: &mut Streaming<Bytes>, decode: &Decode) -> Next {
+    let first = match streaming.message().await {
+        Ok(Some(bytes)) => bytes,
+        item => return Next::from_item(item.map(|_| None)),
+    };
     let values = js_sys::Array::new();
-    for bytes in messages {
-        match decode(bytes) {
+    let mut failure = None;
+    for item in std::iter::once(Ok(first)).chain(std::iter::from_fn(|| streaming.buffered())) {
+        match item.and_then(|bytes| decode(bytes)) {
             Ok(value) => {
                 values.push(&value);
             }
             Err(status) => {
-                let batch = (values.length() > 0).then(|| values.into());
-                return (batch, Some(status));
+                failure = Some(status);
+                break;
             }
         }
     }
-    (Some(values.into()), failure)
+    match (values.length(), failure) {
+        (0, Some(status)) => Next::Failed(status),
+        (_, failure) => Next::Batch(values.into(), failure),
+    }
 }

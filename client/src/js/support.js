@@ -26,10 +26,11 @@ export class GrpcError extends Error {
  * return() (a `break` out of `for await`) cancels the call and drops what is left of the batch.
  */
 export function messageStream(raw) {
-  // The batch being yielded: an Array of values, or packed bytes (`bytes` cut at `ends`).
+  // The batch being yielded: an Array of values, or `buffer` from `base` cut at `bounds`.
   let values = null;
-  let bytes = null;
-  let ends = null;
+  let buffer = null;
+  let base = 0;
+  let bounds = null;
   let at = 0;
   let count = 0;
   let over = false;
@@ -39,10 +40,13 @@ export function messageStream(raw) {
     const i = at++;
     let value;
     if (values !== null) value = values[i];
-    // A view, not a copy: in Chromium a fresh ArrayBuffer per small message costs more than
-    // a raw fetch spends on the message (over 1 µs against about 0.1).
-    else value = bytes.subarray(i === 0 ? 0 : ends[i - 1], ends[i]);
-    if (at === count) values = bytes = ends = null;
+    else {
+      // A view: a fresh ArrayBuffer per message costs more than a raw fetch spends on it.
+      // Not subarray(), which was slower (bench/FINDINGS.md, session 10).
+      const start = bounds[2 * i];
+      value = new Uint8Array(buffer, base + start, bounds[2 * i + 1] - start);
+    }
+    if (at === count) values = buffer = bounds = null;
     return { done: false, value };
   };
   const load = (batch) => {
@@ -55,9 +59,10 @@ export function messageStream(raw) {
       values = batch;
       count = batch.length;
     } else {
-      bytes = batch.bytes;
-      ends = batch.ends;
-      count = ends.length;
+      buffer = batch.bytes.buffer;
+      base = batch.bytes.byteOffset;
+      bounds = batch.bounds;
+      count = bounds.length / 2;
     }
     at = 0;
     return take();
@@ -82,14 +87,14 @@ export function messageStream(raw) {
     return(value) {
       over = true;
       at = count = 0;
-      values = bytes = ends = null;
+      values = buffer = bounds = null;
       raw.cancel();
       return Promise.resolve({ done: true, value });
     },
     cancel() {
       over = true;
       at = count = 0;
-      values = bytes = ends = null;
+      values = buffer = bounds = null;
       raw.cancel();
     },
     get headers() {

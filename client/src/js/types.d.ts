@@ -116,7 +116,7 @@ export interface UnaryResponse {
  * A server stream: iterate it with `for await`. The call starts with the first message
  * asked for; leaving the loop early (or `cancel()`) aborts it. A failure rejects with a
  * `GrpcError`. Messages arrive in batches (all those decoded from what the browser delivered
- * at once); a batch's small `Uint8Array` messages are views sharing one buffer.
+ * at once); a batch's `Uint8Array` messages are views sharing one buffer.
  */
 export interface MessageStream<T> extends AsyncIterator<T, undefined> {
   [Symbol.asyncIterator](): MessageStream<T>;

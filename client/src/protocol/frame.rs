@@ -13,6 +13,8 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use super::status::{Code, Status};
 
+mod drain;
+
 /// Bytes in a frame header.
 pub const HEADER_LEN: usize = 5;
 /// Flag bit of the trailer frame.

@@ -211,6 +211,21 @@ impl BodyDecoder {
         }
     }
 
+    /// Takes every message that is complete at the front of the body at once (see
+    /// [`FrameDecoder::drain_data`]): `None` while a compressed frame is in the way, after
+    /// the trailers (frames there are refused by [`next_event`](Self::next_event)), or when
+    /// no message is complete.
+    pub fn drain_messages<R>(
+        &mut self,
+        bounds: &mut Vec<u32>,
+        take: impl FnOnce(&[u8], &[u32]) -> R,
+    ) -> Option<R> {
+        if self.outside.is_some() || self.trailers_seen {
+            return None;
+        }
+        self.frames.drain_data(bounds, take)
+    }
+
     /// Whether the trailer frame has been read.
     pub fn trailers_seen(&self) -> bool {
         self.trailers_seen

@@ -23,6 +23,7 @@
 //! assert!(reply.next().is_none());
 //! ```
 
+mod drain;
 mod head;
 mod inflate;
 #[cfg(test)]

@@ -9,8 +9,9 @@ use crate::Result;
 
 /// The core module (wasm + glue + the snippets), gzipped, must stay under this when built
 /// with nightly's build-std (`crate::small`), so that a size regression fails the build
-/// rather than shipping. Issue 18's target is 70 KB. Lower it when the build gets smaller.
-pub const CORE_BUDGET: u64 = 80 * 1024;
+/// rather than shipping: issue 18's target, 70 KB, which the core met at 69.6 KB (session
+/// 10). A change that needs more must win the bytes back elsewhere, or say why not.
+pub const CORE_BUDGET: u64 = 70 * 1024;
 
 /// The same ceiling for the stable-std fallback, which machines without a nightly and
 /// `rust-src` build: its std (panic machinery and formatting kept) adds 5–7 KB to the core,

@@ -11,6 +11,11 @@ fn dir() -> PathBuf {
     crate::root().join("bench").join("connect")
 }
 
+/// The esbuild that [`build`] installs, which bundles every contender's JS.
+pub fn esbuild() -> PathBuf {
+    dir().join("node_modules").join(".bin").join("esbuild")
+}
+
 /// Installs the locked packages (unless the installed tree matches the lockfile), generates the
 /// code and bundles the contender into `site/connect.js` and the minimal app, minified, into
 /// `site/minimal-connect.js`.
@@ -48,15 +53,10 @@ pub fn build(env: &Env, site: &Path) -> Result {
         ("src/minimal.js", "minimal-connect.js"),
     ] {
         process::run(
-            env.command(&bin.join("esbuild").to_string_lossy())
+            env.command(&esbuild().to_string_lossy())
                 .current_dir(&dir)
-                .args([
-                    entry,
-                    "--bundle",
-                    "--minify",
-                    "--format=esm",
-                    "--log-level=warning",
-                ])
+                .arg(entry)
+                .args(super::size::BUNDLE_ARGS)
                 .arg(format!("--outfile={}", site.join(out).display())),
         )?;
     }

@@ -29,7 +29,7 @@ pub fn build(env: &Env, site: &Path) -> Result {
             .args(["install", "--no-save", "--no-audit", "--no-fund"])
             .arg(&package.tarball),
     )?;
-    let esbuild = dir.join("node_modules").join(".bin").join("esbuild");
+    let esbuild = super::connect::esbuild();
     // One bundle per contender, so that a profile tells their samples apart by script.
     for (entry, out) in [
         ("src/npm.js", site.join("npm-bytes.js")),
@@ -42,15 +42,9 @@ pub fn build(env: &Env, site: &Path) -> Result {
         process::run(
             env.command(&esbuild.to_string_lossy())
                 .current_dir(&dir)
-                .args([
-                    entry,
-                    "--bundle",
-                    "--minify",
-                    "--format=esm",
-                    "--loader:.wasm=file",
-                    "--asset-names=[name]",
-                    "--log-level=warning",
-                ])
+                .arg(entry)
+                .args(super::size::BUNDLE_ARGS)
+                .args(["--loader:.wasm=file", "--asset-names=[name]"])
                 .arg(format!("--outfile={}", out.display())),
         )?;
     }

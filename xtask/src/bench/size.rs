@@ -44,17 +44,32 @@ pub fn only() -> Result {
     let wasm_opt = step("wasm-opt (binaryen from npm)", || {
         crate::tools::WASM_OPT.ensure(&env.path)
     })?;
-    let build = Build::detect();
-    let mut sizes = Vec::new();
-    for (name, krate, dir) in RUST_APPS {
-        sizes.push(step(&format!("size: minimal app for {name}"), || {
-            rust_app(&env, name, krate, &build, &site.join(dir), &wasm_opt)
-        })?);
-    }
+    // First: it installs the esbuild that bundles every app's JS.
     step(
         "build connect-web's minimal app (npm, buf, esbuild)",
         || super::connect::build(&env, &site),
     )?;
+    let build = Build::detect();
+    let mut sizes = Vec::new();
+    for (name, krate, dir) in RUST_APPS {
+        let app = step(&format!("size: minimal app for {name}"), || {
+            let esbuild = super::connect::esbuild();
+            rust_app(
+                &env,
+                name,
+                krate,
+                &build,
+                &site.join(dir),
+                &wasm_opt,
+                &esbuild,
+            )
+        })?;
+        sizes.push(app.shipped);
+        // What bundling saves, shown once: for ours.
+        if *name == RUST_APPS[0].0 {
+            sizes.push(app.unbundled);
+        }
+    }
     sizes.push(measure(
         "connect-web",
         "JS bundle (esbuild --bundle --minify)",
@@ -70,9 +85,21 @@ pub fn only() -> Result {
     Ok(())
 }
 
+/// A Rust minimal app's sizes, and the module the page runs.
+pub struct RustApp {
+    /// As shipped: the wasm and the JS glue bundled with its snippets by esbuild
+    /// (`--bundle --minify`), the treatment connect-web's bundle gets.
+    pub shipped: Size,
+    /// The wasm with the glue and snippets as wasm-bindgen writes them, unminified.
+    pub unbundled: Size,
+    /// The bundle's file name in `dest`, for the page to import.
+    pub module: String,
+}
+
 /// Builds `krate` with lto, opt-level "z", one codegen unit and strip, in `build`'s
 /// configuration (in a target dir of its own, so the speed builds keep theirs), runs
-/// wasm-bindgen into `dest` and `wasm_opt` over its wasm, and measures the wasm and the JS glue.
+/// wasm-bindgen into `dest` and `wasm_opt` over its wasm, bundles its JS with `esbuild`,
+/// and measures it both ways.
 pub fn rust_app(
     env: &Env,
     contender: &str,
@@ -80,7 +107,8 @@ pub fn rust_app(
     build: &Build,
     dest: &Path,
     wasm_opt: &Path,
-) -> Result<Size> {
+    esbuild: &Path,
+) -> Result<RustApp> {
     let target = crate::host_target_dir().join(match build {
         Build::Small(_) => "bench-size-small",
         Build::Stable => "bench-size",
@@ -96,17 +124,45 @@ pub fn rust_app(
     let module = dest.join(format!("{name}_bg.wasm"));
     env.wasm_opt(wasm_opt, &module)?;
     let glue = dest.join(format!("{name}.js"));
-    let mut files = vec![module, glue.clone()];
+    let mut files = vec![module.clone(), glue.clone()];
     files.extend(imported_snippets(&glue)?);
-    measure(
-        contender,
-        &format!(
-            "wasm + JS glue and the snippets it imports ({}; wasm-bindgen --target web, wasm-opt -Oz)",
-            build.describe()
-        ),
+    let how = format!(
+        "{}; wasm-bindgen --target web, wasm-opt -Oz",
+        build.describe()
+    );
+    let unbundled = measure(
+        &format!("{contender}, unbundled"),
+        &format!("wasm + JS glue and the snippets it imports, unminified ({how})"),
         &files,
-    )
+    )?;
+    // Beside the glue, so the glue's `new URL("…_bg.wasm", import.meta.url)` still finds
+    // the wasm when the page imports the bundle.
+    let bundle = format!("{name}.bundle.js");
+    process::run(
+        env.command(&esbuild.to_string_lossy())
+            .arg(&glue)
+            .args(BUNDLE_ARGS)
+            .arg(format!("--outfile={}", dest.join(&bundle).display())),
+    )?;
+    let shipped = measure(
+        contender,
+        &format!("wasm + JS glue and snippets bundled (esbuild --bundle --minify; {how})"),
+        &[module, dest.join(&bundle)],
+    )?;
+    Ok(RustApp {
+        shipped,
+        unbundled,
+        module: bundle,
+    })
 }
+
+/// How every contender's JS is bundled for the size table, connect-web's included.
+pub const BUNDLE_ARGS: [&str; 4] = [
+    "--bundle",
+    "--minify",
+    "--format=esm",
+    "--log-level=warning",
+];
 
 /// The `snippets/` files (a crate's `inline_js`) that wasm-bindgen's glue `glue` imports:
 /// the page loads them too. wasm-bindgen writes every crate's snippets, used or not, so

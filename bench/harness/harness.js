@@ -12,6 +12,7 @@
 // Every contender has the same shape: unarySeq(base, n, size) -> per-call ms,
 // unaryConcurrent(base, total, inflight, size) -> ms, stream(base, count, size, text) ->
 // [first message ms, total ms, messages, bytes], memory() -> wasm memory bytes or null.
+// A contender for streams alone has no unarySeq and skips the unary workloads.
 
 const post = (path, body) => fetch(path, { method: "POST", body });
 const log = (msg) => post("/log", msg);
@@ -48,6 +49,8 @@ async function load(name) {
       return (await import("./npm-bytes.js")).contender("bytes");
     case "connect-es over ours":
       return (await import("./npm-connect.js")).contender("connect");
+    case "ours, npm bytes API, batches":
+      return (await import("./npm-batches.js")).contender("batches");
   }
   throw new Error(`unknown contender ${name}`);
 }
@@ -82,12 +85,14 @@ function workloads(n) {
   return [
     {
       name: "unary small (16 B), sequential",
+      only: (c) => c.unarySeq !== undefined,
       run: async (c, base) => {
         return [["call ms", "low", await c.unarySeq(base, n.seq, 16)]];
       },
     },
     {
       name: "unary small, 32 in flight",
+      only: (c) => c.unarySeq !== undefined,
       run: async (c, base) => {
         const ms = await c.unaryConcurrent(base, n.concurrent, 32, 16);
         return [["calls/s", "high", n.concurrent / (ms / 1000)]];
@@ -95,6 +100,7 @@ function workloads(n) {
     },
     {
       name: "unary 1 MiB response",
+      only: (c) => c.unarySeq !== undefined,
       run: async (c, base) => {
         const t = await c.unarySeq(base, n.big, MiB);
         const ms = t.reduce((a, b) => a + b, 0);

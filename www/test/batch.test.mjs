@@ -140,6 +140,70 @@ describe("server streams in batches", () => {
     assert.deepEqual(result, { ids: [1, 2, 3], afterBreak: true, brokeHungUp: 1, first: 1, afterCancel: true, cancelHungUp: 1 });
   });
 
+  test("batches() yields the same messages in order, an array per batch, after what next() took; a break cancels", async () => {
+    const result = await inPage(async (m, api, fault) => {
+      const sizes = Array.from({ length: 2000 }, (_, i) => (i % 400 === 399 ? 20480 : i % 700));
+      const bytes = m.toBinary(
+        m.StreamingOutputCallRequestSchema,
+        m.create(m.StreamingOutputCallRequestSchema, {
+          responseParameters: sizes.map((size) => ({ size })),
+          responseStatus: { code: 9, message: "after all" },
+        }),
+      );
+      const stream = new m.GrpcWebClient(api).serverStream("/grpc.testing.TestService/StreamingOutputCall", bytes);
+      const size = (b) => m.fromBinary(m.StreamingOutputCallResponseSchema, b).payload?.body.length ?? 0;
+      // Two taken one at a time first: the batches go on from the third.
+      const got = [size((await stream.next()).value), size((await stream.next()).value)];
+      let batches = 0;
+      let arrays = true;
+      let error;
+      try {
+        for await (const batch of stream.batches()) {
+          batches++;
+          arrays &&= Array.isArray(batch) && batch.length > 0 && batch.every((b) => b instanceof Uint8Array);
+          for (const b of batch) got.push(size(b));
+        }
+      } catch (e) {
+        error = e.codeName;
+      }
+      // A break out of the batches' loop cancels the call: the fetch is aborted.
+      const hangups = async () =>
+        (await new m.GrpcWebClient(`${fault}/hangups`).unary("demo.v1.UserService/GetUser", new Uint8Array())).message[1];
+      const before = await hangups();
+      const stalled = new m.GrpcWebClient(`${fault}/stall-batch`).serverStream("demo.v1.UserService/GetUser", new Uint8Array());
+      let first;
+      for await (const batch of stalled.batches()) {
+        // The eight messages the peer writes at once, or the first of them.
+        first = batch.length > 0 && batch.every((b, i) => b[1] === i + 1);
+        break;
+      }
+      const afterBreak = await stalled.next();
+      let now = before;
+      for (let i = 0; i < 50 && now === before; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        now = await hangups();
+      }
+      return {
+        same: got.length === sizes.length && got.every((n, i) => n === sizes[i]),
+        fewer: batches < sizes.length - 2,
+        arrays,
+        error,
+        first,
+        afterBreak: afterBreak.done,
+        hungUp: now - before,
+      };
+    });
+    assert.deepEqual(result, {
+      same: true,
+      fewer: true,
+      arrays: true,
+      error: "FAILED_PRECONDITION",
+      first: true,
+      afterBreak: true,
+      hungUp: 1,
+    });
+  });
+
   test("memory stays flat over a long stream of small messages and one of large ones", async () => {
     const result = await inPage(async (m, api) => {
       const wasm = await m.init();

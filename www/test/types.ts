@@ -44,6 +44,11 @@ export async function typed(): Promise<void> {
   for await (const m of client.serverStream("/p.S/M", bytes)) {
     const each: Uint8Array = m;
   }
+  for await (const batch of client.serverStream("/p.S/M", bytes).batches()) {
+    const each: Uint8Array = batch[0];
+    // @ts-expect-error a batch is an array of messages, not one
+    const one: Uint8Array = batch;
+  }
   const up: ClientStreamCall = client.clientStream("/p.S/Up");
   up.send(bytes);
   up.close();

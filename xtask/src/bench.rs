@@ -141,7 +141,7 @@ pub fn run(args: &[String]) -> Result {
             Err("needs connect-web's packages and generated code".into())
         }
     };
-    for name in [npm::BYTES, npm::CONNECT] {
+    for name in [npm::BYTES, npm::CONNECT, npm::BATCHES] {
         match &npm_built {
             Ok(()) => report.contenders.push(name.into()),
             Err(e) => report.missing.push((name.into(), e.clone())),

@@ -1,8 +1,9 @@
 // Contenders from the packed npm package, as a JavaScript user gets them (driven by the
 // harness, bundled with esbuild): "ours, npm bytes API" calls `GrpcWebClient` with messages
 // serialized by protobuf-es and counts the bytes it gets back, without decoding them (as raw
-// fetch does); "connect-es over ours" is the connect-web contender's app, with the transport
-// swapped for `createGrpcWebWasmTransport`.
+// fetch does); "ours, npm bytes API, batches" reads the same streams with `batches()`, an
+// array of messages per step; "connect-es over ours" is the connect-web contender's app, with
+// the transport swapped for `createGrpcWebWasmTransport`.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import init, { GrpcWebClient } from "grpc-web-wasm";
@@ -63,6 +64,37 @@ function bytes(wasm) {
   });
 }
 
+// The bytes API's streams a batch per step: its unary calls would be the bytes API's, so it
+// runs the stream workloads alone.
+function batches(wasm) {
+  const clients = new Map();
+  return {
+    text: false,
+    async stream(base, count, size) {
+      if (!clients.has(base)) clients.set(base, new GrpcWebClient(base, {}));
+      const request = toBinary(StreamingOutputCallRequestSchema, streamRequest(count, size));
+      const start = performance.now();
+      let first = -1;
+      let messages = 0;
+      let got = 0;
+      const stream = clients.get(base).serverStream(METHOD + "StreamingOutputCall", request);
+      for await (const batch of stream.batches()) {
+        if (first < 0) first = performance.now() - start;
+        for (const m of batch) {
+          messages++;
+          got += m.length;
+        }
+      }
+      const total = performance.now() - start;
+      if (messages !== count || got < count * size) {
+        throw new Error(`stream gave ${messages} messages / ${got} bytes, asked for ${count} / ${count * size}`);
+      }
+      return [first, total, messages, count * size];
+    },
+    memory: () => wasm.memory.buffer.byteLength,
+  };
+}
+
 // connect-es with our transport: messages decoded by protobuf-es, as connect-web's are.
 function connect(wasm) {
   const clients = new Map();
@@ -101,9 +133,9 @@ function connect(wasm) {
 
 let loaded;
 
-/** The contender `kind` ("bytes" or "connect"); instantiated once per bundle. */
+/** The contender `kind` ("bytes", "batches" or "connect"); instantiated once per bundle. */
 export async function contender(kind) {
   loaded ??= init({ module_or_path: new URL(wasmUrl, import.meta.url) });
   const wasm = await loaded;
-  return kind === "bytes" ? bytes(wasm) : connect(wasm);
+  return { bytes, batches, connect }[kind](wasm);
 }

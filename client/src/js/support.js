@@ -24,6 +24,8 @@ export class GrpcError extends Error {
  * the end), and this yields them one at a time: a chunk of small messages costs one promise
  * from wasm, not one each. Calls to next() are queued, so each one waits for the previous;
  * return() (a `break` out of `for await`) cancels the call and drops what is left of the batch.
+ * batches() yields the same messages a batch per step (an Array), for consumers whose
+ * per-message work is less than a step of `for await` costs.
  */
 export function messageStream(raw) {
   // The batch being yielded: an Array of values, or `buffer` from `base` cut at `bounds`.
@@ -72,17 +74,48 @@ export function messageStream(raw) {
     if (over) return { done: true, value: undefined };
     return raw.nextBatch().then(load);
   };
+  // The first message taken and the rest of its batch, as one array.
+  const rest = (first) => {
+    if (first.done) return first;
+    const all = [first.value];
+    while (at < count) all.push(take().value);
+    return { done: false, value: all };
+  };
+  const stepAll = () => {
+    if (at < count) return rest(take());
+    if (over) return { done: true, value: undefined };
+    return raw.nextBatch().then((batch) => rest(load(batch)));
+  };
   const settled = () => {
     queued--;
+  };
+  // Both iterators wait in one queue, so messages keep their order whichever asks.
+  const queue = (run) => {
+    queued++;
+    const result = last.then(run);
+    last = result.then(settled, settled);
+    return result;
   };
   return {
     next() {
       // A message already here, and no earlier call still waiting: no wait at all.
       if (queued === 0 && at < count) return Promise.resolve(take());
-      queued++;
-      const result = last.then(step);
-      last = result.then(settled, settled);
-      return result;
+      return queue(step);
+    },
+    batches() {
+      const stream = this;
+      return {
+        next() {
+          if (queued === 0 && at < count) return Promise.resolve(rest(take()));
+          return queue(stepAll);
+        },
+        return(value) {
+          return stream.return(value);
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
     },
     return(value) {
       over = true;

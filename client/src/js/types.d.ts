@@ -120,12 +120,25 @@ export interface UnaryResponse {
  */
 export interface MessageStream<T> extends AsyncIterator<T, undefined> {
   [Symbol.asyncIterator](): MessageStream<T>;
+  /**
+   * The rest of the stream a batch at a time: each value holds every message that arrived
+   * together (at least one), in order. A `for await` step costs about as much as a small
+   * message's whole delivery, so a loop over many small messages runs faster this way.
+   * It shares the stream: leaving its loop early cancels the call, and messages taken by
+   * `next()` are not yielded again.
+   */
+  batches(): MessageBatches<T>;
   /** Aborts the call at once, also while it starts or a `next()` waits (which then resolves as done). */
   cancel(): void;
   /** Response headers, once the call has started. */
   readonly headers: Metadata | undefined;
   /** Trailers, once the stream has ended. */
   readonly trailers: Metadata | undefined;
+}
+
+/** A stream's messages a batch at a time (`MessageStream.batches()`): iterate with `for await`. */
+export interface MessageBatches<T> extends AsyncIterator<T[], undefined> {
+  [Symbol.asyncIterator](): MessageBatches<T>;
 }
 
 /**

@@ -13,13 +13,16 @@ use crate::{process, Result};
 /// The contenders' names in the report.
 pub const BYTES: &str = "ours, npm bytes API";
 pub const CONNECT: &str = "connect-es over ours";
+/// The bytes API's streams read with `batches()`: streams only (its unary calls are the
+/// bytes API's).
+pub const BATCHES: &str = "ours, npm bytes API, batches";
 
 /// Where the minimal app goes in the site (its bundle, and the wasm module beside it).
 pub const MINIMAL_DIR: &str = "minimal-connect-ours";
 
 /// Packs the package, installs it into `bench/connect` (whose packages and generated code
 /// [`super::connect::build`] made) and bundles each contender (`site/npm-bytes.js`,
-/// `site/npm-connect.js`) and the minimal app (`site/minimal-connect-ours/`), each with the
+/// `site/npm-connect.js`, `site/npm-batches.js`) and the minimal app (`site/minimal-connect-ours/`), each with the
 /// wasm module beside it.
 pub fn build(env: &Env, site: &Path) -> Result {
     let package = crate::npm::build(env)?;
@@ -34,6 +37,7 @@ pub fn build(env: &Env, site: &Path) -> Result {
     for (entry, out) in [
         ("src/npm.js", site.join("npm-bytes.js")),
         ("src/npm.js", site.join("npm-connect.js")),
+        ("src/npm.js", site.join("npm-batches.js")),
         (
             "src/minimal-npm.js",
             site.join(MINIMAL_DIR).join("minimal.js"),

@@ -37,6 +37,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("/connect.js", "connect-web"),
     ("/npm-bytes.js", super::npm::BYTES),
     ("/npm-connect.js", super::npm::CONNECT),
+    ("/npm-batches.js", super::npm::BATCHES),
     ("/raw.js", "raw fetch (both readers)"),
     ("/harness.js", HARNESS),
 ];

@@ -15,6 +15,7 @@
 mod connect;
 mod http;
 mod npm;
+mod page;
 mod profile;
 mod replay;
 mod report;
@@ -22,7 +23,6 @@ mod site;
 pub(crate) mod size;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use crate::server::Server;
@@ -149,44 +149,10 @@ pub fn run(args: &[String]) -> Result {
     }
     // The minimal apps: measured here, and run once by the page so the bytes are known to work.
     let mut minimal = Vec::new();
-    let wasm_opt = step("wasm-opt (binaryen from npm)", || {
-        crate::tools::WASM_OPT.ensure(&env.path)
-    })?;
-    // Every Rust app in the smallest configuration this machine can build, and ours also as
-    // a stable toolchain builds it, so the report shows what that configuration saves.
-    let (best, stable) = (crate::small::Build::detect(), crate::small::Build::Stable);
-    let mut apps: Vec<(String, &str, String, &crate::small::Build)> = size::RUST_APPS
-        .iter()
-        .map(|(name, krate, dir)| (name.to_string(), *krate, dir.to_string(), &best))
-        .collect();
-    if let crate::small::Build::Small(_) = best {
-        let (name, krate, dir) = size::RUST_APPS[0];
-        apps.push((
-            format!("{name}, stable std"),
-            krate,
-            format!("{dir}-stable"),
-            &stable,
-        ));
-    }
-    for (name, krate, dir, build) in apps {
-        let dest = site_dir.join(&dir);
-        match step(&format!("size: minimal app for {name}"), || {
-            size::rust_app(
-                &env,
-                &name,
-                krate,
-                build,
-                &dest,
-                &wasm_opt,
-                &connect::esbuild(),
-            )
-        }) {
+    for (name, built, dir) in size::rust_apps(&env, &site_dir, true)? {
+        match built {
             Ok(app) => {
-                report.sizes.push(app.shipped);
-                // What bundling saves, shown once: for ours, in the smallest build.
-                if name == size::RUST_APPS[0].0 {
-                    report.sizes.push(app.unbundled);
-                }
+                size::keep(&mut report.sizes, &name, app.shipped, app.unbundled);
                 minimal.push(format!("./{dir}/{}", app.module));
             }
             Err(e) => note(format!("no size for {name}: {e}")),
@@ -205,7 +171,7 @@ pub fn run(args: &[String]) -> Result {
         report.sizes.push(npm::minimal_size(&site_dir)?);
         minimal.push(format!("./{}/minimal.js", npm::MINIMAL_DIR));
     }
-    copy_harness(&site_dir)?;
+    page::copy_harness(&site_dir)?;
 
     let tonic = Server::start(&server_bin, &["--listen", "127.0.0.1:0", "--dev"])?;
     let replay = replay::Replay::start(&tonic.url)?;
@@ -237,7 +203,7 @@ pub fn run(args: &[String]) -> Result {
     std::fs::write(site_dir.join("config.json"), &config).map_err(|e| e.to_string())?;
 
     let rows = step("run the harness in headless Chromium", || {
-        run_page(
+        page::run_page(
             &env,
             &site,
             plan.time_limit,
@@ -290,22 +256,7 @@ pub fn run(args: &[String]) -> Result {
         let names: Vec<&str> = report.missing.iter().map(|(n, _)| n.as_str()).collect();
         return Err(format!("contenders not built: {}", names.join(", ")));
     }
-    check_isolated(&report, plan.quick)
-}
-
-/// Whether the page was cross-origin isolated, so its latencies had a fine clock: a note
-/// when it was not, an error in the quick run.
-fn check_isolated(report: &Report, quick: bool) -> Result {
-    if report.isolated == Some(true) {
-        return Ok(());
-    }
-    let why = "the benchmark page was not cross-origin isolated: performance.now() was coarse \
-               and latencies are on its grid (site.rs sends COOP and COEP)";
-    if quick {
-        return Err(why.into());
-    }
-    note(format!("warning: {why}"));
-    Ok(())
+    page::check_isolated(&report, plan.quick)
 }
 
 /// Builds `krate` for wasm32 (release) and runs wasm-bindgen into `dest`; `named` keeps the
@@ -333,74 +284,4 @@ fn wasm_target_dir(env: &Env) -> PathBuf {
         .wasm_target_dir
         .clone()
         .unwrap_or_else(crate::host_target_dir)
-}
-
-/// Copies bench/harness into the site.
-fn copy_harness(site: &Path) -> Result {
-    let harness = crate::root().join("bench").join("harness");
-    for entry in std::fs::read_dir(&harness).map_err(|e| format!("{}: {e}", harness.display()))? {
-        let entry = entry.map_err(|e| e.to_string())?;
-        std::fs::copy(entry.path(), site.join(entry.file_name()))
-            .map_err(|e| format!("copying {}: {e}", entry.path().display()))?;
-    }
-    Ok(())
-}
-
-/// Opens the harness in headless Chromium and waits for its results; with `profile_to`, takes
-/// a CPU profile of the page meanwhile and writes it and its summary there.
-fn run_page(
-    env: &Env,
-    site: &site::Site,
-    limit: Duration,
-    profile_to: Option<&Path>,
-) -> Result<String> {
-    let user_data =
-        std::env::temp_dir().join(format!("grpc-web-wasm-bench-{}", std::process::id()));
-    let mut chromium = env.command("chromium");
-    chromium
-        .args(crate::test::CHROMIUM_FLAGS)
-        .args([
-            // Precise heap figures and gc() for the memory workload; no throttling of a page
-            // nobody looks at.
-            "--enable-precise-memory-info",
-            "--js-flags=--expose-gc",
-            "--disable-background-timer-throttling",
-            "--disable-renderer-backgrounding",
-            "--disable-backgrounding-occluded-windows",
-        ])
-        .arg(format!("--user-data-dir={}", user_data.display()));
-    if profile_to.is_some() {
-        // Port 0: Chromium picks a free one and writes it into the profile directory.
-        chromium.arg("--remote-debugging-port=0");
-    }
-    let mut chromium = chromium
-        .arg(format!("{}/index.html", site.url))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start chromium: {e}"))?;
-    let result = (|| {
-        let Some(dir) = profile_to else {
-            return site.wait(limit);
-        };
-        let profiler =
-            profile::Profiler::start(&user_data, "/index.html", Duration::from_secs(30))?;
-        let rows = site.wait(limit)?;
-        let taken = profiler.stop()?;
-        let file = dir.join("profile.cpuprofile");
-        std::fs::write(&file, taken.to_string()).map_err(|e| format!("{}: {e}", file.display()))?;
-        let summary = dir.join("profile.md");
-        std::fs::write(&summary, profile::summary(&taken, 25)?)
-            .map_err(|e| format!("{}: {e}", summary.display()))?;
-        note(format!(
-            "wrote {} and {}",
-            file.display(),
-            summary.display()
-        ));
-        Ok(rows)
-    })();
-    let _ = chromium.kill();
-    let _ = chromium.wait();
-    let _ = std::fs::remove_dir_all(&user_data);
-    result
 }

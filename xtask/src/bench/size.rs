@@ -41,34 +41,15 @@ pub fn only() -> Result {
     let site = crate::host_target_dir().join("bench").join("sizes");
     let _ = std::fs::remove_dir_all(&site);
     std::fs::create_dir_all(&site).map_err(|e| format!("{}: {e}", site.display()))?;
-    let wasm_opt = step("wasm-opt (binaryen from npm)", || {
-        crate::tools::WASM_OPT.ensure(&env.path)
-    })?;
     // First: it installs the esbuild that bundles every app's JS.
     step(
         "build connect-web's minimal app (npm, buf, esbuild)",
         || super::connect::build(&env, &site),
     )?;
-    let build = Build::detect();
     let mut sizes = Vec::new();
-    for (name, krate, dir) in RUST_APPS {
-        let app = step(&format!("size: minimal app for {name}"), || {
-            let esbuild = super::connect::esbuild();
-            rust_app(
-                &env,
-                name,
-                krate,
-                &build,
-                &site.join(dir),
-                &wasm_opt,
-                &esbuild,
-            )
-        })?;
-        sizes.push(app.shipped);
-        // What bundling saves, shown once: for ours.
-        if *name == RUST_APPS[0].0 {
-            sizes.push(app.unbundled);
-        }
+    for (name, built, _) in rust_apps(&env, &site, false)? {
+        let app = built?;
+        keep(&mut sizes, &name, app.shipped, app.unbundled);
     }
     sizes.push(measure(
         "connect-web",
@@ -83,6 +64,61 @@ pub fn only() -> Result {
         );
     }
     Ok(())
+}
+
+/// Builds every Rust minimal app into `site` in the smallest configuration this machine
+/// builds and, with `stable_too`, ours also as a stable toolchain builds it, so the report
+/// shows what that configuration saves: (contender, the app or why it has none, its
+/// directory in `site`). Needs [`super::connect::build`]'s esbuild.
+pub fn rust_apps(
+    env: &Env,
+    site: &Path,
+    stable_too: bool,
+) -> Result<Vec<(String, Result<RustApp>, String)>> {
+    let wasm_opt = step("wasm-opt (binaryen from npm)", || {
+        crate::tools::WASM_OPT.ensure(&env.path)
+    })?;
+    let (best, stable) = (Build::detect(), Build::Stable);
+    let mut apps: Vec<(String, &str, String, &Build)> = RUST_APPS
+        .iter()
+        .map(|(name, krate, dir)| (name.to_string(), *krate, dir.to_string(), &best))
+        .collect();
+    if let (true, Build::Small(_)) = (stable_too, &best) {
+        let (name, krate, dir) = RUST_APPS[0];
+        apps.push((
+            format!("{name}, stable std"),
+            krate,
+            format!("{dir}-stable"),
+            &stable,
+        ));
+    }
+    let esbuild = super::connect::esbuild();
+    Ok(apps
+        .into_iter()
+        .map(|(name, krate, dir, build)| {
+            let built = step(&format!("size: minimal app for {name}"), || {
+                rust_app(
+                    env,
+                    &name,
+                    krate,
+                    build,
+                    &site.join(&dir),
+                    &wasm_opt,
+                    &esbuild,
+                )
+            });
+            (name, built, dir)
+        })
+        .collect())
+}
+
+/// Adds an app's row to `sizes`, and for ours (in the smallest build) also the unbundled
+/// one, which shows what bundling its JS saves.
+pub fn keep(sizes: &mut Vec<Size>, name: &str, shipped: Size, unbundled: Size) {
+    sizes.push(shipped);
+    if name == RUST_APPS[0].0 {
+        sizes.push(unbundled);
+    }
 }
 
 /// A Rust minimal app's sizes, and the module the page runs.

@@ -178,6 +178,9 @@ pub fn rust_app(
         env.command(&esbuild.to_string_lossy())
             .arg(&glue)
             .args(BUNDLE_ARGS)
+            // wasm-bindgen's glue names the snippet module once per import group, as keys of
+            // one object literal; harmless, and not ours to fix.
+            .arg("--log-override:duplicate-object-key=silent")
             .arg(format!("--outfile={}", dest.join(&bundle).display())),
     )?;
     let shipped = measure(

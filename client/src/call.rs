@@ -126,7 +126,13 @@ pub(crate) async fn start(
 ) -> Result<RawStream, Status> {
     // Set only with a retry config: an app that never sets one never links the retry driver.
     if let Some(retrying) = client.config().retry_start {
-        return retrying(client, path, request, cardinality).await;
+        let args = crate::retry::StartArgs {
+            client,
+            path,
+            request,
+            cardinality,
+        };
+        return retrying(args).await;
     }
     start_once(client, path, request, cardinality).await
 }

@@ -202,9 +202,12 @@ pub(crate) async fn send_head(
         previous_attempts: head.previous_attempts,
     };
     let body = transport::request_body(&wire, message, config.max_send_message_size).await?;
-    let headers = request::headers(&wire, &[&head.metadata]);
+    let mut lines = String::new();
+    request::each_header(&wire, &[&head.metadata], |k, v| {
+        transport::header_line(&mut lines, k, &v)
+    });
     let abort = Abort::new(head.timeout, signals)?;
-    let reply = transport::send(&url, &headers, &body, config.credentials, abort).await?;
+    let reply = transport::send(&url, &lines, &body, config.credentials, abort).await?;
     let decoder = ReplyDecoder::new(
         &ReplyHead {
             status: reply.status,

@@ -13,7 +13,6 @@ mod settle;
 mod socket;
 mod text;
 
-use std::borrow::Cow;
 use std::task::Poll;
 
 use wasm_bindgen::prelude::*;
@@ -90,34 +89,26 @@ pub(crate) struct Reply {
     pub body: BodyReader,
 }
 
-/// POSTs `body` to `url` with `headers` and returns once the reply's head has arrived.
+/// POSTs `body` to `url` with the headers `lines` and returns once the reply's head has arrived.
 ///
-/// `abort` goes with the body: it aborts the request if the reply is dropped early. A
-/// rejected fetch (no server, a network failure, or a CORS refusal, which browsers do not
-/// tell apart) is `UNAVAILABLE`, unless the deadline or the caller's signal fired.
-/// `credentials` is `fetch`'s option as sent, empty for the browser's default.
+/// `lines` are `name\nvalue\n` lines ([`header_line`]). `abort` goes with the body: it
+/// aborts the request if the reply is dropped early. A rejected fetch (no server, a network
+/// failure, or a CORS refusal, which browsers do not tell apart) is `UNAVAILABLE`, unless
+/// the deadline or the caller's signal fired. `credentials` is `fetch`'s option as sent,
+/// empty for the browser's default.
 pub(crate) async fn send(
     url: &str,
-    headers: &[(&str, Cow<'_, str>)],
+    lines: &str,
     body: &Body,
     credentials: &str,
     abort: Abort,
 ) -> Result<Reply, Status> {
-    let mut lines = String::new();
-    for (k, v) in headers {
-        // Names and values are checked (printable ASCII) before they get here.
-        debug_assert!(!k.contains('\n') && !v.contains('\n'));
-        for part in [k, &**v] {
-            lines.push_str(part);
-            lines.push('\n');
-        }
-    }
     let bytes = match body {
         Body::Binary(bytes) => bytes.as_slice(),
         Body::Text(text) => text.as_bytes(),
     };
     let mut fetch = settle::Pending::default();
-    fetch.start(|settle, id| fetch_into(url, &lines, bytes, credentials, abort.js(), settle, id));
+    fetch.start(|settle, id| fetch_into(url, lines, bytes, credentials, abort.js(), settle, id));
     // The abort settles the wait too, so a `fetch` that ignores its signal cannot hang a call.
     let settled = std::future::poll_fn(|cx| match fetch.poll(cx) {
         Poll::Ready(outcome) => Poll::Ready(Ok(outcome)),
@@ -163,6 +154,16 @@ pub(crate) async fn send(
         headers: metadata,
         body: BodyReader::new(response.body(), abort),
     })
+}
+
+/// Appends one header to `lines`, as [`send`] takes them. Names and values are checked
+/// (printable ASCII) before they get here, so neither holds a line feed.
+pub(crate) fn header_line(lines: &mut String, name: &str, value: &str) {
+    debug_assert!(!name.contains('\n') && !value.contains('\n'));
+    for part in [name, value] {
+        lines.push_str(part);
+        lines.push('\n');
+    }
 }
 
 /// A readable description of a thrown JS value.

@@ -211,7 +211,8 @@ pub(crate) async fn send_head(
     let decoder = ReplyDecoder::new(
         &ReplyHead {
             status: reply.status,
-            content_type: reply.content_type.as_deref(),
+            // Lower-cased as received; the browser joins repeated headers into one.
+            content_type: reply.headers.get("content-type"),
             headers: &reply.headers,
         },
         cardinality,

@@ -81,8 +81,6 @@ const REFUSED: u32 = 4;
 pub(crate) struct Reply {
     /// HTTP status code.
     pub status: u16,
-    /// The `content-type` header, if readable.
-    pub content_type: Option<String>,
     /// Every header the browser lets the page read (CORS exposes only some).
     pub headers: MetadataMap,
     /// The body stream.
@@ -139,18 +137,13 @@ pub(crate) async fn send(
     };
 
     let mut metadata = MetadataMap::new();
-    let mut content_type = None;
     let lines = header_lines(&response);
     let mut lines = crate::protocol::ascii::split(&lines, b'\n');
     while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
-        if k.eq_ignore_ascii_case("content-type") {
-            content_type = Some(v.to_owned());
-        }
         metadata.push_received(k, v);
     }
     Ok(Reply {
         status: response.status(),
-        content_type,
         headers: metadata,
         body: BodyReader::new(response.body(), abort),
     })

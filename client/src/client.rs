@@ -49,12 +49,13 @@ pub(crate) struct Config {
     pub(crate) interceptors: Arc<[Arc<dyn Interceptor>]>,
     pub(crate) send_compression: Option<Compression>,
     pub(crate) accept_compression: Vec<Compression>,
-    /// Retry and hedging policies by method, and per-method timeouts (`crate::retry`).
-    pub(crate) retry: Option<Arc<crate::protocol::retry::RetryConfig>>,
-    /// How calls start while `retry` is set (`crate::retry::Start`).
+    /// Retry and hedging policies by method, per-method timeouts and the retry throttle
+    /// (`crate::retry::Settings`), set only by the retry options. Held as `dyn Any` so that
+    /// their drop code is reached through a vtable those options make: an app that never
+    /// sets them does not link it (177 B gzipped of the minimal app, `bench/FINDINGS.md`).
+    pub(crate) retry: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    /// How calls start while a retry config is set (`crate::retry::Start`).
     pub(crate) retry_start: Option<crate::retry::Start>,
-    /// The retry throttle of this client's target, shared by its clones.
-    pub(crate) throttle: Option<Arc<std::sync::Mutex<crate::protocol::retry::Throttle>>>,
 }
 
 /// A gRPC-Web client for one server. Cheap to clone, `Send` and `Sync`.
@@ -98,7 +99,6 @@ impl Client {
                 accept_compression: Vec::new(),
                 retry: None,
                 retry_start: None,
-                throttle: None,
             }),
         }
     }

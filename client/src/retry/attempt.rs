@@ -137,7 +137,8 @@ impl<'a> Call<'a> {
 
     /// The target's throttle, if the client throttles retries.
     pub(crate) fn throttle(&self) -> Option<MutexGuard<'_, Throttle>> {
-        let throttle: &Mutex<Throttle> = self.client.config().throttle.as_deref()?;
+        let throttle: &Mutex<Throttle> =
+            super::settings(self.client.config())?.throttle.as_deref()?;
         Some(throttle.lock().unwrap_or_else(|e| e.into_inner()))
     }
 

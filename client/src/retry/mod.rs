@@ -12,11 +12,14 @@ mod timer;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 
 use crate::call::{CallGuard, Outgoing};
 use crate::client::Client;
 use crate::protocol::reply::Cardinality;
-use crate::protocol::retry::{Decision, MethodConfig, Policy, RetryPolicy, Retrying};
+use crate::protocol::retry::{
+    Decision, MethodConfig, Policy, RetryConfig, RetryPolicy, Retrying, Throttle,
+};
 use crate::protocol::status::Status;
 use crate::streaming::RawStream;
 use attempt::{failure, Call, Outcome};
@@ -62,7 +65,25 @@ pub(crate) fn start_any(
 
 /// The retry config of the method at `path`, if the client has one for it.
 pub(crate) fn method_config(client: &Client, path: &str) -> Option<MethodConfig> {
-    client.config().retry.as_ref()?.lookup(path).cloned()
+    settings(client.config())?
+        .config
+        .as_ref()?
+        .lookup(path)
+        .cloned()
+}
+
+/// What the retry options add to a client ([`Config::retry`](crate::client::Config)).
+#[derive(Clone, Default)]
+pub(crate) struct Settings {
+    /// Policies and timeouts by method; `None` when there are none.
+    pub(crate) config: Option<Arc<RetryConfig>>,
+    /// The retry throttle of this client's target, shared by its clones.
+    pub(crate) throttle: Option<Arc<Mutex<Throttle>>>,
+}
+
+/// The client's retry settings, if its retry options were ever set.
+pub(crate) fn settings(config: &crate::client::Config) -> Option<&Settings> {
+    config.retry.as_deref()?.downcast_ref()
 }
 
 /// Starts a call under `method`'s policy and deadline; resolves as [`call::start`] does,

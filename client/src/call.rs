@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::client::Client;
-use crate::interceptor::{CallEnd, Interceptor, RequestHead};
+use crate::interceptor::{CallEnd, Interceptor};
 use crate::protocol::reply::{Cardinality, ReplyDecoder, ReplyHead, Yield};
 use crate::protocol::request::{self, Wire};
 use crate::protocol::status::{Code, Status};
@@ -16,6 +16,10 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::streaming::RawStream;
 use crate::transport::{self, Abort};
+
+mod head;
+
+pub(crate) use head::{attempt_head, intercepted, request_head, Head, HeadOf, Intercept};
 
 /// A request whose message is serialized, or the reason it could not be (a message over
 /// the send limit is refused before it is encoded).
@@ -85,38 +89,6 @@ impl Drop for CallGuard {
     }
 }
 
-/// What goes out with a call, after the client's interceptors had their say: the client's
-/// headers then the request's metadata, and the request's deadline or the client's.
-pub(crate) fn request_head<T>(
-    client: &Client,
-    path: &str,
-    request: &Request<T>,
-) -> Result<RequestHead, Status> {
-    attempt_head(client, path, request, 0)
-}
-
-/// [`request_head`] for an attempt after `previous` others of the same call.
-pub(crate) fn attempt_head<T>(
-    client: &Client,
-    path: &str,
-    request: &Request<T>,
-    previous_attempts: u32,
-) -> Result<RequestHead, Status> {
-    let config = client.config();
-    let mut metadata = config.headers.clone();
-    metadata.extend_from(&request.metadata);
-    let mut head = RequestHead {
-        path: path.to_owned(),
-        metadata,
-        timeout: request.timeout.or(config.timeout),
-        previous_attempts,
-    };
-    for i in config.interceptors.iter() {
-        i.on_request(&mut head)?;
-    }
-    Ok(head)
-}
-
 /// Sends the request and returns the reply as a stream once its head has arrived.
 pub(crate) async fn start(
     client: &Client,
@@ -165,7 +137,26 @@ async fn send(
     request: Outgoing,
     cardinality: Cardinality,
 ) -> Result<Sent, Status> {
-    let head = request_head(client, path, &request)?;
+    let config = client.config();
+    // Kept here while the call is sent: `head` borrows it.
+    let intercepted;
+    let head = match config.intercept {
+        Some(intercept) => {
+            intercepted = intercept(&HeadOf {
+                client,
+                path,
+                request: &request,
+            })?;
+            intercepted.borrowed()
+        }
+        // What `request_head` would make, borrowed rather than copied.
+        None => Head {
+            path,
+            metadata: [&config.headers, &request.metadata],
+            timeout: request.timeout.or(config.timeout),
+            previous_attempts: 0,
+        },
+    };
     send_head(
         client,
         &head,
@@ -186,13 +177,13 @@ pub(crate) type Sent = (
 /// Sends one attempt of a call whose interceptors already ran (`head`).
 pub(crate) async fn send_head(
     client: &Client,
-    head: &RequestHead,
+    head: &Head<'_>,
     message: &Bytes,
     signals: &[web_sys::AbortSignal],
     cardinality: Cardinality,
 ) -> Result<Sent, Status> {
     let config = client.config();
-    let path = head.path.as_str();
+    let path = head.path;
     let url = request::method_url(&config.base_url, path)?;
     let wire = Wire {
         text: config.text,
@@ -203,7 +194,7 @@ pub(crate) async fn send_head(
     };
     let body = transport::request_body(&wire, message, config.max_send_message_size).await?;
     let mut lines = String::new();
-    request::each_header(&wire, &[&head.metadata], |k, v| {
+    request::each_header(&wire, &head.metadata, |k, v| {
         transport::header_line(&mut lines, k, &v)
     });
     let abort = Abort::new(head.timeout, signals)?;

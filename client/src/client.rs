@@ -47,6 +47,10 @@ pub(crate) struct Config {
     pub(crate) credentials: &'static str,
     pub(crate) headers: MetadataMap,
     pub(crate) interceptors: Arc<[Arc<dyn Interceptor>]>,
+    /// How a call's head goes through `interceptors` (`crate::call::Intercept`): set by the
+    /// first interceptor added, so an app without any never links that code, nor copies a
+    /// call's metadata for interceptors to change.
+    pub(crate) intercept: Option<crate::call::Intercept>,
     pub(crate) send_compression: Option<Compression>,
     pub(crate) accept_compression: Vec<Compression>,
     /// Retry and hedging policies by method, per-method timeouts and the retry throttle
@@ -95,6 +99,7 @@ impl Client {
                 credentials: "",
                 headers: MetadataMap::new(),
                 interceptors: Arc::new([]),
+                intercept: None,
                 send_compression: None,
                 accept_compression: Vec::new(),
                 retry: None,
@@ -181,6 +186,7 @@ impl Client {
             let mut all: Vec<Arc<dyn Interceptor>> = c.interceptors.to_vec();
             all.push(Arc::new(interceptor));
             c.interceptors = all.into();
+            c.intercept = Some(crate::call::intercepted);
         })
     }
 

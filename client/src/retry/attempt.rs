@@ -111,7 +111,7 @@ impl<'a> Call<'a> {
     pub(crate) async fn attempt(&self, head: RequestHead) -> Outcome {
         let sent = call::send_head(
             self.client,
-            &head,
+            &head.borrowed(),
             &self.message,
             &self.signals,
             self.cardinality,

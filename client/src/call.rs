@@ -2,13 +2,9 @@
 //! reply comes back through one [`ReplyDecoder`](crate::protocol::reply::ReplyDecoder),
 //! and the call's end is reported to the interceptors from one place ([`CallGuard`]).
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use bytes::Bytes;
 
 use crate::client::Client;
-use crate::interceptor::{CallEnd, Interceptor};
 use crate::protocol::reply::{Cardinality, ReplyDecoder, ReplyHead, Yield};
 use crate::protocol::request::{self, Wire};
 use crate::protocol::status::{Code, Status};
@@ -17,77 +13,15 @@ use crate::response::Response;
 use crate::streaming::RawStream;
 use crate::transport::{self, Abort};
 
+mod guard;
 mod head;
 
-pub(crate) use head::{attempt_head, intercepted, request_head, Head, HeadOf, Intercept};
+pub(crate) use guard::{CallGuard, Hooks, HOOKS};
+pub(crate) use head::{attempt_head, request_head, Head, HeadOf};
 
 /// A request whose message is serialized, or the reason it could not be (a message over
 /// the send limit is refused before it is encoded).
 pub(crate) type Outgoing = Request<Result<Bytes, Status>>;
-
-/// Reports a call's end to the client's interceptors exactly once; a call dropped before
-/// its end reports `CANCELLED`.
-pub(crate) struct CallGuard {
-    interceptors: Arc<[Arc<dyn Interceptor>]>,
-    path: String,
-    started: f64,
-    ended: bool,
-    attempts: u32,
-}
-
-impl CallGuard {
-    pub(crate) fn new(client: &Client, path: &str) -> CallGuard {
-        CallGuard {
-            interceptors: client.config().interceptors.clone(),
-            path: path.to_owned(),
-            started: js_sys::Date::now(),
-            ended: false,
-            attempts: 1,
-        }
-    }
-
-    /// A guard that reports nothing: one attempt's, until it wins and takes the call's.
-    pub(crate) fn detached() -> CallGuard {
-        CallGuard {
-            interceptors: Arc::new([]),
-            path: String::new(),
-            started: 0.0,
-            ended: false,
-            attempts: 1,
-        }
-    }
-
-    /// How many attempts the call made, reported with its end.
-    pub(crate) fn set_attempts(&mut self, attempts: u32) {
-        self.attempts = attempts;
-    }
-
-    pub(crate) fn end(&mut self, status: &Status) {
-        if std::mem::replace(&mut self.ended, true) || self.interceptors.is_empty() {
-            return;
-        }
-        // Whole microseconds: `as` saturates (a clock step back gives zero), and unlike
-        // `from_secs_f64` it links no panic path.
-        let elapsed = Duration::from_micros(((js_sys::Date::now() - self.started) * 1000.0) as u64);
-        let end = CallEnd {
-            path: &self.path,
-            status,
-            elapsed,
-            attempts: self.attempts,
-        };
-        for i in self.interceptors.iter() {
-            i.on_end(&end);
-        }
-    }
-}
-
-impl Drop for CallGuard {
-    fn drop(&mut self) {
-        if !self.ended && !self.interceptors.is_empty() {
-            self.end(&Status::new(Code::Cancelled, "call dropped before its end"));
-        }
-    }
-}
 
 /// Sends the request and returns the reply as a stream once its head has arrived.
 pub(crate) async fn start(
@@ -140,9 +74,9 @@ async fn send(
     let config = client.config();
     // Kept here while the call is sent: `head` borrows it.
     let intercepted;
-    let head = match config.intercept {
-        Some(intercept) => {
-            intercepted = intercept(&HeadOf {
+    let head = match config.hooks {
+        Some(hooks) => {
+            intercepted = (hooks.head)(&HeadOf {
                 client,
                 path,
                 request: &request,

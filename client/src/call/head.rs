@@ -36,7 +36,7 @@ pub(crate) fn attempt_head<T>(
         timeout: request.timeout.or(config.timeout),
         previous_attempts,
     };
-    for i in config.interceptors.iter() {
+    for i in config.interceptors() {
         i.on_request(&mut head)?;
     }
     Ok(head)
@@ -67,19 +67,9 @@ impl RequestHead {
     }
 }
 
-/// How a call's head goes through the client's interceptors ([`intercepted`]), set by the
-/// first interceptor added. One argument, so its wasm signature is `(i32, i32)`: see
-/// [`Start`](crate::retry::Start) for what a rarer one kept alive.
-pub(crate) type Intercept = fn(&HeadOf<'_>) -> Result<RequestHead, Status>;
-
-/// The arguments of an [`Intercept`].
+/// The arguments of [`Hooks::head`](super::Hooks).
 pub(crate) struct HeadOf<'a> {
     pub(crate) client: &'a Client,
     pub(crate) path: &'a str,
     pub(crate) request: &'a Outgoing,
-}
-
-/// The [`Intercept`] of a client with interceptors: [`request_head`].
-pub(crate) fn intercepted(of: &HeadOf<'_>) -> Result<RequestHead, Status> {
-    request_head(of.client, of.path, of.request)
 }

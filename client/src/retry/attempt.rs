@@ -157,7 +157,7 @@ impl<'a> Call<'a> {
             status,
             retry_after,
         };
-        for i in self.client.config().interceptors.iter() {
+        for i in self.client.config().interceptors() {
             i.on_attempt(&attempt);
         }
     }

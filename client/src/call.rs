@@ -185,9 +185,9 @@ pub(crate) async fn finish_unary<T>(
             })
         })
         .map_err(|s| stream.with_headers(s));
-    stream.finish(&match &outcome {
-        Ok(r) => Status::new(Code::Ok, "").carrying_metadata(r.trailers.clone()),
-        Err(status) => status.clone(),
-    });
+    match &outcome {
+        Ok(r) => stream.finish_ok(&r.trailers),
+        Err(status) => stream.finish(status),
+    }
     outcome
 }

@@ -238,6 +238,12 @@ impl RawStream {
         self.body = None;
         self.guard.end(status);
     }
+
+    /// [`finish`](Self::finish) with an OK status carrying `trailers`.
+    pub(crate) fn finish_ok(&mut self, trailers: &MetadataMap) {
+        self.body = None;
+        self.guard.end_ok(trailers);
+    }
 }
 
 /// One step of [`RawStream::poll_step`].
@@ -346,8 +352,7 @@ impl<T> Streaming<T> {
         self.done = true;
         match end {
             Ok(trailers) => {
-                self.raw
-                    .finish(&Status::new(crate::Code::Ok, "").carrying_metadata(trailers.clone()));
+                self.raw.finish_ok(&trailers);
                 self.trailers = Some(trailers);
                 None
             }

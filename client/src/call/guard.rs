@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::head::{request_head, HeadOf};
 use crate::client::Client;
 use crate::interceptor::{CallEnd, Interceptor, RequestHead};
+use crate::protocol::metadata::MetadataMap;
 use crate::protocol::status::{Code, Status};
 
 /// What a client with interceptors does differently. Each pointer takes one argument, so
@@ -43,6 +44,7 @@ pub(crate) struct CallGuard(Option<Box<dyn Report>>);
 trait Report {
     fn set_attempts(&mut self, attempts: u32);
     fn end(&mut self, status: &Status);
+    fn end_ok(&mut self, trailers: &MetadataMap);
 }
 
 impl CallGuard {
@@ -70,6 +72,14 @@ impl CallGuard {
     pub(crate) fn end(&mut self, status: &Status) {
         if let Some(report) = &mut self.0 {
             report.end(status);
+        }
+    }
+
+    /// [`end`](Self::end) with an OK status carrying `trailers`, made only if there is
+    /// someone to report it to.
+    pub(crate) fn end_ok(&mut self, trailers: &MetadataMap) {
+        if let Some(report) = &mut self.0 {
+            report.end_ok(trailers);
         }
     }
 }
@@ -117,6 +127,10 @@ impl Report for Reporter {
         for i in self.interceptors.iter() {
             i.on_end(&end);
         }
+    }
+
+    fn end_ok(&mut self, trailers: &MetadataMap) {
+        self.end(&Status::new(Code::Ok, "").carrying_metadata(trailers.clone()));
     }
 }
 

@@ -106,7 +106,7 @@ pub fn each_header<'a>(
     if wire.previous_attempts > 0 {
         each(
             "grpc-previous-rpc-attempts",
-            wire.previous_attempts.to_string().into(),
+            super::ascii::decimal(u64::from(wire.previous_attempts)).into(),
         );
     }
     let mut names = String::new();

@@ -109,11 +109,12 @@ fn not_grpc_web(head: &ReplyHead<'_>, code: Code, message: String) -> Status {
 }
 
 /// A short, single-line view of the start of a body, for error messages: invalid UTF-8
-/// replaced, whitespace runs collapsed, cut at 200 characters.
+/// replaced, runs of ASCII whitespace collapsed (the `char` tables Unicode's would link
+/// are not worth it for an excerpt), cut at 200 characters.
 pub fn excerpt(body: &[u8]) -> String {
     let text = utf8_lossy(&body[..body.len().min(EXCERPT_READ_BYTES)]);
     let mut out = String::new();
-    for (i, word) in text.split_whitespace().enumerate() {
+    for (i, word) in text.split_ascii_whitespace().enumerate() {
         if i > 0 {
             out.push(' ');
         }

@@ -17,7 +17,9 @@ pub(crate) fn decimal(mut value: u64) -> String {
             break;
         }
     }
-    out[at..].iter().map(|&b| char::from(b)).collect()
+    // Digits only, so never the empty fallback; `char`s collected one by one would link
+    // UTF-8 encoding for them.
+    std::str::from_utf8(&out[at..]).map_or_else(|_| String::new(), str::to_owned)
 }
 
 /// `s.split(sep as char)`, for an ASCII `sep`.

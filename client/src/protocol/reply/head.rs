@@ -120,12 +120,17 @@ pub fn excerpt(body: &[u8]) -> String {
         }
         out.push_str(word);
     }
-    match out.char_indices().nth(EXCERPT_CHARS) {
-        Some((cut, _)) => {
-            out.truncate(cut);
-            out.push('…');
-            out
-        }
-        None => out,
+    // Where character EXCERPT_CHARS + 1 starts, found by its lead byte (any but 0b10xxxxxx)
+    // rather than by `char_indices`, which decodes every character.
+    let cut = out
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| b & 0xC0 != 0x80)
+        .nth(EXCERPT_CHARS)
+        .map(|(at, _)| at);
+    if let Some(cut) = cut {
+        out.truncate(cut);
+        out.push('…');
     }
+    out
 }

@@ -113,24 +113,40 @@ fn not_grpc_web(head: &ReplyHead<'_>, code: Code, message: String) -> Status {
 /// are not worth it for an excerpt), cut at 200 characters.
 pub fn excerpt(body: &[u8]) -> String {
     let text = utf8_lossy(&body[..body.len().min(EXCERPT_READ_BYTES)]);
-    let mut out = String::new();
-    for (i, word) in text.split_ascii_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
+    // Plain loops over bytes: iterator adapters here (`split_ascii_whitespace`, `bytes`,
+    // `char_indices`) were each linked as functions of their own, and dropping or adding
+    // only ASCII bytes keeps the text valid UTF-8.
+    let text = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len());
+    let (mut at, mut space) = (0, false);
+    while at < text.len() {
+        let b = text[at];
+        if b.is_ascii_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(b' ');
+                space = false;
+            }
+            out.push(b);
         }
-        out.push_str(word);
+        at += 1;
     }
-    // Where character EXCERPT_CHARS + 1 starts, found by its lead byte (any but 0b10xxxxxx)
-    // rather than by `char_indices`, which decodes every character.
-    let cut = out
-        .bytes()
-        .enumerate()
-        .filter(|(_, b)| b & 0xC0 != 0x80)
-        .nth(EXCERPT_CHARS)
-        .map(|(at, _)| at);
+    // Where character EXCERPT_CHARS + 1 starts: at its lead byte (any but 0b10xxxxxx).
+    let (mut at, mut chars, mut cut) = (0, 0, None);
+    while at < out.len() {
+        if out[at] & 0xC0 != 0x80 {
+            if chars == EXCERPT_CHARS {
+                cut = Some(at);
+                break;
+            }
+            chars += 1;
+        }
+        at += 1;
+    }
     if let Some(cut) = cut {
         out.truncate(cut);
-        out.push('…');
+        out.extend_from_slice("…".as_bytes());
     }
-    out
+    String::from_utf8(out).unwrap_or_default()
 }

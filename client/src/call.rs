@@ -2,13 +2,9 @@
 //! reply comes back through one [`ReplyDecoder`](crate::protocol::reply::ReplyDecoder),
 //! and the call's end is reported to the interceptors from one place ([`CallGuard`]).
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use bytes::Bytes;
 
 use crate::client::Client;
-use crate::interceptor::{CallEnd, Interceptor, RequestHead};
 use crate::protocol::reply::{Cardinality, ReplyDecoder, ReplyHead, Yield};
 use crate::protocol::request::{self, Wire};
 use crate::protocol::status::{Code, Status};
@@ -17,105 +13,15 @@ use crate::response::Response;
 use crate::streaming::RawStream;
 use crate::transport::{self, Abort};
 
+mod guard;
+mod head;
+
+pub(crate) use guard::{CallGuard, Hooks, HOOKS};
+pub(crate) use head::{attempt_head, request_head, Head, HeadOf};
+
 /// A request whose message is serialized, or the reason it could not be (a message over
 /// the send limit is refused before it is encoded).
 pub(crate) type Outgoing = Request<Result<Bytes, Status>>;
-
-/// Reports a call's end to the client's interceptors exactly once; a call dropped before
-/// its end reports `CANCELLED`.
-pub(crate) struct CallGuard {
-    interceptors: Arc<[Arc<dyn Interceptor>]>,
-    path: String,
-    started: f64,
-    ended: bool,
-    attempts: u32,
-}
-
-impl CallGuard {
-    pub(crate) fn new(client: &Client, path: &str) -> CallGuard {
-        CallGuard {
-            interceptors: client.config().interceptors.clone(),
-            path: path.to_owned(),
-            started: js_sys::Date::now(),
-            ended: false,
-            attempts: 1,
-        }
-    }
-
-    /// A guard that reports nothing: one attempt's, until it wins and takes the call's.
-    pub(crate) fn detached() -> CallGuard {
-        CallGuard {
-            interceptors: Arc::new([]),
-            path: String::new(),
-            started: 0.0,
-            ended: false,
-            attempts: 1,
-        }
-    }
-
-    /// How many attempts the call made, reported with its end.
-    pub(crate) fn set_attempts(&mut self, attempts: u32) {
-        self.attempts = attempts;
-    }
-
-    pub(crate) fn end(&mut self, status: &Status) {
-        if std::mem::replace(&mut self.ended, true) || self.interceptors.is_empty() {
-            return;
-        }
-        // Whole microseconds: `as` saturates (a clock step back gives zero), and unlike
-        // `from_secs_f64` it links no panic path.
-        let elapsed = Duration::from_micros(((js_sys::Date::now() - self.started) * 1000.0) as u64);
-        let end = CallEnd {
-            path: &self.path,
-            status,
-            elapsed,
-            attempts: self.attempts,
-        };
-        for i in self.interceptors.iter() {
-            i.on_end(&end);
-        }
-    }
-}
-
-impl Drop for CallGuard {
-    fn drop(&mut self) {
-        if !self.ended && !self.interceptors.is_empty() {
-            self.end(&Status::new(Code::Cancelled, "call dropped before its end"));
-        }
-    }
-}
-
-/// What goes out with a call, after the client's interceptors had their say: the client's
-/// headers then the request's metadata, and the request's deadline or the client's.
-pub(crate) fn request_head<T>(
-    client: &Client,
-    path: &str,
-    request: &Request<T>,
-) -> Result<RequestHead, Status> {
-    attempt_head(client, path, request, 0)
-}
-
-/// [`request_head`] for an attempt after `previous` others of the same call.
-pub(crate) fn attempt_head<T>(
-    client: &Client,
-    path: &str,
-    request: &Request<T>,
-    previous_attempts: u32,
-) -> Result<RequestHead, Status> {
-    let config = client.config();
-    let mut metadata = config.headers.clone();
-    metadata.extend_from(&request.metadata);
-    let mut head = RequestHead {
-        path: path.to_owned(),
-        metadata,
-        timeout: request.timeout.or(config.timeout),
-        previous_attempts,
-    };
-    for i in config.interceptors.iter() {
-        i.on_request(&mut head)?;
-    }
-    Ok(head)
-}
 
 /// Sends the request and returns the reply as a stream once its head has arrived.
 pub(crate) async fn start(
@@ -126,7 +32,13 @@ pub(crate) async fn start(
 ) -> Result<RawStream, Status> {
     // Set only with a retry config: an app that never sets one never links the retry driver.
     if let Some(retrying) = client.config().retry_start {
-        return retrying(client, path, request, cardinality).await;
+        let args = crate::retry::StartArgs {
+            client,
+            path,
+            request,
+            cardinality,
+        };
+        return retrying(args).await;
     }
     start_once(client, path, request, cardinality).await
 }
@@ -159,7 +71,26 @@ async fn send(
     request: Outgoing,
     cardinality: Cardinality,
 ) -> Result<Sent, Status> {
-    let head = request_head(client, path, &request)?;
+    let config = client.config();
+    // Kept here while the call is sent: `head` borrows it.
+    let intercepted;
+    let head = match config.hooks {
+        Some(hooks) => {
+            intercepted = (hooks.head)(&HeadOf {
+                client,
+                path,
+                request: &request,
+            })?;
+            intercepted.borrowed()
+        }
+        // What `request_head` would make, borrowed rather than copied.
+        None => Head {
+            path,
+            metadata: [&config.headers, &request.metadata],
+            timeout: request.timeout.or(config.timeout),
+            previous_attempts: 0,
+        },
+    };
     send_head(
         client,
         &head,
@@ -180,13 +111,13 @@ pub(crate) type Sent = (
 /// Sends one attempt of a call whose interceptors already ran (`head`).
 pub(crate) async fn send_head(
     client: &Client,
-    head: &RequestHead,
+    head: &Head<'_>,
     message: &Bytes,
     signals: &[web_sys::AbortSignal],
     cardinality: Cardinality,
 ) -> Result<Sent, Status> {
     let config = client.config();
-    let path = head.path.as_str();
+    let path = head.path;
     let url = request::method_url(&config.base_url, path)?;
     let wire = Wire {
         text: config.text,
@@ -196,13 +127,17 @@ pub(crate) async fn send_head(
         previous_attempts: head.previous_attempts,
     };
     let body = transport::request_body(&wire, message, config.max_send_message_size).await?;
-    let headers = request::headers(&wire, &[&head.metadata]);
+    let mut lines = String::new();
+    request::each_header(&wire, &head.metadata, |k, v| {
+        transport::header_line(&mut lines, k, &v)
+    });
     let abort = Abort::new(head.timeout, signals)?;
-    let reply = transport::send(&url, &headers, &body, config.credentials, abort).await?;
+    let reply = transport::send(&url, &lines, &body, config.credentials, abort).await?;
     let decoder = ReplyDecoder::new(
         &ReplyHead {
             status: reply.status,
-            content_type: reply.content_type.as_deref(),
+            // Lower-cased as received; the browser joins repeated headers into one.
+            content_type: reply.headers.get("content-type"),
             headers: &reply.headers,
         },
         cardinality,
@@ -250,9 +185,9 @@ pub(crate) async fn finish_unary<T>(
             })
         })
         .map_err(|s| stream.with_headers(s));
-    stream.finish(&match &outcome {
-        Ok(r) => Status::new(Code::Ok, "").carrying_metadata(r.trailers.clone()),
-        Err(status) => status.clone(),
-    });
+    match &outcome {
+        Ok(r) => stream.finish_ok(&r.trailers),
+        Err(status) => stream.finish(status),
+    }
     outcome
 }

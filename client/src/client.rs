@@ -1,5 +1,6 @@
 //! [`Client`]: one server's base URL and the options that apply to every call on it.
 
+use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,15 +47,35 @@ pub(crate) struct Config {
     /// `fetch`'s `credentials` option as sent; empty for the browser's default.
     pub(crate) credentials: &'static str,
     pub(crate) headers: MetadataMap,
-    pub(crate) interceptors: Arc<[Arc<dyn Interceptor>]>,
+    /// The interceptors (an `Arc<[Arc<dyn Interceptor>]>`), `None` until one is added.
+    /// Behind `dyn Any`, as `retry` is, so that their drop code is linked only by
+    /// [`Client::interceptor`].
+    pub(crate) interceptors: Option<Arc<dyn Any + Send + Sync>>,
+    /// What a client with interceptors does differently (`crate::call::Hooks`), set with
+    /// the first: an app without any never links that code, nor copies a call's metadata
+    /// for interceptors to change.
+    pub(crate) hooks: Option<&'static crate::call::Hooks>,
     pub(crate) send_compression: Option<Compression>,
     pub(crate) accept_compression: Vec<Compression>,
-    /// Retry and hedging policies by method, and per-method timeouts (`crate::retry`).
-    pub(crate) retry: Option<Arc<crate::protocol::retry::RetryConfig>>,
-    /// How calls start while `retry` is set (`crate::retry::Start`).
+    /// Retry and hedging policies by method, per-method timeouts and the retry throttle
+    /// (`crate::retry::Settings`), set only by the retry options. Held as `dyn Any` so that
+    /// their drop code is reached through a vtable those options make: an app that never
+    /// sets them does not link it (160 B gzipped of the minimal app, `bench/FINDINGS.md`).
+    pub(crate) retry: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    /// How calls start while a retry config is set (`crate::retry::Start`).
     pub(crate) retry_start: Option<crate::retry::Start>,
-    /// The retry throttle of this client's target, shared by its clones.
-    pub(crate) throttle: Option<Arc<std::sync::Mutex<crate::protocol::retry::Throttle>>>,
+}
+
+impl Config {
+    /// The interceptors, in the order they were added.
+    pub(crate) fn interceptors(&self) -> &[Arc<dyn Interceptor>] {
+        self.interceptor_list().map_or(&[], |list| list)
+    }
+
+    /// The interceptors as shared, `None` if there are none.
+    pub(crate) fn interceptor_list(&self) -> Option<&Arc<[Arc<dyn Interceptor>]>> {
+        self.interceptors.as_deref()?.downcast_ref()
+    }
 }
 
 /// A gRPC-Web client for one server. Cheap to clone, `Send` and `Sync`.
@@ -93,12 +114,12 @@ impl Client {
                 timeout: None,
                 credentials: "",
                 headers: MetadataMap::new(),
-                interceptors: Arc::new([]),
+                interceptors: None,
+                hooks: None,
                 send_compression: None,
                 accept_compression: Vec::new(),
                 retry: None,
                 retry_start: None,
-                throttle: None,
             }),
         }
     }
@@ -178,9 +199,11 @@ impl Client {
     /// Adds an interceptor; interceptors run in the order they were added.
     pub fn interceptor(self, interceptor: impl Interceptor) -> Client {
         self.with(|c| {
-            let mut all: Vec<Arc<dyn Interceptor>> = c.interceptors.to_vec();
+            let mut all: Vec<Arc<dyn Interceptor>> = c.interceptors().to_vec();
             all.push(Arc::new(interceptor));
-            c.interceptors = all.into();
+            let all: Arc<[Arc<dyn Interceptor>]> = all.into();
+            c.interceptors = Some(Arc::new(all));
+            c.hooks = Some(&crate::call::HOOKS);
         })
     }
 
@@ -229,7 +252,7 @@ impl fmt::Debug for Client {
             .field("text", &c.text)
             .field("timeout", &c.timeout)
             .field("limits", &c.limits)
-            .field("interceptors", &c.interceptors.len())
+            .field("interceptors", &c.interceptors().len())
             .finish_non_exhaustive()
     }
 }

@@ -53,24 +53,18 @@ impl Source {
         cx: &mut Context<'_>,
         reply: &mut ReplyDecoder,
     ) -> Poll<Result<bool, Status>> {
-        Poll::Ready(match self {
-            Source::Fetch(body) => ready!(body.poll_chunk(cx)).map(|chunk| match chunk {
-                Some(chunk) => {
-                    crate::transport::push_chunk(reply, &chunk);
-                    true
-                }
-                None => false,
-            }),
-            Source::Socket(socket) => {
-                ready!(socket.poll_message(cx)).map(|message| match message {
-                    Some(chunk) => {
-                        crate::transport::push_chunk(reply, &chunk);
-                        true
-                    }
-                    None => false,
-                })
+        // One tail for both: the chunk's handling is not compiled twice.
+        let chunk = match self {
+            Source::Fetch(body) => ready!(body.poll_chunk(cx)),
+            Source::Socket(socket) => ready!(socket.poll_message(cx)),
+        };
+        Poll::Ready(chunk.map(|chunk| match chunk {
+            Some(chunk) => {
+                crate::transport::push_chunk(reply, &chunk);
+                true
             }
-        })
+            None => false,
+        }))
     }
 }
 
@@ -238,6 +232,12 @@ impl RawStream {
         self.body = None;
         self.guard.end(status);
     }
+
+    /// [`finish`](Self::finish) with an OK status carrying `trailers`.
+    pub(crate) fn finish_ok(&mut self, trailers: &MetadataMap) {
+        self.body = None;
+        self.guard.end_ok(trailers);
+    }
 }
 
 /// One step of [`RawStream::poll_step`].
@@ -346,8 +346,7 @@ impl<T> Streaming<T> {
         self.done = true;
         match end {
             Ok(trailers) => {
-                self.raw
-                    .finish(&Status::new(crate::Code::Ok, "").carrying_metadata(trailers.clone()));
+                self.raw.finish_ok(&trailers);
                 self.trailers = Some(trailers);
                 None
             }

@@ -4,6 +4,24 @@
 //! separator in the protocol is ASCII, and cutting at an ASCII byte always leaves valid
 //! UTF-8 on both sides, so the results are the same.
 
+/// `value.to_string()`, by hand: std's integer formatting (with its 200-byte table of digit
+/// pairs) would be linked into every build for the two headers that carry a number.
+pub(crate) fn decimal(mut value: u64) -> String {
+    let mut out = [0u8; 20];
+    let mut at = out.len();
+    loop {
+        at -= 1;
+        out[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    // Digits only, so never the empty fallback; `char`s collected one by one would link
+    // UTF-8 encoding for them.
+    std::str::from_utf8(&out[at..]).map_or_else(|_| String::new(), str::to_owned)
+}
+
 /// `s.split(sep as char)`, for an ASCII `sep`.
 pub(crate) fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
@@ -52,6 +70,24 @@ pub(crate) fn trim_end(s: &str, byte: u8) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_is_to_string() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            99_999_999,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
 
     const CASES: &[&str] = &[
         "",

@@ -47,7 +47,8 @@ pub enum Encoding {
 impl Encoding {
     /// Reads a `grpc-encoding` header value.
     pub fn from_header(value: Option<&str>) -> Encoding {
-        match value.map(str::trim) {
+        // HTTP's whitespace, which is ASCII (see `content_type::grpc_web_mode`).
+        match value.map(str::trim_ascii) {
             None | Some("") => Encoding::Identity,
             Some(v) if v.eq_ignore_ascii_case("identity") => Encoding::Identity,
             Some(v) if v.eq_ignore_ascii_case("gzip") => Encoding::Known(Compression::Gzip),

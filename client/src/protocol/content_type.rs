@@ -16,10 +16,12 @@ pub const CONTENT_TYPE_TEXT: &str = "application/grpc-web-text";
 /// assert_eq!(grpc_web_mode("text/html"), None);
 /// ```
 pub fn grpc_web_mode(content_type: &str) -> Option<bool> {
+    // HTTP's optional whitespace is ASCII (space, tab); a byte over 0x7F is part of the
+    // value. `str::trim` would also strip Unicode spaces, and link the `char` tables for it.
     let essence = super::ascii::split(content_type, b';')
         .next()
         .unwrap_or("")
-        .trim();
+        .trim_ascii();
     let is = |t: &str| essence.eq_ignore_ascii_case(t);
     if is("application/grpc-web") || is(CONTENT_TYPE_PROTO) {
         Some(false)
@@ -52,5 +54,7 @@ mod tests {
         ] {
             assert_eq!(grpc_web_mode(other), None, "{other}");
         }
+        assert_eq!(grpc_web_mode(" application/grpc-web\t; x=1"), Some(false));
+        assert_eq!(grpc_web_mode("application/grpc-web\u{a0}"), None);
     }
 }

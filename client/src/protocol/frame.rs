@@ -4,7 +4,7 @@
 //! are reserved and must be zero. [`FrameDecoder`] takes the body in whatever chunks the
 //! network delivers and checks each length prefix against a limit *before* buffering for it.
 
-use super::detail::write_detail;
+use super::detail::detail;
 use std::fmt;
 
 use std::mem::MaybeUninit;
@@ -64,35 +64,37 @@ pub enum FrameError {
     },
 }
 
-impl fmt::Display for FrameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl FrameError {
+    /// The error's text, as [`Display`](fmt::Display) writes it. A `String` made directly:
+    /// `to_string` goes through a `Formatter` for it.
+    fn message(&self) -> String {
         match *self {
-            FrameError::ReservedFlags(flags) => {
-                write_detail!(
-                    f,
-                    "malformed gRPC-Web frame",
-                    "malformed gRPC-Web frame: reserved flag bits set (flags {flags:#04x})"
-                )
-            }
-            FrameError::TooLarge { len, limit, trailers } => write_detail!(
-                f,
+            FrameError::ReservedFlags(flags) => detail!(
+                "malformed gRPC-Web frame",
+                "malformed gRPC-Web frame: reserved flag bits set (flags {flags:#04x})"
+            ),
+            FrameError::TooLarge { len, limit, trailers } => detail!(
                 "received frame over the limit",
                 "received {} of {len} bytes exceeds the limit of {limit} bytes",
                 if trailers { "trailer block" } else { "message" }
             ),
             FrameError::Truncated { received, expected } => match expected {
-                Some(total) => write_detail!(
-                    f,
+                Some(total) => detail!(
                     "response body ended inside a frame",
                     "response body ended inside a frame: {received} of {total} bytes arrived"
                 ),
-                None => write_detail!(
-                    f,
+                None => detail!(
                     "response body ended inside a frame header",
                     "response body ended inside a frame header: {received} of {HEADER_LEN} bytes arrived"
                 ),
             },
         }
+    }
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -104,7 +106,7 @@ impl From<FrameError> for Status {
             FrameError::TooLarge { .. } => Code::ResourceExhausted,
             FrameError::ReservedFlags(_) | FrameError::Truncated { .. } => Code::Internal,
         };
-        Status::new(code, e.to_string())
+        Status::new(code, e.message())
     }
 }
 

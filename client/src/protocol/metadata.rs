@@ -104,8 +104,10 @@ const RESERVED: &[&str] = &[
 
 impl MetadataMap {
     /// An empty map.
-    pub fn new() -> MetadataMap {
-        MetadataMap::default()
+    pub const fn new() -> MetadataMap {
+        MetadataMap {
+            entries: Vec::new(),
+        }
     }
 
     /// Sets `key` to an ASCII `value`, replacing earlier values.

@@ -74,30 +74,40 @@ pub struct Wire {
 /// Every header of a call: the protocol's own, then each metadata map in turn (already
 /// validated by [`MetadataMap`], which refuses the protocol's names).
 pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, Cow<'a, str>)> {
+    let mut h = Vec::new();
+    each_header(wire, metadata, |k, v| h.push((k, v)));
+    h
+}
+
+/// [`headers`], handed to `each` one by one in the same order, for a transport that writes
+/// them out as they come rather than collecting them first.
+pub fn each_header<'a>(
+    wire: &Wire,
+    metadata: &[&'a MetadataMap],
+    mut each: impl FnMut(&'a str, Cow<'a, str>),
+) {
     let content_type = if wire.text {
         CONTENT_TYPE_TEXT
     } else {
         CONTENT_TYPE_PROTO
     };
-    let mut h: Vec<(&str, Cow<str>)> = vec![
-        ("content-type", content_type.into()),
-        ("x-grpc-web", "1".into()),
-        ("x-user-agent", USER_AGENT.into()),
-    ];
+    each("content-type", content_type.into());
+    each("x-grpc-web", "1".into());
+    each("x-user-agent", USER_AGENT.into());
     // Some servers answer with the request's `Accept` as their content type, and fetch
     // sends `*/*` unless told: ask for what this client reads.
-    h.push(("accept", content_type.into()));
+    each("accept", content_type.into());
     if let Some(t) = wire.timeout {
-        h.push(("grpc-timeout", timeout::encode(t).into()));
+        each("grpc-timeout", timeout::encode(t).into());
     }
     if let Some(c) = wire.send_compression {
-        h.push(("grpc-encoding", c.as_str().into()));
+        each("grpc-encoding", c.as_str().into());
     }
     if wire.previous_attempts > 0 {
-        h.push((
+        each(
             "grpc-previous-rpc-attempts",
-            wire.previous_attempts.to_string().into(),
-        ));
+            super::ascii::decimal(u64::from(wire.previous_attempts)).into(),
+        );
     }
     let mut names = String::new();
     for c in wire.accept_compression.iter().filter(|c| c.is_available()) {
@@ -107,12 +117,13 @@ pub fn headers<'a>(wire: &Wire, metadata: &[&'a MetadataMap]) -> Vec<(&'a str, C
         names.push_str(c.as_str());
     }
     if !names.is_empty() {
-        h.push(("grpc-accept-encoding", names.into()));
+        each("grpc-accept-encoding", names.into());
     }
     for md in metadata {
-        h.extend(md.iter().map(|(k, v)| (k, Cow::Borrowed(v))));
+        for (k, v) in md.iter() {
+            each(k, Cow::Borrowed(v));
+        }
     }
-    h
 }
 
 /// The request body for an encoded message: one data frame, compressed if `wire` says so.

@@ -212,7 +212,8 @@ impl Status {
             .get("grpc-message")
             .map(percent_decode)
             .unwrap_or_default();
-        let status = match code_number(raw.trim()) {
+        // Around the digits only HTTP's whitespace, which is ASCII (see `grpc_web_mode`).
+        let status = match code_number(raw.trim_ascii()) {
             Some(n) => Status::new(Code::from_i32(n), message),
             _ => Status::new(
                 Code::Unknown,

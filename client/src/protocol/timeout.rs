@@ -46,21 +46,11 @@ pub fn encode(timeout: Duration) -> String {
     with_unit(MAX_VALUE, b'H')
 }
 
-/// `value` (at most eight digits) in decimal, then `unit`. By hand: `format!` would link
-/// integer and `char` formatting into every build for one header.
-fn with_unit(mut value: u64, unit: u8) -> String {
-    let mut out = [0u8; 21];
-    let mut at = out.len() - 1;
-    out[at] = unit;
-    loop {
-        at -= 1;
-        out[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    out[at..].iter().map(|&b| char::from(b)).collect()
+/// `value` (at most eight digits) in decimal, then `unit`.
+fn with_unit(value: u64, unit: u8) -> String {
+    let mut out = super::ascii::decimal(value);
+    out.push(char::from(unit));
+    out
 }
 
 /// Parses a `grpc-timeout` value; `None` if it is malformed.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::detail::write_detail;
+use super::detail::detail;
 use super::lossy::utf8_lossy;
 use super::metadata::MetadataMap;
 use super::quoted::Quoted;
@@ -16,10 +16,11 @@ pub struct MalformedTrailer {
     pub line: String,
 }
 
-impl fmt::Display for MalformedTrailer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_detail!(
-            f,
+impl MalformedTrailer {
+    /// The error's text, as [`Display`](fmt::Display) writes it, made without a
+    /// `Formatter` (as `to_string` would).
+    fn message(&self) -> String {
+        detail!(
             "malformed trailer line",
             "malformed trailer line {}",
             Quoted(&self.line)
@@ -27,11 +28,17 @@ impl fmt::Display for MalformedTrailer {
     }
 }
 
+impl fmt::Display for MalformedTrailer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
 impl std::error::Error for MalformedTrailer {}
 
 impl From<MalformedTrailer> for Status {
     fn from(e: MalformedTrailer) -> Status {
-        Status::new(Code::Internal, e.to_string())
+        Status::new(Code::Internal, e.message())
     }
 }
 

@@ -111,7 +111,7 @@ impl<'a> Call<'a> {
     pub(crate) async fn attempt(&self, head: RequestHead) -> Outcome {
         let sent = call::send_head(
             self.client,
-            &head,
+            &head.borrowed(),
             &self.message,
             &self.signals,
             self.cardinality,
@@ -137,7 +137,8 @@ impl<'a> Call<'a> {
 
     /// The target's throttle, if the client throttles retries.
     pub(crate) fn throttle(&self) -> Option<MutexGuard<'_, Throttle>> {
-        let throttle: &Mutex<Throttle> = self.client.config().throttle.as_deref()?;
+        let throttle: &Mutex<Throttle> =
+            super::settings(self.client.config())?.throttle.as_deref()?;
         Some(throttle.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
@@ -156,7 +157,7 @@ impl<'a> Call<'a> {
             status,
             retry_after,
         };
-        for i in self.client.config().interceptors.iter() {
+        for i in self.client.config().interceptors() {
             i.on_attempt(&attempt);
         }
     }

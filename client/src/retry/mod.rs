@@ -12,32 +12,49 @@ mod timer;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 
 use crate::call::{CallGuard, Outgoing};
 use crate::client::Client;
 use crate::protocol::reply::Cardinality;
-use crate::protocol::retry::{Decision, MethodConfig, Policy, RetryPolicy, Retrying};
+use crate::protocol::retry::{
+    Decision, MethodConfig, Policy, RetryConfig, RetryPolicy, Retrying, Throttle,
+};
 use crate::protocol::status::Status;
 use crate::streaming::RawStream;
 use attempt::{failure, Call, Outcome};
 
 /// How [`call::start`](crate::call::start) begins a call once the client has a retry config:
 /// a pointer the retry options install, so that only apps that set one link this module.
-pub(crate) type Start = for<'a> fn(
-    &'a Client,
-    &'a str,
-    Outgoing,
-    Cardinality,
-)
-    -> Pin<Box<dyn Future<Output = Result<RawStream, Status>> + 'a>>;
+///
+/// It takes its arguments as one [`StartArgs`], so its wasm signature is `(i32, i32)`. With
+/// them spread out it was six `i32`s, and an indirect call of that type kept alive every
+/// function of that type in the module's table: wasm-bindgen's closure shims for js-sys
+/// methods no app calls (`forEach` of each typed array, `Set`, `Intl` ...), and, through
+/// their own indirect calls, more of them. wasm-opt empties a table function only when no
+/// indirect call could reach it; this pointer was the one call that could (1.9 KB of code
+/// in the minimal app, `bench/FINDINGS.md`, session 11).
+pub(crate) type Start =
+    for<'a> fn(StartArgs<'a>) -> Pin<Box<dyn Future<Output = Result<RawStream, Status>> + 'a>>;
+
+/// The arguments of a [`Start`]: those of [`call::start`](crate::call::start).
+pub(crate) struct StartArgs<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) path: &'a str,
+    pub(crate) request: Outgoing,
+    pub(crate) cardinality: Cardinality,
+}
 
 /// The [`Start`] of a client with a retry config: the method's policy, or one attempt.
-pub(crate) fn start_any<'a>(
-    client: &'a Client,
-    path: &'a str,
-    request: Outgoing,
-    cardinality: Cardinality,
-) -> Pin<Box<dyn Future<Output = Result<RawStream, Status>> + 'a>> {
+pub(crate) fn start_any(
+    args: StartArgs<'_>,
+) -> Pin<Box<dyn Future<Output = Result<RawStream, Status>> + '_>> {
+    let StartArgs {
+        client,
+        path,
+        request,
+        cardinality,
+    } = args;
     Box::pin(async move {
         match method_config(client, path) {
             Some(method) => start(client, path, request, cardinality, method).await,
@@ -48,7 +65,25 @@ pub(crate) fn start_any<'a>(
 
 /// The retry config of the method at `path`, if the client has one for it.
 pub(crate) fn method_config(client: &Client, path: &str) -> Option<MethodConfig> {
-    client.config().retry.as_ref()?.lookup(path).cloned()
+    settings(client.config())?
+        .config
+        .as_ref()?
+        .lookup(path)
+        .cloned()
+}
+
+/// What the retry options add to a client ([`Config::retry`](crate::client::Config)).
+#[derive(Clone, Default)]
+pub(crate) struct Settings {
+    /// Policies and timeouts by method; `None` when there are none.
+    pub(crate) config: Option<Arc<RetryConfig>>,
+    /// The retry throttle of this client's target, shared by its clones.
+    pub(crate) throttle: Option<Arc<Mutex<Throttle>>>,
+}
+
+/// The client's retry settings, if its retry options were ever set.
+pub(crate) fn settings(config: &crate::client::Config) -> Option<&Settings> {
+    config.retry.as_deref()?.downcast_ref()
 }
 
 /// Starts a call under `method`'s policy and deadline; resolves as [`call::start`] does,

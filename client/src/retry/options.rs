@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::Settings;
 use crate::client::{Client, Config};
 use crate::protocol::retry::{InvalidPolicy, Policy, RetryConfig, Throttle};
 
@@ -37,11 +38,14 @@ impl Client {
         method: &str,
         policy: impl Into<Policy>,
     ) -> Result<Client, InvalidPolicy> {
-        let mut retry = self.config().retry.as_deref().cloned().unwrap_or_default();
+        let mut retry = super::settings(self.config())
+            .and_then(|s| s.config.as_deref())
+            .cloned()
+            .unwrap_or_default();
         let mut config = retry.get(method)?.cloned().unwrap_or_default();
         config.policy = Some(policy.into());
         retry.set(method, config)?;
-        Ok(self.with(|c| install(c, Some(Arc::new(retry)))))
+        Ok(self.with(|c| update(c, |s| s.config = Some(Arc::new(retry)))))
     }
 
     /// Throttles retries and hedges (gRFC A6): each failed attempt costs a token, each
@@ -53,7 +57,7 @@ impl Client {
         token_ratio: f64,
     ) -> Result<Client, InvalidPolicy> {
         let throttle = Throttle::new(max_tokens, token_ratio)?;
-        Ok(self.with(|c| c.throttle = Some(Arc::new(Mutex::new(throttle)))))
+        Ok(self.with(|c| update(c, |s| s.throttle = Some(Arc::new(Mutex::new(throttle))))))
     }
 
     /// Replaces the retry configuration: policies and timeouts by method, and throttling.
@@ -63,8 +67,10 @@ impl Client {
             .cloned()
             .map(|t| Arc::new(Mutex::new(t)));
         self.with(|c| {
-            c.throttle = throttle;
-            install(c, (!config.is_empty()).then(|| Arc::new(config)));
+            update(c, |s| {
+                s.throttle = throttle;
+                s.config = (!config.is_empty()).then(|| Arc::new(config));
+            })
         })
     }
 
@@ -77,8 +83,13 @@ impl Client {
     }
 }
 
-/// Sets the client's retry config, and with it the start that follows it.
-fn install(config: &mut Config, retry: Option<Arc<RetryConfig>>) {
-    config.retry_start = retry.as_ref().map(|_| super::start_any as super::Start);
-    config.retry = retry;
+/// Changes the client's retry settings, and with them the start that follows them.
+fn update(config: &mut Config, change: impl FnOnce(&mut Settings)) {
+    let mut settings = super::settings(config).cloned().unwrap_or_default();
+    change(&mut settings);
+    config.retry_start = settings
+        .config
+        .as_ref()
+        .map(|_| super::start_any as super::Start);
+    config.retry = Some(Arc::new(settings));
 }

@@ -13,7 +13,6 @@ mod settle;
 mod socket;
 mod text;
 
-use std::borrow::Cow;
 use std::task::Poll;
 
 use wasm_bindgen::prelude::*;
@@ -82,42 +81,32 @@ const REFUSED: u32 = 4;
 pub(crate) struct Reply {
     /// HTTP status code.
     pub status: u16,
-    /// The `content-type` header, if readable.
-    pub content_type: Option<String>,
     /// Every header the browser lets the page read (CORS exposes only some).
     pub headers: MetadataMap,
     /// The body stream.
     pub body: BodyReader,
 }
 
-/// POSTs `body` to `url` with `headers` and returns once the reply's head has arrived.
+/// POSTs `body` to `url` with the headers `lines` and returns once the reply's head has arrived.
 ///
-/// `abort` goes with the body: it aborts the request if the reply is dropped early. A
-/// rejected fetch (no server, a network failure, or a CORS refusal, which browsers do not
-/// tell apart) is `UNAVAILABLE`, unless the deadline or the caller's signal fired.
-/// `credentials` is `fetch`'s option as sent, empty for the browser's default.
+/// `lines` are `name\nvalue\n` lines ([`header_line`]). `abort` goes with the body: it
+/// aborts the request if the reply is dropped early. A rejected fetch (no server, a network
+/// failure, or a CORS refusal, which browsers do not tell apart) is `UNAVAILABLE`, unless
+/// the deadline or the caller's signal fired. `credentials` is `fetch`'s option as sent,
+/// empty for the browser's default.
 pub(crate) async fn send(
     url: &str,
-    headers: &[(&str, Cow<'_, str>)],
+    lines: &str,
     body: &Body,
     credentials: &str,
     abort: Abort,
 ) -> Result<Reply, Status> {
-    let mut lines = String::new();
-    for (k, v) in headers {
-        // Names and values are checked (printable ASCII) before they get here.
-        debug_assert!(!k.contains('\n') && !v.contains('\n'));
-        for part in [k, &**v] {
-            lines.push_str(part);
-            lines.push('\n');
-        }
-    }
     let bytes = match body {
         Body::Binary(bytes) => bytes.as_slice(),
         Body::Text(text) => text.as_bytes(),
     };
     let mut fetch = settle::Pending::default();
-    fetch.start(|settle, id| fetch_into(url, &lines, bytes, credentials, abort.js(), settle, id));
+    fetch.start(|settle, id| fetch_into(url, lines, bytes, credentials, abort.js(), settle, id));
     // The abort settles the wait too, so a `fetch` that ignores its signal cannot hang a call.
     let settled = std::future::poll_fn(|cx| match fetch.poll(cx) {
         Poll::Ready(outcome) => Poll::Ready(Ok(outcome)),
@@ -148,21 +137,27 @@ pub(crate) async fn send(
     };
 
     let mut metadata = MetadataMap::new();
-    let mut content_type = None;
     let lines = header_lines(&response);
     let mut lines = crate::protocol::ascii::split(&lines, b'\n');
     while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
-        if k.eq_ignore_ascii_case("content-type") {
-            content_type = Some(v.to_owned());
-        }
         metadata.push_received(k, v);
     }
     Ok(Reply {
         status: response.status(),
-        content_type,
         headers: metadata,
         body: BodyReader::new(response.body(), abort),
     })
+}
+
+/// Appends one header to `lines`, as [`send`] takes them. Names and values are checked
+/// (printable ASCII) before they get here, so neither holds a line feed.
+pub(crate) fn header_line(lines: &mut String, name: &str, value: &str) {
+    debug_assert!(!name.contains('\n') && !value.contains('\n'));
+    // Pushed one by one: a loop over `[name, value]` links an array iterator for it.
+    lines.push_str(name);
+    lines.push('\n');
+    lines.push_str(value);
+    lines.push('\n');
 }
 
 /// A readable description of a thrown JS value.

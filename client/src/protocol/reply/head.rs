@@ -109,22 +109,44 @@ fn not_grpc_web(head: &ReplyHead<'_>, code: Code, message: String) -> Status {
 }
 
 /// A short, single-line view of the start of a body, for error messages: invalid UTF-8
-/// replaced, whitespace runs collapsed, cut at 200 characters.
+/// replaced, runs of ASCII whitespace collapsed (the `char` tables Unicode's would link
+/// are not worth it for an excerpt), cut at 200 characters.
 pub fn excerpt(body: &[u8]) -> String {
     let text = utf8_lossy(&body[..body.len().min(EXCERPT_READ_BYTES)]);
-    let mut out = String::new();
-    for (i, word) in text.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
+    // Plain loops over bytes: iterator adapters here (`split_ascii_whitespace`, `bytes`,
+    // `char_indices`) were each linked as functions of their own, and dropping or adding
+    // only ASCII bytes keeps the text valid UTF-8.
+    let text = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len());
+    let (mut at, mut space) = (0, false);
+    while at < text.len() {
+        let b = text[at];
+        if b.is_ascii_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(b' ');
+                space = false;
+            }
+            out.push(b);
         }
-        out.push_str(word);
+        at += 1;
     }
-    match out.char_indices().nth(EXCERPT_CHARS) {
-        Some((cut, _)) => {
-            out.truncate(cut);
-            out.push('…');
-            out
+    // Where character EXCERPT_CHARS + 1 starts: at its lead byte (any but 0b10xxxxxx).
+    let (mut at, mut chars, mut cut) = (0, 0, None);
+    while at < out.len() {
+        if out[at] & 0xC0 != 0x80 {
+            if chars == EXCERPT_CHARS {
+                cut = Some(at);
+                break;
+            }
+            chars += 1;
         }
-        None => out,
+        at += 1;
     }
+    if let Some(cut) = cut {
+        out.truncate(cut);
+        out.extend_from_slice("…".as_bytes());
+    }
+    String::from_utf8(out).unwrap_or_default()
 }

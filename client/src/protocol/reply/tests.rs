@@ -283,6 +283,12 @@ fn excerpts_are_short_and_stop_reading_the_body() {
     assert!(!d.wants_body());
     assert_eq!(s.body_excerpt().map(|e| e.chars().count()), Some(201));
     assert_eq!(excerpt(&[0xff, b'a']), "\u{FFFD}a");
+    // Cut after 200 characters, not bytes, multi-byte ones included.
+    let wide = "é✓\u{1F600}".repeat(100);
+    let cut: String = wide.chars().take(200).chain(['…']).collect();
+    assert_eq!(excerpt(wide.as_bytes()), cut);
+    assert_eq!(excerpt("é".repeat(200).as_bytes()), "é".repeat(200));
+    assert_eq!(excerpt(b" a \t\r\n b "), "a b");
 }
 
 #[test]

@@ -21,15 +21,23 @@ async fn running(i: usize) -> bool {
     false
 }
 
-/// Waits (10 s at most) until a call through nginx succeeds.
-async fn serving(client: &Client) -> bool {
+/// Waits (10 s at most) until `n` calls in a row through nginx succeed: with `n` twice the
+/// replicas, nginx's round robin has sent each of them at least one (a replica it still
+/// holds out is skipped, so this also waits past its `fail_timeout`).
+async fn serving(client: &Client, n: usize) -> bool {
+    let mut in_a_row = 0;
     for _ in 0..100 {
         let reply = client
             .unary::<_, UserResponse>("/demo.v1.UserService/GetUser", UserRequest { user_id: 1 })
             .await;
         if reply.is_ok() {
-            return true;
+            in_a_row += 1;
+            if in_a_row == n {
+                return true;
+            }
+            continue;
         }
+        in_a_row = 0;
         common_sleep(100).await;
     }
     false
@@ -79,10 +87,12 @@ async fn with_every_replica_down_throttling_stops_the_retry_storm() {
         assert!(running(i).await, "replica {i} did not come back");
     }
     // nginx holds each failed replica out for its fail_timeout (2 s) even once it runs
-    // again, answering 502 itself meanwhile: the next test gets the fleet once a call
-    // through nginx works again.
+    // again, answering 502 itself meanwhile, or sending every call to the replicas it
+    // already took back. The next test places one stream on each replica, so it gets the
+    // fleet only once that has passed and calls through nginx work again.
+    common_sleep(2_100).await;
     assert!(
-        serving(&client).await,
+        serving(&client, 2 * n).await,
         "the fleet did not serve again through nginx"
     );
     // nginx answers 502 with no replica behind it: UNAVAILABLE, retryable. 10 tokens: the

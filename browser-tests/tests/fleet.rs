@@ -196,8 +196,14 @@ async fn unary_calls_survive_a_replica_killed_and_another_restarted() {
     assert!(failures.is_empty(), "{figures}: {failures:?}");
     assert!(lost.is_empty(), "{figures}: {lost:?}");
     assert!(broken_streams.is_empty(), "{figures}: {broken_streams:?}");
-    // The stream on the killed replica was cut, with UNAVAILABLE.
-    assert_eq!(cut, [Code::Unavailable], "{figures}");
+    // The stream on the killed replica was cut, with UNAVAILABLE. nginx takes the three in
+    // turn, so that is one stream, unless it still held a replica out when they started
+    // (a replica slow to start on a loaded machine): then two share one, and both may be
+    // cut. Every cut stream was resumed whole (`broken_streams`, above).
+    assert!(
+        matches!(cut.len(), 1 | 2) && cut.iter().all(|c| *c == Code::Unavailable),
+        "{figures}: {cut:?}"
+    );
     assert!(created.len() >= calls / 20 - 5, "{figures}");
     // The kill was felt: some calls needed another attempt, which is what kept them OK.
     assert!(retried > 0, "{figures}");

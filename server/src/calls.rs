@@ -23,13 +23,17 @@ use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue};
-use http_body::{Body, Frame, SizeHint};
+use http::{HeaderName, HeaderValue};
+use http_body::Body;
 use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
-use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
-use tonic::{Code, Status};
+use tokio_util::sync::CancellationToken;
+use tonic::Status;
 use tower::{Layer, Service};
+
+mod body;
+
+pub use body::BoundedBody;
 
 /// Boxed error of a response body.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -208,116 +212,5 @@ where
             extra_trailers,
         };
         Poll::Ready(Ok(http::Response::from_parts(parts, body)))
-    }
-}
-
-pin_project! {
-    /// A response body ended early with a status when its call's deadline passes or the
-    /// server shuts down. Ending it drops the inner body, and with it the handler's stream.
-    ///
-    /// A body dropped before its end means the client went away (a dropped stream, an
-    /// aborted fetch, a closed tab): that is logged, so cancellations show in the server log.
-    pub struct BoundedBody<B> {
-        path: String,
-        finished: bool,
-        #[pin]
-        inner: Option<B>,
-        #[pin]
-        deadline: Option<Sleep>,
-        shutdown: Option<Pin<Box<WaitForCancellationFutureOwned>>>,
-        extra_trailers: Option<(HeaderName, HeaderValue)>,
-    }
-
-    impl<B> PinnedDrop for BoundedBody<B> {
-        fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            if !*this.finished {
-                tracing::info!(path = %this.path, "call cancelled: the client went away before its end");
-            }
-        }
-    }
-}
-
-impl<B> Body for BoundedBody<B>
-where
-    B: Body<Data = Bytes>,
-    B::Error: Into<BoxError>,
-{
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let mut this = self.project();
-        let Some(inner) = this.inner.as_mut().as_pin_mut() else {
-            return Poll::Ready(None);
-        };
-        match inner.poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => {
-                let frame = match frame.into_trailers() {
-                    Ok(mut trailers) => {
-                        // The call is over: nothing left to bound.
-                        *this.finished = true;
-                        this.deadline.set(None);
-                        *this.shutdown = None;
-                        if let Some((k, v)) = this.extra_trailers.take() {
-                            trailers.insert(k, v);
-                        }
-                        Frame::trailers(trailers)
-                    }
-                    Err(frame) => frame,
-                };
-                return Poll::Ready(Some(Ok(frame)));
-            }
-            Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e.into()))),
-            Poll::Ready(None) => {
-                *this.finished = true;
-                this.inner.set(None);
-                return Poll::Ready(None);
-            }
-            Poll::Pending => {}
-        }
-        let mut status = None;
-        if let Some(deadline) = this.deadline.as_mut().as_pin_mut() {
-            if deadline.poll(cx).is_ready() {
-                status = Some(Status::deadline_exceeded(
-                    "deadline exceeded (grpc-timeout)",
-                ));
-            }
-        }
-        if let (None, Some(shutdown)) = (&status, this.shutdown.as_mut()) {
-            if shutdown.as_mut().poll(cx).is_ready() {
-                status = Some(Status::unavailable("the server is shutting down"));
-            }
-        }
-        let Some(status) = status else {
-            return Poll::Pending;
-        };
-        tracing::info!(code = ?status.code(), "stream ended: {}", status.message());
-        *this.finished = true;
-        this.inner.set(None);
-        this.deadline.set(None);
-        *this.shutdown = None;
-        let mut trailers = HeaderMap::new();
-        if status.add_header(&mut trailers).is_err() {
-            trailers.insert("grpc-status", HeaderValue::from(Code::Internal as i32));
-        }
-        if let Some((k, v)) = this.extra_trailers.take() {
-            trailers.insert(k, v);
-        }
-        Poll::Ready(Some(Ok(Frame::trailers(trailers))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.as_ref().is_none_or(|b| b.is_end_stream())
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.inner {
-            Some(b) => b.size_hint(),
-            None => SizeHint::with_exact(0),
-        }
     }
 }

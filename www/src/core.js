@@ -1,7 +1,7 @@
 // @ts-check
 // A page that imports only the core entries, "grpc-web-wasm" and "grpc-web-wasm/connect":
 // one call through each, then the wasm modules the page fetched (Resource Timing), which
-// must not include DynamicClient's. test/app.test.mjs checks it.
+// must not include DynamicClient's. test/loading.test.mjs checks it.
 import init, { GrpcWebClient } from "grpc-web-wasm";
 import { createGrpcWebWasmTransport } from "grpc-web-wasm/connect";
 import { createClient } from "@connectrpc/connect";

@@ -2,7 +2,7 @@
 // the iterator yields them one by one. These tests hold the batch path to what one message
 // per step promised: order, an error after the messages before it, cancellation in the middle
 // of a batch (the fetch is aborted, the server sees it), and flat memory on a long stream.
-// Run by `cargo xtask test` beside app.test.mjs, against the same servers.
+// Run by `cargo xtask test` beside the app and API suites, against the same servers.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openApp } from "./page.mjs";

@@ -1,7 +1,7 @@
 // gzip through the browser's CompressionStream / DecompressionStream (the package has no
 // codec of its own): compressed replies from the real server and the fixture, compressed
 // requests the server checks, a compression bomb held to the receive limit, and data that is
-// not gzip. Run by `cargo xtask test` beside app.test.mjs, against the same servers.
+// not gzip. Run by `cargo xtask test` beside the app and API suites, against the same servers.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openApp } from "./page.mjs";

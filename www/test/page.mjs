@@ -65,3 +65,20 @@ export function openApp() {
   });
   return page;
 }
+
+/**
+ * The API suites' runner: `run(body)` runs `body(pkg, api, fault)` in `page` with the
+ * package imported as an app would (the core, and DynamicClient from its own entry; the page
+ * initialised both); `fault` is the misbehaving peer's base URL. `body` goes as source text.
+ */
+export const packageRunner = (page) => (body) =>
+  page.browser.run(
+    async (source, api, fault) => {
+      const [core, dynamic] = await Promise.all([import("grpc-web-wasm"), import("grpc-web-wasm/dynamic")]);
+      const pkg = { ...core, DynamicClient: dynamic.DynamicClient };
+      return new Function("pkg", "api", "fault", `return (${source})(pkg, api, fault);`)(pkg, api, fault);
+    },
+    body.toString(),
+    page.api,
+    page.fault,
+  );

@@ -67,7 +67,13 @@ pub fn test(env: &Env, binary: &Path, package: &Package) -> Result {
                     .args([
                         "--test",
                         "--test-reporter=spec",
-                        "test/app.test.mjs",
+                        "test/page.test.mjs",
+                        "test/api-unary.test.mjs",
+                        "test/api-streams.test.mjs",
+                        "test/api-errors.test.mjs",
+                        "test/api-dynamic.test.mjs",
+                        "test/connect-es.test.mjs",
+                        "test/loading.test.mjs",
                         "test/batch.test.mjs",
                         "test/gzip.test.mjs",
                     ])

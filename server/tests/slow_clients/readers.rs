@@ -1,80 +1,11 @@
-//! Clients that hold on without finishing: slow request bodies, readers that never read,
-//! idle connections. Each case runs the real server binary on 127.0.0.1 with its limits
-//! scaled down by flags, so hundreds of connections stand in for thousands.
-
-mod common;
+//! Readers that stop reading (over HTTP/1.1 and HTTP/2) are cut off and their memory given
+//! back; a reader that is only slow gets its whole reply.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{Reply, Server};
-
-/// The head of a binary gRPC-Web GetUser call whose 7-byte body is still to come.
-fn get_user_head(server: &Server, timeout: &str) -> String {
-    format!(
-        "POST /demo.v1.UserService/GetUser HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\
-         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\ngrpc-timeout: {timeout}\r\n\
-         content-length: 7\r\n\r\n",
-        server.addr
-    )
-}
-
-/// Opens a connection and sends a GetUser call's head plus the first `body` bytes of
-/// its body (`[0, 0, 0, 0, 2, 0x08, 1]`: user 1).
-fn get_user_partly(server: &Server, timeout: &str, body: usize) -> TcpStream {
-    let mut s = TcpStream::connect(&server.addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
-    s.write_all(get_user_head(server, timeout).as_bytes())
-        .unwrap();
-    s.write_all(&[0, 0, 0, 0, 2, 0x08, 1][..body]).unwrap();
-    s
-}
-
-fn read_reply(mut s: TcpStream) -> Reply {
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    Reply::parse(&raw)
-}
-
-#[test]
-fn slow_request_bodies_hold_no_call_slot_and_deadlines_run_from_arrival() {
-    // 16 slots, and an 8 s request timeout that would free slots held by slow bodies.
-    let server = Server::start(&["--max-concurrent-calls", "16", "--request-timeout", "8"]);
-    let held: Vec<TcpStream> = (0..200)
-        .map(|_| get_user_partly(&server, "20S", 3))
-        .collect();
-    std::thread::sleep(Duration::from_millis(500));
-
-    // A whole call gets its answer at once, not after a slow body lets go of a slot.
-    let started = Instant::now();
-    let reply = read_reply(get_user_partly(&server, "2S", 7));
-    let took = started.elapsed();
-    assert!(
-        reply.trailers().contains("grpc-status:0"),
-        "{}",
-        reply.trailers()
-    );
-    assert!(
-        took < Duration::from_millis(1500),
-        "answered after {took:?}"
-    );
-
-    // A call whose own body never ends gets DEADLINE_EXCEEDED at its deadline.
-    let started = Instant::now();
-    let reply = read_reply(get_user_partly(&server, "1S", 3));
-    let took = started.elapsed();
-    assert!(
-        reply.trailers().contains("grpc-status:4"),
-        "{}",
-        reply.trailers()
-    );
-    assert!(
-        took >= Duration::from_millis(900) && took < Duration::from_millis(1900),
-        "answered after {took:?}"
-    );
-    drop(held);
-}
+use crate::common::{self, Server};
 
 /// A connection with a tiny receive buffer, so a reply stalls in the server, not in the
 /// kernel's buffers.
@@ -171,57 +102,6 @@ async fn readers_that_never_read_are_cut_off_and_their_memory_given_back() {
         );
     }
     drop(stalled);
-}
-
-/// Reads until end of file; `false` if the read timeout passed first.
-fn reads_eof(s: &mut TcpStream, within: Duration) -> bool {
-    s.set_read_timeout(Some(within)).unwrap();
-    let mut buf = [0u8; 4096];
-    loop {
-        match s.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
-            Err(_) => return false,
-        }
-    }
-}
-
-#[test]
-fn idle_connections_are_closed_but_quiet_streams_are_not() {
-    let server = Server::start(&["--idle-timeout", "1"]);
-    // HTTP/1.1 that never sends a request.
-    let mut silent = TcpStream::connect(&server.addr).unwrap();
-    // HTTP/2 (h2c, prior knowledge): the preface and an empty SETTINGS frame, then nothing.
-    let mut h2 = TcpStream::connect(&server.addr).unwrap();
-    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
-        .unwrap();
-    // A chat subscription in a room where nobody speaks: a call stays open.
-    let mut headers: Vec<(&str, &str)> = common::GRPC_WEB.to_vec();
-    headers.push(("accept", "application/grpc-web+proto"));
-    let mut quiet = server.send_head(
-        "POST",
-        "/demo.v1.ChatService/Subscribe",
-        &headers,
-        &common::frame(&proto::demo::v1::SubscribeRequest {
-            room: "silence".into(),
-        }),
-    );
-    let started = Instant::now();
-    assert!(
-        reads_eof(&mut silent, Duration::from_secs(4)),
-        "HTTP/1.1 left open"
-    );
-    assert!(
-        reads_eof(&mut h2, Duration::from_secs(4)),
-        "HTTP/2 left open"
-    );
-    assert!(started.elapsed() < Duration::from_secs(4));
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(
-        !reads_eof(&mut quiet, Duration::from_millis(500)),
-        "a quiet stream was cut"
-    );
 }
 
 /// Over HTTP/2 a reader that stops reading withholds flow-control credit: the socket

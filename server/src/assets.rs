@@ -99,8 +99,11 @@ fn cache_control(path: &str) -> &'static str {
     }
 }
 
-/// Whether `name` is a trunk asset named for its content: `stem-<16 hex digits>`, then
-/// `_bg` for the wasm module, then the extension (`demo-app-0123456789abcdef_bg.wasm`).
+/// Whether `name` is a trunk asset named for its content: `stem-<hash>`, then `_bg` for the
+/// wasm module, then the extension (`demo-app-0123456789abcdef_bg.wasm`). Trunk writes the
+/// 64-bit hash in hex without leading zeros, so one name in 16 has 15 digits
+/// (`demo-app-eed21f89a1c5524_bg.wasm` was one); 12 to 16 digits are taken, which leaves out
+/// only one hash in 16^5 (about a million) and keeps short hex words in plain names plain.
 fn is_hashed(name: &str) -> bool {
     let Some((stem, _extension)) = name.rsplit_once('.') else {
         return false;
@@ -108,7 +111,9 @@ fn is_hashed(name: &str) -> bool {
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
         Some((base, hash)) => {
-            !base.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            !base.is_empty()
+                && (12..=16).contains(&hash.len())
+                && hash.bytes().all(|b| b.is_ascii_hexdigit())
         }
         None => false,
     }
@@ -124,6 +129,10 @@ mod tests {
             "/demo-app-0123456789abcdef_bg.wasm",
             "/demo-app-0123456789abcdef.js",
             "/style-fedcba9876543210.css",
+            // Leading zeros of the hash left out, as trunk writes them.
+            "/demo-app-eed21f89a1c5524_bg.wasm",
+            "/demo-app-7fdb8b56e6ab9a8.js",
+            "/style-123456789abc.css",
         ] {
             assert_eq!(cache_control(hashed), IMMUTABLE, "{hashed}");
         }
@@ -131,7 +140,9 @@ mod tests {
             "/",
             "/index.html",
             "/style.css",
-            "/demo-app-0123456789abcde.js",
+            "/demo-app-0123456789abcdef0.js",
+            "/demo-app-0123456789a.js",
+            "/demo-app-cafe.js",
             "/demo-app-0123456789abcdeg.js",
             "/-0123456789abcdef.js",
             "/0123456789abcdef",

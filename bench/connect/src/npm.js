@@ -24,14 +24,50 @@ const streamRequest = (count, size) =>
     responseParameters: Array.from({ length: count }, () => create(ResponseParametersSchema, { size })),
   });
 
-// The bytes API: a reply's bytes hold at least its payload.
-function bytes(wasm) {
-  const clients = new Map();
-  const client = (base, text) => {
+// Reads a bytes API stream, a message or (`batched`) a batch per step: [first message ms,
+// total ms, messages, bytes asked for]. A reply's bytes hold at least its payload.
+async function readStream(client, count, size, batched) {
+  const request = toBinary(StreamingOutputCallRequestSchema, streamRequest(count, size));
+  const start = performance.now();
+  let first = -1;
+  let messages = 0;
+  let got = 0;
+  const stream = client.serverStream(METHOD + "StreamingOutputCall", request);
+  if (batched) {
+    for await (const batch of stream.batches()) {
+      if (first < 0) first = performance.now() - start;
+      for (const m of batch) {
+        messages++;
+        got += m.length;
+      }
+    }
+  } else {
+    for await (const m of stream) {
+      if (first < 0) first = performance.now() - start;
+      messages++;
+      got += m.length;
+    }
+  }
+  const total = performance.now() - start;
+  if (messages !== count || got < count * size) {
+    throw new Error(`stream gave ${messages} messages / ${got} bytes, asked for ${count} / ${count * size}`);
+  }
+  return [first, total, messages, count * size];
+}
+
+// One client per server and mode, made on first use.
+function clients() {
+  const made = new Map();
+  return (base, text) => {
     const key = `${base} ${text}`;
-    if (!clients.has(key)) clients.set(key, new GrpcWebClient(base, text ? { mode: "text" } : {}));
-    return clients.get(key);
+    if (!made.has(key)) made.set(key, new GrpcWebClient(base, text ? { mode: "text" } : {}));
+    return made.get(key);
   };
+}
+
+// The bytes API.
+function bytes(wasm) {
+  const client = clients();
   const requests = new Map();
   const simple = (size) => {
     if (!requests.has(size)) requests.set(size, toBinary(SimpleRequestSchema, create(SimpleRequestSchema, { responseSize: size })));
@@ -43,23 +79,7 @@ function bytes(wasm) {
       const reply = await client(base, false).unary(METHOD + "UnaryCall", simple(size));
       if (reply.message.length < size) throw new Error(`reply of ${reply.message.length} bytes, want >= ${size}`);
     },
-    async stream(base, count, size, text) {
-      const request = toBinary(StreamingOutputCallRequestSchema, streamRequest(count, size));
-      const start = performance.now();
-      let first = -1;
-      let messages = 0;
-      let got = 0;
-      for await (const m of client(base, text).serverStream(METHOD + "StreamingOutputCall", request)) {
-        if (first < 0) first = performance.now() - start;
-        messages++;
-        got += m.length;
-      }
-      const total = performance.now() - start;
-      if (messages !== count || got < count * size) {
-        throw new Error(`stream gave ${messages} messages / ${got} bytes, asked for ${count} / ${count * size}`);
-      }
-      return [first, total, messages, count * size];
-    },
+    stream: (base, count, size, text) => readStream(client(base, text), count, size, false),
     memory: () => wasm.memory.buffer.byteLength,
   });
 }
@@ -67,30 +87,10 @@ function bytes(wasm) {
 // The bytes API's streams a batch per step: its unary calls would be the bytes API's, so it
 // runs the stream workloads alone.
 function batches(wasm) {
-  const clients = new Map();
+  const client = clients();
   return {
     text: false,
-    async stream(base, count, size) {
-      if (!clients.has(base)) clients.set(base, new GrpcWebClient(base, {}));
-      const request = toBinary(StreamingOutputCallRequestSchema, streamRequest(count, size));
-      const start = performance.now();
-      let first = -1;
-      let messages = 0;
-      let got = 0;
-      const stream = clients.get(base).serverStream(METHOD + "StreamingOutputCall", request);
-      for await (const batch of stream.batches()) {
-        if (first < 0) first = performance.now() - start;
-        for (const m of batch) {
-          messages++;
-          got += m.length;
-        }
-      }
-      const total = performance.now() - start;
-      if (messages !== count || got < count * size) {
-        throw new Error(`stream gave ${messages} messages / ${got} bytes, asked for ${count} / ${count * size}`);
-      }
-      return [first, total, messages, count * size];
-    },
+    stream: (base, count, size) => readStream(client(base, false), count, size, true),
     memory: () => wasm.memory.buffer.byteLength,
   };
 }

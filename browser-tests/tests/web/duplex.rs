@@ -261,9 +261,12 @@ async fn sending_much_keeps_memory_flat() {
         js_most / 1048576.0,
     );
     // Without flow control all 16384 are produced at once; with it, about the browser's
-    // buffer (1 MiB) plus what the network and the server hold.
+    // buffer (1 MiB) plus what the network and the server hold, and the replies received
+    // but not yet read. Loopback's TCP buffers grow with load (autotuning): a CI run saw 565
+    // (35 MiB), so the bound is a sixteenth of the stream, far below what no flow control
+    // gives.
     assert!(
-        most_in_flight < 512,
+        most_in_flight < 1024,
         "{most_in_flight} messages of 64 KiB were in flight"
     );
     assert!(
